@@ -1,0 +1,108 @@
+"""Schema changes, applied in order through sqlite-utils' Migrations. Append only: never edit one
+that has shipped, add the next instead."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "align"
+migrations = Migrations(MIGRATION_SET)
+
+_STAMPS = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL"
+
+_INITIAL = [
+    f"""CREATE TABLE align_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, {_STAMPS})""",
+    f"""CREATE TABLE plan (
+        id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,
+        fiscal_year_start INTEGER NOT NULL DEFAULT 1, {_STAMPS})""",
+    f"""CREATE TABLE departments (id TEXT PRIMARY KEY, name TEXT NOT NULL, {_STAMPS})""",
+    f"""CREATE TABLE personas (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, tagline TEXT, role TEXT, titles TEXT,
+        seniority TEXT, company_size TEXT, industry TEXT, demographics TEXT, goals TEXT,
+        pain_points TEXT, buying_triggers TEXT, decision_criteria TEXT, objections TEXT,
+        channels TEXT, content_formats TEXT, quotes TEXT, key_messages TEXT,
+        plays_marketing TEXT, plays_sales TEXT, plays_product TEXT, research_basis TEXT,
+        last_validated TEXT, match TEXT, {_STAMPS})""",
+    f"""CREATE TABLE metrics (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, unit TEXT NOT NULL,
+        direction TEXT NOT NULL, aggregation TEXT NOT NULL, formula TEXT,
+        amber_tolerance REAL NOT NULL DEFAULT 0.1, {_STAMPS})""",
+    f"""CREATE TABLE metric_departments (
+        metric TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
+        department TEXT NOT NULL REFERENCES departments(id),
+        {_STAMPS}, PRIMARY KEY (metric, department))""",
+    f"""CREATE TABLE metric_targets (
+        metric TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
+        period TEXT NOT NULL, target REAL NOT NULL, {_STAMPS}, PRIMARY KEY (metric, period))""",
+    f"""CREATE TABLE measurements (
+        id INTEGER PRIMARY KEY,
+        metric TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
+        period TEXT NOT NULL, value REAL, not_applicable INTEGER NOT NULL DEFAULT 0,
+        note TEXT, source TEXT NOT NULL, recorded_at TEXT NOT NULL, {_STAMPS},
+        UNIQUE (metric, period, recorded_at))""",
+    f"""CREATE TABLE objectives (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, why TEXT, period TEXT NOT NULL,
+        owner TEXT NOT NULL REFERENCES departments(id),
+        parent TEXT REFERENCES objectives(id) ON DELETE SET NULL,
+        state TEXT NOT NULL, confidence TEXT, {_STAMPS})""",
+    f"""CREATE TABLE objective_departments (
+        objective TEXT NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+        department TEXT NOT NULL REFERENCES departments(id),
+        {_STAMPS}, PRIMARY KEY (objective, department))""",
+    f"""CREATE TABLE objective_personas (
+        objective TEXT NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+        persona TEXT NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+        {_STAMPS}, PRIMARY KEY (objective, persona))""",
+    f"""CREATE TABLE key_results (
+        objective TEXT NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL, metric TEXT NOT NULL REFERENCES metrics(id),
+        baseline REAL NOT NULL, target REAL NOT NULL, weight REAL NOT NULL DEFAULT 1,
+        {_STAMPS}, PRIMARY KEY (objective, position))""",
+    f"""CREATE TABLE notes (
+        id TEXT PRIMARY KEY,
+        objective TEXT REFERENCES objectives(id) ON DELETE CASCADE,
+        metric TEXT REFERENCES metrics(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL,
+        from_department TEXT REFERENCES departments(id),
+        to_department TEXT REFERENCES departments(id), {_STAMPS})""",
+    f"""CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        objective TEXT REFERENCES objectives(id) ON DELETE CASCADE,
+        metric TEXT REFERENCES metrics(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, text TEXT NOT NULL,
+        owner TEXT NOT NULL REFERENCES departments(id), due TEXT, state TEXT NOT NULL,
+        answers TEXT REFERENCES notes(id) ON DELETE SET NULL, {_STAMPS})""",
+    f"""CREATE TABLE scoring_models (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, fit_cap INTEGER NOT NULL,
+        engagement_cap INTEGER NOT NULL, fit_bands TEXT NOT NULL, engagement_bands TEXT NOT NULL,
+        mql_cells TEXT NOT NULL, mql_min_total INTEGER, {_STAMPS})""",
+    f"""CREATE TABLE rules (
+        model TEXT NOT NULL REFERENCES scoring_models(id) ON DELETE CASCADE,
+        id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT, dimension TEXT NOT NULL,
+        conditions TEXT NOT NULL, points INTEGER NOT NULL, knockout INTEGER NOT NULL,
+        enabled INTEGER NOT NULL, rationale TEXT, owner TEXT REFERENCES departments(id),
+        {_STAMPS}, PRIMARY KEY (model, id))""",
+    f"""CREATE TABLE leads_roles (
+        id INTEGER PRIMARY KEY CHECK (id = 1), id_column TEXT, outcome TEXT, won_values TEXT,
+        created TEXT, closed TEXT, amount TEXT, date_format TEXT, {_STAMPS})""",
+    f"""CREATE TABLE leads_columns (
+        name TEXT PRIMARY KEY, position INTEGER NOT NULL, type TEXT NOT NULL, {_STAMPS})""",
+    "CREATE INDEX measurements_metric_period ON measurements (metric, period, recorded_at)",
+    "CREATE INDEX objectives_period ON objectives (period)",
+    "CREATE INDEX key_results_metric ON key_results (metric)",
+]
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: Database) -> None:
+    for statement in _INITIAL:
+        db.execute(statement)
+
+
+def latest_version() -> int:
+    return len(migrations._migrations)
+
+
+def applied_version(db: Database) -> int:
+    return len(migrations.applied(db))

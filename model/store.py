@@ -1,0 +1,677 @@
+"""The plan store: one SQLite file through sqlite-utils, and the repository API that the screens
+and the command line share. Every multi-row change runs in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+
+from model import migrations as mig
+from model.errors import AlignError
+from model.schema import (
+    ENTITY_KINDS,
+    Condition,
+    Decision,
+    Department,
+    KeyResult,
+    LeadsRoles,
+    Measurement,
+    Metric,
+    Note,
+    Objective,
+    Persona,
+    PERSONA_LIST_FIELDS,
+    Plan,
+    PlanSettings,
+    Rule,
+    ScoringModel,
+    entity_key,
+    now_timestamp,
+    reference_errors,
+)
+
+PLAN_FORMAT = "align-plan"
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+KIND_LABELS = {
+    "departments": ("department", "departments"),
+    "objectives": ("objective", "objectives"),
+    "metrics": ("metric", "metrics"),
+    "measurements": ("measurement", "measurements"),
+    "personas": ("persona", "personas"),
+    "notes": ("note", "notes"),
+    "decisions": ("decision", "decisions"),
+    "scoring_models": ("scoring model", "scoring models"),
+}
+
+
+def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]:
+    """One `location: message` line per pydantic error, in the TOML location style."""
+    lines = []
+    for err in exc.errors():
+        loc = prefix
+        for part in err["loc"]:
+            if isinstance(part, int):
+                loc += f"[{part}]"
+            else:
+                loc += ("." if loc else "") + str(part)
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] in ("float_parsing", "float_type", "int_parsing", "int_type"):
+            msg = f"expected a number, got {err.get('input')!r}"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"{loc}: {msg}" if loc else msg)
+    return lines
+
+
+def _now() -> str:
+    return now_timestamp()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def _unjson(value: str | None, default: Any) -> Any:
+    if value is None or value == "":
+        return default
+    return json.loads(value)
+
+
+def _check_is_plan_file(path: Path) -> bool:
+    """True if `path` holds an Align plan, False if it is empty or new; raises if it is neither."""
+    if not path.exists():
+        return False
+    if path.is_dir():
+        raise AlignError(f"{path} is a folder, not a plan file")
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header != SQLITE_HEADER:
+        raise AlignError(f"{path} is not an Align plan: it is not a SQLite database")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not tables:
+                return False
+            if "align_meta" not in tables:
+                raise AlignError(
+                    f"{path} is a SQLite database but not an Align plan; it was left untouched")
+            meta = dict(conn.execute("SELECT key, value FROM align_meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise AlignError(f"{path} cannot be read as a SQLite database ({exc})") from None
+    if meta.get("format") != PLAN_FORMAT:
+        raise AlignError(f"{path} is a SQLite database but not an Align plan; it was left untouched")
+    version = int(meta.get("schema_version", "0"))
+    if version > mig.latest_version():
+        raise AlignError(
+            f"{path} was saved by a newer version of Align (plan schema {version}; this version "
+            f"reads up to {mig.latest_version()}). Upgrade Align to open it; the file was left untouched")
+    return True
+
+
+@dataclass
+class DeleteImpact:
+    """What goes with a deletion, or why it cannot happen."""
+
+    removes: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocked_by
+
+
+class PlanStore:
+    """One opened plan. Not thread-safe: a worker thread opens its own store on the same path."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, name: str | None = None) -> PlanStore:
+        path = Path(path)
+        existing = _check_is_plan_file(path)
+        if not existing and not create:
+            raise AlignError(f"{path}: no such plan (create one with `align init {path}`)")
+        if not existing and not path.parent.exists():
+            raise AlignError(f"{path}: folder {path.parent} does not exist")
+        if existing:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            db = Database(conn)
+            pending = mig.migrations.pending(db)
+            if pending:
+                conn.close()
+                backup = path.with_name(f"{path.name}.v{cls._version_of(path)}.bak")
+                shutil.copy2(path, backup)
+                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+                db = Database(conn)
+        else:
+            try:
+                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            except sqlite3.Error as exc:
+                raise AlignError(f"{path}: cannot create the plan ({exc})") from None
+            db = Database(conn)
+        store = cls(db, path)
+        store._configure(wal=True)
+        store._migrate(name=name)
+        return store
+
+    @staticmethod
+    def _version_of(path: Path) -> int:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM align_meta WHERE key='schema_version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+
+    @classmethod
+    def memory(cls, name: str | None = None) -> PlanStore:
+        store = cls(Database(memory=True), None)
+        store._configure(wal=False)
+        store._migrate(name=name)
+        return store
+
+    def _configure(self, *, wal: bool) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if wal:
+            try:
+                self.db.enable_wal()
+            except sqlite3.OperationalError as exc:
+                raise AlignError(f"{self.path}: the plan is locked by another program ({exc})") from None
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate(self, name: str | None) -> None:
+        fresh = not self.db["align_meta"].exists()
+        try:
+            mig.migrations.apply(self.db)
+        except sqlite3.OperationalError as exc:
+            raise AlignError(f"{self.path}: cannot update the plan ({exc})") from None
+        now = _now()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                ["schema_version", str(mig.latest_version()), now, now])
+            if fresh:
+                self.db.execute(
+                    "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    ["format", PLAN_FORMAT, now, now])
+                self.db.execute(
+                    "INSERT INTO plan (id, name, fiscal_year_start, created_at, updated_at) "
+                    "VALUES (1, ?, 1, ?, ?)",
+                    [name or (self.path.stem if self.path else "Untitled plan"), now, now])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> PlanStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction; foreign keys are checked at commit so rows may arrive in any order."""
+        try:
+            with self.db.atomic():
+                self.db.execute("PRAGMA defer_foreign_keys = ON")
+                yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise AlignError(
+                    "the plan is busy: another Align is writing to it; try again in a moment") from None
+            raise
+
+    # ---- settings ------------------------------------------------------------------------
+    def settings(self) -> PlanSettings:
+        row = next(self.db.query("SELECT name, fiscal_year_start FROM plan WHERE id = 1"))
+        return PlanSettings(name=row["name"], fiscal_year_start=row["fiscal_year_start"])
+
+    def save_settings(self, settings: PlanSettings) -> None:
+        with self.transaction():
+            self._write_settings(settings)
+
+    def _write_settings(self, settings: PlanSettings) -> None:
+        self.db.execute("UPDATE plan SET name = ?, fiscal_year_start = ?, updated_at = ? WHERE id = 1",
+                        [settings.name, settings.fiscal_year_start, _now()])
+
+    # ---- reading ---------------------------------------------------------------------------
+    def departments(self) -> list[Department]:
+        return [Department(**r) for r in self.db.query("SELECT id, name FROM departments ORDER BY id")]
+
+    def metrics(self) -> list[Metric]:
+        depts = self._grouped("SELECT metric AS k, department AS v FROM metric_departments ORDER BY 1, 2")
+        targets: dict[str, dict[str, float]] = {}
+        for r in self.db.query("SELECT metric, period, target FROM metric_targets ORDER BY metric, period"):
+            targets.setdefault(r["metric"], {})[r["period"]] = r["target"]
+        out = []
+        for r in self.db.query("SELECT * FROM metrics ORDER BY id"):
+            out.append(Metric.model_construct(
+                id=r["id"], name=r["name"], description=r["description"] or "", unit=r["unit"],
+                direction=r["direction"], aggregation=r["aggregation"], formula=r["formula"],
+                departments=depts.get(r["id"], []), targets=targets.get(r["id"], {}),
+                amber_tolerance=r["amber_tolerance"]))
+        return out
+
+    def objectives(self, period: str | None = None) -> list[Objective]:
+        depts = self._grouped("SELECT objective AS k, department AS v FROM objective_departments ORDER BY 1, 2")
+        personas = self._grouped("SELECT objective AS k, persona AS v FROM objective_personas ORDER BY 1, 2")
+        krs: dict[str, list[KeyResult]] = {}
+        for r in self.db.query("SELECT * FROM key_results ORDER BY objective, position"):
+            krs.setdefault(r["objective"], []).append(KeyResult.model_construct(
+                metric=r["metric"], baseline=r["baseline"], target=r["target"], weight=r["weight"]))
+        sql, params = "SELECT * FROM objectives", []
+        if period is not None:
+            sql += " WHERE period = ?"
+            params.append(period)
+        out = []
+        for r in self.db.query(sql + " ORDER BY id", params):
+            out.append(Objective.model_construct(
+                id=r["id"], title=r["title"], why=r["why"] or "", period=r["period"], owner=r["owner"],
+                departments=depts.get(r["id"], [r["owner"]]), parent=r["parent"], state=r["state"],
+                confidence=r["confidence"], personas=personas.get(r["id"], []),
+                key_results=krs.get(r["id"], [])))
+        return out
+
+    def measurements(self, metric: str | None = None, period: str | None = None) -> list[Measurement]:
+        """The full history, oldest recording first within each metric and period."""
+        where, params = [], []
+        if metric is not None:
+            where.append("metric = ?")
+            params.append(metric)
+        if period is not None:
+            where.append("period = ?")
+            params.append(period)
+        sql = "SELECT metric, period, value, not_applicable, note, source, recorded_at FROM measurements"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY metric, period, recorded_at, id"
+        return [Measurement.model_construct(
+            metric=r["metric"], period=r["period"], value=r["value"],
+            not_applicable=bool(r["not_applicable"]), note=r["note"] or "", source=r["source"],
+            recorded_at=r["recorded_at"]) for r in self.db.query(sql, params)]
+
+    def personas(self) -> list[Persona]:
+        out = []
+        for r in self.db.query("SELECT * FROM personas ORDER BY id"):
+            data = {k: (r[k] or "") for k in Persona.model_fields
+                    if k not in PERSONA_LIST_FIELDS and k not in ("match", "last_validated")}
+            for k in PERSONA_LIST_FIELDS:
+                data[k] = _unjson(r[k], [])
+            data["last_validated"] = (dt.date.fromisoformat(r["last_validated"])
+                                      if r["last_validated"] else None)
+            data["match"] = [Condition.model_construct(**c) for c in _unjson(r["match"], [])]
+            out.append(Persona.model_construct(**data))
+        return out
+
+    def notes(self) -> list[Note]:
+        return [Note.model_construct(
+            id=r["id"], objective=r["objective"], metric=r["metric"],
+            date=dt.date.fromisoformat(r["date"]), text=r["text"], kind=r["kind"],
+            from_department=r["from_department"], to_department=r["to_department"])
+            for r in self.db.query("SELECT * FROM notes ORDER BY id")]
+
+    def decisions(self) -> list[Decision]:
+        return [Decision.model_construct(
+            id=r["id"], objective=r["objective"], metric=r["metric"],
+            date=dt.date.fromisoformat(r["date"]), text=r["text"], owner=r["owner"],
+            due=dt.date.fromisoformat(r["due"]) if r["due"] else None, state=r["state"],
+            answers=r["answers"]) for r in self.db.query("SELECT * FROM decisions ORDER BY id")]
+
+    def scoring_models(self) -> list[ScoringModel]:
+        rules: dict[str, list[Rule]] = {}
+        for r in self.db.query("SELECT * FROM rules ORDER BY model, position, id"):
+            rules.setdefault(r["model"], []).append(Rule.model_construct(
+                id=r["id"], name=r["name"] or "", dimension=r["dimension"],
+                when=[Condition.model_construct(**c) for c in json.loads(r["conditions"])],
+                points=r["points"], knockout=bool(r["knockout"]), enabled=bool(r["enabled"]),
+                rationale=r["rationale"] or "", owner=r["owner"]))
+        return [ScoringModel.model_construct(
+            id=r["id"], name=r["name"], fit_cap=r["fit_cap"], engagement_cap=r["engagement_cap"],
+            fit_bands=json.loads(r["fit_bands"]), engagement_bands=json.loads(r["engagement_bands"]),
+            mql_cells=json.loads(r["mql_cells"]), mql_min_total=r["mql_min_total"],
+            rules=rules.get(r["id"], [])) for r in self.db.query("SELECT * FROM scoring_models ORDER BY id")]
+
+    def leads_roles(self) -> LeadsRoles | None:
+        rows = list(self.db.query("SELECT * FROM leads_roles WHERE id = 1"))
+        if not rows:
+            return None
+        r = rows[0]
+        return LeadsRoles(id=r["id_column"], outcome=r["outcome"],
+                          won_values=_unjson(r["won_values"], []), created=r["created"],
+                          closed=r["closed"], amount=r["amount"], date_format=r["date_format"])
+
+    def _grouped(self, sql: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for r in self.db.query(sql):
+            out.setdefault(r["k"], []).append(r["v"])
+        return out
+
+    def get(self, kind: str, key: Any) -> Any | None:
+        for entity in self.list(kind):
+            if entity_key(kind, entity) == key:
+                return entity
+        return None
+
+    def list(self, kind: str) -> list[Any]:
+        if kind not in ENTITY_KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        return getattr(self, kind)()
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return self.get("objectives", objective_id)
+
+    def metric(self, metric_id: str) -> Metric | None:
+        return self.get("metrics", metric_id)
+
+    def persona(self, persona_id: str) -> Persona | None:
+        return self.get("personas", persona_id)
+
+    def scoring_model(self, model_id: str) -> ScoringModel | None:
+        return self.get("scoring_models", model_id)
+
+    def load_plan(self) -> Plan:
+        return Plan.model_construct(
+            settings=self.settings(), departments=self.departments(), objectives=self.objectives(),
+            metrics=self.metrics(), measurements=self.measurements(), personas=self.personas(),
+            notes=self.notes(), decisions=self.decisions(), scoring_models=self.scoring_models(),
+            leads=self.leads_roles())
+
+    def counts(self) -> dict[str, int]:
+        return {kind: self.db[_TABLES[kind]].count for kind in ENTITY_KINDS}
+
+    def periods_in_use(self) -> list[str]:
+        """Every period that objectives, targets or measurements mention."""
+        from model.periods import sort_key
+        rows = self.db.query(
+            "SELECT period FROM objectives UNION SELECT period FROM metric_targets "
+            "UNION SELECT period FROM measurements")
+        return sorted({r["period"] for r in rows}, key=sort_key)
+
+    # ---- writing single entities -----------------------------------------------------------
+    def save(self, kind: str, entity: BaseModel) -> None:
+        """Validate an entity against the rest of the plan, then write it (insert or update)."""
+        entity = type(entity).model_validate(entity.model_dump())
+        plan = self.load_plan()
+        items = list(getattr(plan, kind))
+        key = entity_key(kind, entity)
+        index = next((i for i, e in enumerate(items) if entity_key(kind, e) == key), None)
+        if index is None:
+            items.append(entity)
+            index = len(items) - 1
+        else:
+            items[index] = entity
+        setattr(plan, kind, items)
+        prefix = f"{kind}[{index}]"
+        errors = [e[len(prefix) + 1:].lstrip(".: ") if e.startswith(prefix) else e
+                  for e in reference_errors(plan)]
+        if errors:
+            label = KIND_LABELS[kind][0]
+            raise AlignError(f"cannot save {label} {_label(key)}: " + "; ".join(errors))
+        with self.transaction():
+            self._write(kind, entity)
+
+    def save_department(self, d: Department) -> None:
+        self.save("departments", d)
+
+    def save_objective(self, o: Objective) -> None:
+        self.save("objectives", o)
+
+    def save_metric(self, m: Metric) -> None:
+        self.save("metrics", m)
+
+    def save_persona(self, p: Persona) -> None:
+        self.save("personas", p)
+
+    def save_note(self, n: Note) -> None:
+        self.save("notes", n)
+
+    def save_decision(self, d: Decision) -> None:
+        self.save("decisions", d)
+
+    def save_scoring_model(self, m: ScoringModel) -> None:
+        self.save("scoring_models", m)
+
+    def record_measurement(self, m: Measurement) -> None:
+        """Add a recording to a metric's history; the latest one for a period is its value."""
+        m = Measurement.model_validate(m.model_dump())
+        if self.metric(m.metric) is None:
+            raise AlignError(f"cannot record a measurement: unknown metric {m.metric!r}")
+        with self.transaction():
+            self._write("measurements", m)
+
+    def save_leads_roles(self, roles: LeadsRoles | None) -> None:
+        with self.transaction():
+            self._write_leads_roles(roles)
+
+    def _write(self, kind: str, entity: Any) -> None:
+        getattr(self, f"_write_{kind}")(entity)
+
+    def _stamped_upsert(self, table: str, pk: str | tuple[str, ...], row: dict[str, Any]) -> None:
+        now = _now()
+        keys = (pk,) if isinstance(pk, str) else pk
+        cols = list(row) + ["created_at", "updated_at"]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in list(row) + ["updated_at"] if c not in keys)
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+               f"ON CONFLICT({', '.join(keys)}) DO UPDATE SET {updates}")
+        self.db.execute(sql, list(row.values()) + [now, now])
+
+    def _replace_children(self, table: str, parent_col: str, parent_id: str,
+                          rows: list[dict[str, Any]]) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE {parent_col} = ?", [parent_id])
+        now = _now()
+        for row in rows:
+            cols = [parent_col] + list(row) + ["created_at", "updated_at"]
+            self.db.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [parent_id] + list(row.values()) + [now, now])
+
+    def _write_departments(self, d: Department) -> None:
+        self._stamped_upsert("departments", "id", {"id": d.id, "name": d.name})
+
+    def _write_objectives(self, o: Objective) -> None:
+        self._stamped_upsert("objectives", "id", {
+            "id": o.id, "title": o.title, "why": o.why, "period": o.period, "owner": o.owner,
+            "parent": o.parent, "state": o.state, "confidence": o.confidence})
+        self._replace_children("objective_departments", "objective", o.id,
+                               [{"department": d} for d in o.departments])
+        self._replace_children("objective_personas", "objective", o.id,
+                               [{"persona": p} for p in o.personas])
+        self._replace_children("key_results", "objective", o.id, [
+            {"position": i, "metric": kr.metric, "baseline": kr.baseline, "target": kr.target,
+             "weight": kr.weight} for i, kr in enumerate(o.key_results)])
+
+    def _write_metrics(self, m: Metric) -> None:
+        self._stamped_upsert("metrics", "id", {
+            "id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
+            "direction": m.direction, "aggregation": m.aggregation, "formula": m.formula,
+            "amber_tolerance": m.amber_tolerance})
+        self._replace_children("metric_departments", "metric", m.id,
+                               [{"department": d} for d in m.departments])
+        self._replace_children("metric_targets", "metric", m.id,
+                               [{"period": p, "target": t} for p, t in m.targets.items()])
+
+    def _write_measurements(self, m: Measurement) -> None:
+        self._stamped_upsert("measurements", ("metric", "period", "recorded_at"), {
+            "metric": m.metric, "period": m.period, "value": m.value,
+            "not_applicable": int(m.not_applicable), "note": m.note, "source": m.source,
+            "recorded_at": m.recorded_at})
+
+    def _write_personas(self, p: Persona) -> None:
+        row: dict[str, Any] = {}
+        for name in Persona.model_fields:
+            value = getattr(p, name)
+            if name in PERSONA_LIST_FIELDS:
+                value = _json(list(value))
+            elif name == "match":
+                value = _json([c.model_dump(mode="json") for c in value])
+            elif name == "last_validated":
+                value = value.isoformat() if value else None
+            row[name] = value
+        self._stamped_upsert("personas", "id", row)
+
+    def _write_notes(self, n: Note) -> None:
+        self._stamped_upsert("notes", "id", {
+            "id": n.id, "objective": n.objective, "metric": n.metric, "date": n.date.isoformat(),
+            "text": n.text, "kind": n.kind, "from_department": n.from_department,
+            "to_department": n.to_department})
+
+    def _write_decisions(self, d: Decision) -> None:
+        self._stamped_upsert("decisions", "id", {
+            "id": d.id, "objective": d.objective, "metric": d.metric, "date": d.date.isoformat(),
+            "text": d.text, "owner": d.owner, "due": d.due.isoformat() if d.due else None,
+            "state": d.state, "answers": d.answers})
+
+    def _write_scoring_models(self, m: ScoringModel) -> None:
+        self._stamped_upsert("scoring_models", "id", {
+            "id": m.id, "name": m.name, "fit_cap": m.fit_cap, "engagement_cap": m.engagement_cap,
+            "fit_bands": _json(m.fit_bands), "engagement_bands": _json(m.engagement_bands),
+            "mql_cells": _json(m.mql_cells), "mql_min_total": m.mql_min_total})
+        self._replace_children("rules", "model", m.id, [
+            {"id": r.id, "position": i, "name": r.name, "dimension": r.dimension,
+             "conditions": _json([c.model_dump(mode="json") for c in r.when]),
+             "points": r.points, "knockout": int(r.knockout), "enabled": int(r.enabled),
+             "rationale": r.rationale, "owner": r.owner} for i, r in enumerate(m.rules)])
+
+    def _write_leads_roles(self, roles: LeadsRoles | None) -> None:
+        if roles is None:
+            self.db.execute("DELETE FROM leads_roles")
+            return
+        self._stamped_upsert("leads_roles", "id", {
+            "id": 1, "id_column": roles.id, "outcome": roles.outcome,
+            "won_values": _json(roles.won_values), "created": roles.created, "closed": roles.closed,
+            "amount": roles.amount, "date_format": roles.date_format})
+
+    # ---- deleting --------------------------------------------------------------------------
+    def delete_impact(self, kind: str, key: Any) -> DeleteImpact:
+        """What a deletion takes with it, or what stops it, in words for the confirmation."""
+        impact = DeleteImpact()
+        q = lambda sql, *p: [r for r in self.db.query(sql, list(p))]  # noqa: E731
+        if kind == "departments":
+            for table, col, what in (("objectives", "owner", "owns objectives"),
+                                     ("objective_departments", "department", "contributes to objectives"),
+                                     ("metric_departments", "department", "owns metrics"),
+                                     ("decisions", "owner", "owns decisions"),
+                                     ("rules", "owner", "owns scoring rules")):
+                rows = q(f"SELECT count(*) AS n FROM {table} WHERE {col} = ?", key)
+                if rows[0]["n"]:
+                    impact.blocked_by.append(f"{key} {what} ({rows[0]['n']})")
+            rows = q("SELECT count(*) AS n FROM notes WHERE from_department = ? OR to_department = ?", key, key)
+            if rows[0]["n"]:
+                impact.blocked_by.append(f"{key} is named in feedback notes ({rows[0]['n']})")
+        elif kind == "objectives":
+            n = q("SELECT count(*) AS n FROM key_results WHERE objective = ?", key)[0]["n"]
+            if n:
+                impact.removes.append(f"{n} key result{'s' * (n != 1)}")
+            for table, label in (("notes", "note"), ("decisions", "decision")):
+                n = q(f"SELECT count(*) AS n FROM {table} WHERE objective = ?", key)[0]["n"]
+                if n:
+                    impact.removes.append(f"{n} {label}{'s' * (n != 1)}")
+            kids = [r["id"] for r in q("SELECT id FROM objectives WHERE parent = ? ORDER BY id", key)]
+            if kids:
+                impact.removes.append("the parent link of " + ", ".join(kids) + " (they become top-level)")
+        elif kind == "metrics":
+            users = [r["objective"] for r in q(
+                "SELECT DISTINCT objective FROM key_results WHERE metric = ? ORDER BY 1", key)]
+            if users:
+                impact.blocked_by.append("key results of " + ", ".join(users) + " measure it")
+            dependants = [m.id for m in self.metrics() if key in m.inputs()]
+            if dependants:
+                impact.blocked_by.append("the formula of " + ", ".join(dependants) + " uses it")
+            for table, label in (("measurements", "measurement"), ("notes", "note"), ("decisions", "decision")):
+                n = q(f"SELECT count(*) AS n FROM {table} WHERE metric = ?", key)[0]["n"]
+                if n:
+                    impact.removes.append(f"{n} {label}{'s' * (n != 1)}")
+        elif kind == "personas":
+            users = [r["objective"] for r in q(
+                "SELECT objective FROM objective_personas WHERE persona = ? ORDER BY 1", key)]
+            if users:
+                impact.removes.append("its link from objectives " + ", ".join(users))
+        elif kind == "notes":
+            n = q("SELECT count(*) AS n FROM decisions WHERE answers = ?", key)[0]["n"]
+            if n:
+                impact.removes.append(f"the answer link of {n} decision{'s' * (n != 1)}")
+        elif kind == "scoring_models":
+            n = q("SELECT count(*) AS n FROM rules WHERE model = ?", key)[0]["n"]
+            if n:
+                impact.removes.append(f"{n} rule{'s' * (n != 1)}")
+        return impact
+
+    def delete(self, kind: str, key: Any) -> DeleteImpact:
+        if self.get(kind, key) is None:
+            raise AlignError(f"no {KIND_LABELS[kind][0]} {_label(key)}")
+        impact = self.delete_impact(kind, key)
+        if not impact.allowed:
+            raise AlignError(f"cannot delete {KIND_LABELS[kind][0]} {_label(key)}: "
+                             + "; ".join(impact.blocked_by))
+        with self.transaction():
+            self._delete(kind, key)
+        return impact
+
+    def _delete(self, kind: str, key: Any) -> None:
+        if kind == "measurements":
+            self.db.execute("DELETE FROM measurements WHERE metric = ? AND period = ? AND recorded_at = ?",
+                            list(key))
+        else:
+            self.db.execute(f"DELETE FROM {_TABLES[kind]} WHERE id = ?", [key])
+
+    # ---- whole-plan writes (import) --------------------------------------------------------
+    def apply_plan(self, new: Plan, *, replace: bool) -> None:
+        """Make the plan equal to `new` (replace) or upsert `new` into it (merge), in one
+        transaction, writing only what differs."""
+        current = self.load_plan()
+        with self.transaction():
+            if new.settings != current.settings:
+                self._write_settings(new.settings)
+            if replace or new.leads is not None:
+                if new.leads != current.leads:
+                    self._write_leads_roles(new.leads)
+            for kind in ENTITY_KINDS:
+                old = {entity_key(kind, e): e for e in getattr(current, kind)}
+                fresh = {entity_key(kind, e): e for e in getattr(new, kind)}
+                for key, entity in fresh.items():
+                    if old.get(key) != entity:
+                        self._write(kind, entity)
+                if replace:
+                    for key in old.keys() - fresh.keys():
+                        self._delete(kind, key)
+            problems = list(self.db.query("PRAGMA foreign_key_check"))
+            if problems:
+                raise AlignError("the plan would have broken links: " + ", ".join(
+                    f"{p['table']} → {p['parent']}" for p in problems[:5]))
+
+
+_TABLES = {
+    "departments": "departments", "objectives": "objectives", "metrics": "metrics",
+    "measurements": "measurements", "personas": "personas", "notes": "notes",
+    "decisions": "decisions", "scoring_models": "scoring_models",
+}
+
+
+def _label(key: Any) -> str:
+    return "/".join(key) if isinstance(key, tuple) else repr(key)
