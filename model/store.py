@@ -20,6 +20,7 @@ from model import migrations as mig
 from model.errors import AlignError
 from model.schema import (
     ENTITY_KINDS,
+    PERSONA_LIST_FIELDS,
     Condition,
     Decision,
     Department,
@@ -30,7 +31,6 @@ from model.schema import (
     Note,
     Objective,
     Persona,
-    PERSONA_LIST_FIELDS,
     Plan,
     PlanSettings,
     Rule,
@@ -66,17 +66,43 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
                 loc += f"[{part}]"
             else:
                 loc += ("." if loc else "") + str(part)
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if err["type"] in ("float_parsing", "float_type", "int_parsing", "int_type"):
-            msg = f"expected a number, got {err.get('input')!r}"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        lines.append(f"{loc}: {msg}" if loc else msg)
+        lines.append(f"{loc}: {_friendly(err)}" if loc else _friendly(err))
     return lines
+
+
+def _friendly(err: Any) -> str:
+    """Pydantic's message, reworded for a planner reading a TOML file or a form."""
+    kind, given, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        whole = "whole " if kind.startswith("int") else ""
+        return f"expected a {whole}number, got {given!r}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(given, str)):
+        return "must not be empty"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(given, str)):
+        return f"too long (at most {ctx.get('max_length')} characters)"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "string_type":
+        return f"expected text, got {given!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {given!r}"
+    if kind == "list_type":
+        return f"expected a list, got {given!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a table, got {given!r}"
+    if kind in ("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return f"expected a date such as 2026-03-31, got {given!r}"
+    if kind == "literal_error":
+        return f"{given!r} is not one of {ctx.get('expected')}"
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg.replace("Input should be", "must be")
 
 
 def _now() -> str:

@@ -24,9 +24,19 @@ class AlignGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-def fail(message: str) -> None:
-    """Bad input: one `error: …` line on stderr and exit status 1."""
-    click.echo(f"error: {message}", err=True)
+def fail(message: str | AlignError) -> None:
+    """Bad input: one `error: …` line on stderr (details indented below it), exit status 1."""
+    if isinstance(message, AlignError):
+        details = message.details
+        first = message.message
+        if details:
+            more = f" (and {len(details) - 1} more below)" if len(details) > 1 else ""
+            first = f"{first}: {details[0]}{more}"
+        click.echo(f"error: {first}", err=True)
+        for line in details[1:]:
+            click.echo(f"  {line}", err=True)
+    else:
+        click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
 
@@ -36,7 +46,7 @@ def open_store(db: str, *, create: bool = False):
     try:
         return PlanStore.open(Path(db), create=create)
     except AlignError as exc:
-        fail(str(exc))
+        fail(exc)
 
 
 @click.group(cls=AlignGroup, invoke_without_command=True,
@@ -55,6 +65,122 @@ def main(ctx: click.Context) -> None:
     from tui.app import run_app
 
     run_app(store)
+
+
+@main.command("init")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--sample", is_flag=True, help="Add the demo content (objectives, KPIs, personas, leads).")
+@click.option("--name", default=None, help="Plan name (default: the file name).")
+def init_command(db: str, sample: bool, name: str | None) -> None:
+    """Create a new plan DB with the default departments and KPI catalog."""
+    from model.catalog import default_departments, default_metrics
+    from model.schema import Plan, PlanSettings
+    from model.store import PlanStore
+
+    path = Path(db)
+    if path.exists() and path.stat().st_size > 0:
+        fail(f"{db} already exists; choose another file name or remove it first")
+    try:
+        store = PlanStore.open(path, create=True, name=name)
+    except AlignError as exc:
+        fail(exc)
+    try:
+        with store:
+            if sample:
+                from model.seed import populate_sample
+
+                populate_sample(store)
+                if name:
+                    store.save_settings(store.settings().model_copy(update={"name": name}))
+            else:
+                settings = PlanSettings(name=name or path.stem)
+                store.apply_plan(Plan(settings=settings, departments=default_departments(),
+                                      metrics=default_metrics()), replace=True)
+            counts = store.counts()
+    except BaseException:
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    click.echo(f"created {db}: {counts['departments']} departments, {counts['metrics']} metrics"
+               + (f", {counts['objectives']} objectives, {counts['personas']} personas"
+                  if sample else ""))
+
+
+@main.command("export")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (atomically) instead of standard output.")
+def export_command(db: str, output: str | None) -> None:
+    """Export the whole plan DB as TOML."""
+    from model.exchange import export_toml, write_atomic
+
+    store = open_store(db)
+    with store:
+        text = export_toml(store)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text)
+    except AlignError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror})")
+    click.echo(f"exported {db} to {output}", err=True)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True, help="Make the plan equal to the file (default: merge).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
+    """Import a TOML plan FILE into DB: merge by id (default) or replace."""
+    from model.exchange import import_plan, read_plan_file
+    from model.store import PlanStore
+
+    try:
+        parsed = read_plan_file(file)
+    except AlignError as exc:
+        fail(exc)
+    path = Path(db)
+    is_new = not path.exists() or path.stat().st_size == 0
+    if is_new and dry_run:
+        store = PlanStore.memory()
+    else:
+        store = open_store(db, create=True)
+    try:
+        with store:
+            diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
+    except AlignError as exc:
+        if is_new and not dry_run:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        fail(AlignError(f"{file}: {exc.message}", details=exc.details))
+    for warning in diff.warnings:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    mode = "replace" if replace else "merge"
+    if dry_run:
+        click.echo(f"dry run ({mode}): nothing was written; the import would make these changes:")
+    else:
+        click.echo(f"imported {file} into {db} ({mode}):")
+    for line in diff.summary_lines():
+        click.echo(line)
+
+
+@main.command("check")
+@click.argument("db", type=click.Path(dir_okay=False))
+def check_command(db: str) -> None:
+    """Integrity and alignment health report for DB."""
+    from model.check import check_plan
+
+    store = open_store(db)
+    with store:
+        report = check_plan(store)
+    for line in report.lines():
+        click.echo(line)
+    if report.has_errors:
+        sys.exit(1)
 
 
 # registered commands: each area adds its commands here, one line each

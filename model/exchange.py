@@ -1,0 +1,435 @@
+"""TOML exchange: the whole plan (lead rows excluded) as a reviewable, mergeable text file.
+
+Layout is fixed rather than left to the writer's line-length heuristics, so the same plan always
+gives the same bytes and an edit changes only the lines of the entity it touches: every entity
+is its own `[[kind]]` block, lists put one item per line, maps are sub-tables with one key per
+line, and only rule conditions are inline tables (one condition per line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from model.errors import AlignError
+from model.schema import (
+    ENTITY_KINDS,
+    Condition,
+    Decision,
+    Department,
+    KeyResult,
+    LeadsRoles,
+    Measurement,
+    Metric,
+    Note,
+    Objective,
+    Persona,
+    Plan,
+    PlanSettings,
+    Rule,
+    ScoringModel,
+    entity_key,
+    reference_errors,
+)
+from model.store import KIND_LABELS, PlanStore, format_validation_error
+
+FORMAT = "align-plan"
+VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+ENTITY_MODELS: dict[str, type[BaseModel]] = {
+    "departments": Department, "objectives": Objective, "metrics": Metric,
+    "measurements": Measurement, "personas": Persona, "notes": Note, "decisions": Decision,
+    "scoring_models": ScoringModel,
+}
+# Nested lists of models, for reporting unknown keys at their full location.
+_NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    Objective: {"key_results": KeyResult},
+    ScoringModel: {"rules": Rule},
+    Rule: {"when": Condition},
+    Persona: {"match": Condition},
+}
+_TOP_LEVEL = {"format", "version", "name", "fiscal_year_start", "leads", *ENTITY_KINDS}
+
+
+# ---- export --------------------------------------------------------------------------------
+def _value(value: Any) -> str:
+    """One TOML value, formatted by tomli-w."""
+    return tomli_w.dumps({"v": value}, indent=2)[4:].rstrip("\n")
+
+
+def _inline(table: dict[str, Any]) -> str:
+    parts = []
+    for key, value in table.items():
+        if isinstance(value, list):
+            text = "[" + ", ".join(_value(v) for v in value) + "]"
+        else:
+            text = _value(value)
+        parts.append(f"{_key(key)} = {text}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def _key(key: str) -> str:
+    return tomli_w.dumps({key: 0}).split(" = ")[0]
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _lines(table: dict[str, Any]) -> list[str]:
+    lines = []
+    for key, value in table.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = ",\n".join(f"  {_inline(v)}" for v in value)
+            lines.append(f"{_key(key)} = [\n{items},\n]")
+        else:
+            lines.append(f"{_key(key)} = {_value(value)}")
+    return lines
+
+
+def _block(path: str, entity: dict[str, Any], nested: dict[str, str]) -> list[str]:
+    """`[[path]]` with plain keys first, then maps as sub-tables and nested entity lists."""
+    plain = {k: v for k, v in entity.items()
+             if not _is_empty(v) and not isinstance(v, dict) and k not in nested}
+    out = [f"[[{path}]]", *_lines(plain)]
+    for key, value in entity.items():
+        if isinstance(value, dict) and value:
+            out += ["", f"[{path}.{key}]", *_lines(value)]
+    for key, child_path in nested.items():
+        for child in entity.get(key) or []:
+            child_lines = "\n".join(_block(child_path, child, {})).split("\n")
+            out += [""] + ["  " + line if line else line for line in child_lines]
+    return out
+
+
+def _entity_dict(kind: str, entity: BaseModel) -> dict[str, Any]:
+    data = entity.model_dump(mode="python")
+    if kind == "objectives":
+        for kr in data["key_results"]:
+            if kr["weight"] == 1.0:
+                del kr["weight"]
+    if kind == "measurements":
+        data["recorded_at"] = dt.datetime.fromisoformat(data["recorded_at"])
+        if data["value"] is None:
+            del data["value"]
+    if kind == "scoring_models":
+        for rule in data["rules"]:
+            rule["when"] = [{k: v for k, v in c.items() if v is not None} for c in rule["when"]]
+    if kind == "personas":
+        data["match"] = [{k: v for k, v in c.items() if v is not None} for c in data["match"]]
+    return data
+
+
+def _sorted_entities(plan: Plan, kind: str) -> list[BaseModel]:
+    return sorted(getattr(plan, kind), key=lambda e: entity_key(kind, e))
+
+
+def plan_to_toml(plan: Plan) -> str:
+    """The canonical text of a plan: entities sorted by id, measurements by metric and period."""
+    head = {"format": FORMAT, "version": VERSION, "name": plan.settings.name,
+            "fiscal_year_start": plan.settings.fiscal_year_start}
+    chunks = ["\n".join(_lines(head))]
+    for kind in ENTITY_KINDS:
+        nested = {"objectives": {"key_results": "objectives.key_results"},
+                  "scoring_models": {"rules": "scoring_models.rules"}}.get(kind, {})
+        for entity in _sorted_entities(plan, kind):
+            chunks.append("\n".join(_block(kind, _entity_dict(kind, entity), nested)))
+    if plan.leads is not None:
+        roles = {k: v for k, v in plan.leads.model_dump().items() if not _is_empty(v)}
+        chunks.append("\n".join(["[leads]", *_lines(roles)]))
+    return "\n\n".join(chunks) + "\n"
+
+
+def export_toml(store: PlanStore) -> str:
+    return plan_to_toml(store.load_plan())
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write a file so that a crash leaves either the old file or the new one, never half."""
+    path = Path(path)
+    if path.is_dir():
+        raise AlignError(f"{path} is a folder; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise AlignError(f"{path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_export(store: PlanStore, path: str | Path) -> Path:
+    return write_atomic(path, export_toml(store))
+
+
+# ---- import --------------------------------------------------------------------------------
+@dataclass
+class ParsedPlan:
+    """A validated plan file and what it said that this version does not know."""
+
+    plan: Plan
+    warnings: list[str] = field(default_factory=list)
+    mentions_settings: set[str] = field(default_factory=set)
+    mentions_leads: bool = False
+
+
+def _drop_unknown(data: Any, model: type[BaseModel], loc: str, warnings: list[str]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    known = set(model.model_fields)
+    out = {}
+    for key, value in data.items():
+        if key not in known:
+            warnings.append(f"{loc}.{key}: unknown key, ignored")
+            continue
+        child = _NESTED.get(model, {}).get(key)
+        if child is not None and isinstance(value, list):
+            value = [_drop_unknown(v, child, f"{loc}.{key}[{i}]", warnings)
+                     for i, v in enumerate(value)]
+        out[key] = value
+    return out
+
+
+def _decode(raw: bytes, source: str) -> str:
+    if not raw.strip():
+        raise AlignError(f"{source}: the file is empty; expected an Align plan in TOML")
+    if b"\x00" in raw:
+        raise AlignError(f"{source}: this is a binary file, not a TOML plan")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise AlignError(f"{source}: line {line}: the file is not UTF-8 text "
+                         f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8") from None
+
+
+def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
+    """Validate a whole plan file before anything is written; errors name the TOML location."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AlignError(f"{source}: TOML syntax error: {exc}") from None
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        what = "has no `format` key" if fmt is None else f"has format = {fmt!r}"
+        raise AlignError(f'{source}: not an Align plan file: it {what} (expected format = "{FORMAT}")')
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise AlignError(f"{source}: version: expected a whole number such as {VERSION}, got {version!r}")
+    if version > VERSION:
+        raise AlignError(f"{source}: the file was written by a newer Align (plan version {version}); "
+                         f"this version reads version {VERSION}. Upgrade Align to import it")
+    warnings = [f"{key}: unknown key, ignored" for key in sorted(doc) if key not in _TOP_LEVEL]
+    errors: list[str] = []
+    settings_data = {k: doc[k] for k in ("name", "fiscal_year_start") if k in doc}
+    settings = PlanSettings()
+    try:
+        settings = PlanSettings.model_validate(settings_data)
+    except ValidationError as exc:
+        errors += format_validation_error(exc)
+    entities: dict[str, list[Any]] = {}
+    for kind in ENTITY_KINDS:
+        raw = doc.get(kind, [])
+        if not isinstance(raw, list):
+            errors.append(f"{kind}: expected an array of tables ([[{kind}]]), got {type(raw).__name__}")
+            continue
+        model = ENTITY_MODELS[kind]
+        items = []
+        for i, item in enumerate(raw):
+            loc = f"{kind}[{i}]"
+            if not isinstance(item, dict):
+                errors.append(f"{loc}: expected a table, got {item!r}")
+                continue
+            item = _drop_unknown(item, model, loc, warnings)
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                errors += format_validation_error(exc, loc)
+        entities[kind] = items
+    leads = None
+    if "leads" in doc:
+        raw_leads = doc["leads"]
+        if not isinstance(raw_leads, dict):
+            errors.append("leads: expected a table ([leads])")
+        else:
+            try:
+                leads = LeadsRoles.model_validate(_drop_unknown(raw_leads, LeadsRoles, "leads", warnings))
+            except ValidationError as exc:
+                errors += format_validation_error(exc, "leads")
+    if errors:
+        raise AlignError(f"{source}: the plan file is not valid; nothing was changed", details=errors)
+    plan = Plan.model_construct(settings=settings, leads=leads, **entities)
+    return ParsedPlan(plan=plan, warnings=warnings, mentions_settings=set(settings_data),
+                      mentions_leads="leads" in doc)
+
+
+def read_plan_file(path: str | Path) -> ParsedPlan:
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise AlignError(f"{source}: no such file")
+    if path.is_dir():
+        raise AlignError(f"{source} is a folder, not a plan file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise AlignError(f"{source}: the file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
+                         "that is not a plan file")
+    return parse_plan_text(_decode(path.read_bytes(), source), source)
+
+
+@dataclass
+class KindDiff:
+    added: list[str] = field(default_factory=list)
+    changed: list[tuple[str, list[str]]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+@dataclass
+class PlanDiff:
+    """What an import adds, changes and removes, per kind, before anything is written."""
+
+    replace: bool
+    kinds: dict[str, KindDiff] = field(default_factory=dict)
+    settings_changed: list[str] = field(default_factory=list)
+    leads_changed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return (not self.settings_changed and not self.leads_changed
+                and all(k.is_empty for k in self.kinds.values()))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {kind: {"added": len(d.added), "changed": len(d.changed), "removed": len(d.removed)}
+                for kind, d in self.kinds.items()}
+
+    def summary_lines(self, *, detail: bool = True, limit: int = 20) -> list[str]:
+        lines = []
+        if self.settings_changed:
+            lines.append("plan settings: changed " + ", ".join(self.settings_changed))
+        if self.leads_changed:
+            lines.append("leads column roles: changed")
+        for kind in ENTITY_KINDS:
+            d = self.kinds.get(kind)
+            if d is None or d.is_empty:
+                continue
+            plural = KIND_LABELS[kind][1]
+            lines.append(f"{plural}: {len(d.added)} added, {len(d.changed)} changed, "
+                         f"{len(d.removed)} removed")
+            if detail:
+                shown = ([f"  + {k}" for k in d.added]
+                         + [f"  ~ {k} ({', '.join(fields)})" for k, fields in d.changed]
+                         + [f"  - {k}" for k in d.removed])
+                lines += shown[:limit]
+                if len(shown) > limit:
+                    lines.append(f"  … and {len(shown) - limit} more")
+        if not lines:
+            lines.append("no changes: the plan already matches the file")
+        return lines
+
+
+def _label_key(key: Any) -> str:
+    return " ".join(key) if isinstance(key, tuple) else str(key)
+
+
+def _changed_fields(old: BaseModel, new: BaseModel) -> list[str]:
+    a, b = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return [k for k in b if a.get(k) != b.get(k)]
+
+
+def _combined(current: Plan, parsed: ParsedPlan, replace: bool) -> Plan:
+    """The plan as it would be after the import; file entities first, so error locations that
+    the reference check reports are the file's own indexes."""
+    new = parsed.plan
+    if replace:
+        return new
+    data: dict[str, Any] = {}
+    for kind in ENTITY_KINDS:
+        fresh = list(getattr(new, kind))
+        keys = {entity_key(kind, e) for e in fresh}
+        data[kind] = fresh + [e for e in getattr(current, kind) if entity_key(kind, e) not in keys]
+    settings = current.settings.model_copy(
+        update={k: getattr(new.settings, k) for k in parsed.mentions_settings})
+    leads = new.leads if parsed.mentions_leads else current.leads
+    return Plan.model_construct(settings=settings, leads=leads, **data)
+
+
+def diff_plans(current: Plan, target: Plan, *, replace: bool) -> PlanDiff:
+    diff = PlanDiff(replace=replace)
+    for name in PlanSettings.model_fields:
+        if getattr(current.settings, name) != getattr(target.settings, name):
+            diff.settings_changed.append(name)
+    diff.leads_changed = current.leads != target.leads
+    for kind in ENTITY_KINDS:
+        old = {entity_key(kind, e): e for e in getattr(current, kind)}
+        new = {entity_key(kind, e): e for e in getattr(target, kind)}
+        d = KindDiff()
+        for key in sorted(new):
+            if key not in old:
+                d.added.append(_label_key(key))
+            elif old[key] != new[key]:
+                fields = _changed_fields(old[key], new[key])
+                if fields:
+                    d.changed.append((_label_key(key), fields))
+        d.removed = [_label_key(k) for k in sorted(old.keys() - new.keys())]
+        diff.kinds[kind] = d
+    return diff
+
+
+def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDiff:
+    current = store.load_plan()
+    target = _combined(current, parsed, replace)
+    diff = diff_plans(current, target, replace=replace)
+    diff.warnings = list(parsed.warnings)
+    return diff
+
+
+def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
+                dry_run: bool = False) -> PlanDiff:
+    """Check the file against the plan it lands in, then write it in one transaction."""
+    current = store.load_plan()
+    target = _combined(current, parsed, replace)
+    errors = reference_errors(target)
+    if errors:
+        raise AlignError("the plan file does not fit the plan; nothing was changed", details=errors)
+    diff = diff_plans(current, target, replace=replace)
+    diff.warnings = list(parsed.warnings)
+    if not dry_run and not diff.is_empty:
+        store.apply_plan(target, replace=True)
+    return diff
+
+
+def import_file(store: PlanStore, path: str | Path, *, replace: bool = False,
+                dry_run: bool = False,
+                progress: Callable[[str], None] | None = None) -> PlanDiff:
+    if progress:
+        progress("reading")
+    parsed = read_plan_file(path)
+    if progress:
+        progress("writing" if not dry_run else "comparing")
+    try:
+        return import_plan(store, parsed, replace=replace, dry_run=dry_run)
+    except AlignError as exc:
+        raise AlignError(f"{path}: {exc.message}", details=exc.details) from None
