@@ -6,6 +6,9 @@ of its closed date; a lead without a closed date is open. Months between the fir
 month the dataset covers get 0 for the counts (nothing happened then), but no sales cycle length
 (a mean of nothing is not 0).
 
+Sales cycle length is also given for quarters and years, as the mean over their deals: the mean of
+monthly means would weigh a month with one deal like a month with fifty.
+
 The counting runs in SQLite; only the per-month, per-outcome groups come back to Python, where
 outcomes are folded the same way whatever their storage type (1.0 stored as REAL matches "1").
 """
@@ -19,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from model.errors import AlignError
-from model.periods import is_period, shift
+from model.periods import is_period, quarter_of, shift
 from model.schema import LeadsRoles, Measurement, now_timestamp
 
 LEADS_TABLE = "leads"
@@ -62,7 +65,7 @@ def _checked(columns: set[str], role: str, name: str | None) -> str | None:
     return _quote(name)
 
 
-def leads_measurements(db: Database, roles: LeadsRoles | None, *,
+def leads_measurements(db: Database, roles: LeadsRoles | None, *, fy_start: int = 1,
                        recorded_at: str | None = None) -> list[Measurement]:
     """Per-month measurements of the leads-derived metrics; empty when there is nothing to count
     (no roles mapped, or the lead rows were not imported into this plan)."""
@@ -77,6 +80,7 @@ def leads_measurements(db: Database, roles: LeadsRoles | None, *,
     amount = _checked(columns, "amount", roles.amount)
     table = _quote(LEADS_TABLE)
     values: dict[str, dict[str, float]] = defaultdict(dict)
+    cycles: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     months: set[str] = set()
 
     if created is not None:
@@ -119,6 +123,10 @@ def leads_measurements(db: Database, roles: LeadsRoles | None, *,
                 values["deal_revenue"][month] = revenue
             if created is not None and timed:
                 values["sales_cycle_length"][month] = days / timed
+                quarter = quarter_of(month, fy_start)
+                for period in (quarter, quarter[:4]):
+                    cycles[period][0] += days
+                    cycles[period][1] += timed
 
     if not months:
         return []
@@ -135,6 +143,9 @@ def leads_measurements(db: Database, roles: LeadsRoles | None, *,
                 continue
             out.append(Measurement(metric=metric, period=month, value=value or 0.0,
                                    source="leads", recorded_at=stamp))
+    for period, (days, timed) in sorted(cycles.items()):
+        out.append(Measurement(metric="sales_cycle_length", period=period, value=days / timed,
+                               source="leads", recorded_at=stamp))
     return out
 
 
