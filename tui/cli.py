@@ -184,3 +184,4 @@ def check_command(db: str) -> None:
 
 
 # registered commands: each area adds its commands here, one line each
+import tui.cli_kpis  # noqa: E402,F401  (registers `align kpis`)

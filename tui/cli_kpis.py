@@ -1,0 +1,152 @@
+"""`align kpis`: the KPI review table for one period, as text or as JSON (docs/kpis-json.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from model.errors import AlignError
+from model.kpi import KpiEngine, engine_for, format_value
+from model.periods import parse_period, sort_key
+from model.signals import realignment_signals
+from tui.cli import fail, main, open_store
+
+JSON_FORMAT = "align-kpis"
+JSON_VERSION = 1
+ARROWS = {"up": "↑", "down": "↓", "flat": "→", None: " "}
+
+
+def _trend(current: float | None, previous: float | None) -> str | None:
+    if current is None or previous is None:
+        return None
+    if current > previous:
+        return "up"
+    return "down" if current < previous else "flat"
+
+
+def review_rows(engine: KpiEngine, period: str) -> list[dict[str, Any]]:
+    """One row per metric, sorted by id: the shape documented in docs/kpis-json.md."""
+    rows = []
+    for metric in sorted(engine.plan.metrics, key=lambda m: m.id):
+        result = engine.value(metric.id, period)
+        previous = engine.trend(metric.id, period, 2)[0]
+        target = engine.target(metric.id, period)
+        actual = result.value
+        variance = actual - target if actual is not None and target is not None else None
+        share = variance / abs(target) if variance is not None and target else None
+        rows.append({
+            "metric": metric.id,
+            "name": metric.name,
+            "unit": metric.unit,
+            "direction": metric.direction,
+            "departments": list(metric.departments),
+            "actual": actual,
+            "target": target,
+            "variance": variance,
+            "variance_share": share,
+            "status": engine.status(metric.id, period),
+            "previous": previous,
+            "trend": _trend(actual, previous),
+            "not_applicable": engine.not_applicable(metric.id, period),
+            "reason": None if actual is not None else result.reason,
+            "explain": engine.explain(metric.id, period),
+        })
+    return rows
+
+
+def _variance_text(row: dict[str, Any]) -> str:
+    variance = row["variance"]
+    if variance is None:
+        return "—"
+    sign = "+" if variance >= 0 else "−"
+    if row["unit"] == "percent":
+        return f"{sign}{abs(variance) * 100:,.1f} pt"
+    text = sign + format_value(abs(variance), row["unit"])
+    if row["variance_share"] is not None:
+        text += f" ({sign}{abs(row['variance_share']):.0%})"
+    return text
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    header = ("metric", "actual", "target", "variance", "status", "trend", "owners")
+    cells = [header]
+    for row in rows:
+        actual = ("n/a" if row["not_applicable"]
+                  else format_value(row["actual"], row["unit"]))
+        cells.append((row["name"], actual, format_value(row["target"], row["unit"]),
+                      _variance_text(row), row["status"] or "—", ARROWS[row["trend"]],
+                      ", ".join(row["departments"])))
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    right = {1, 2, 3}
+    lines = []
+    for c in cells:
+        parts = [c[i].rjust(widths[i]) if i in right else c[i].ljust(widths[i])
+                 for i in range(len(header))]
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+def default_period(engine: KpiEngine) -> str | None:
+    periods = engine.periods_with_data()
+    return max(periods, key=sort_key) if periods else None
+
+
+@main.command("kpis")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--period", "period", metavar="P",
+              help="Period to review: 2026, 2026-Q1 or 2026-03 (default: the latest with data).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date the pace of a running period is judged on (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Stable JSON output (docs/kpis-json.md).")
+def kpis(db: str, period: str | None, as_of: str | None, as_json: bool) -> None:
+    """KPI review table for a period: actual, target, variance, status, trend, owners."""
+    today = None
+    if as_of is not None:
+        try:
+            today = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            fail(f"--as-of: {as_of!r} is not a date (use 2026-03-31)")
+    if period is not None:
+        try:
+            period = parse_period(period).id
+        except ValueError as exc:
+            fail(f"--period: {exc}")
+    store = open_store(db)
+    try:
+        with store:
+            engine = engine_for(store, today=today)
+    except AlignError as exc:
+        fail(str(exc))
+    if period is None:
+        period = default_period(engine)
+        if period is None:
+            fail("the plan has no measurements yet; choose a period with --period")
+    assert period is not None
+    rows = review_rows(engine, period)
+    signals = realignment_signals(engine, period)
+    if as_json:
+        click.echo(json.dumps({
+            "format": JSON_FORMAT,
+            "version": JSON_VERSION,
+            "period": period,
+            "as_of": engine.today.isoformat(),
+            "elapsed": round(engine.elapsed(period), 4),
+            "kpis": rows,
+            "signals": [{"kind": s.kind, "severity": s.severity, "subjects": list(s.subjects),
+                         "message": s.message} for s in signals],
+        }, ensure_ascii=False, indent=2))
+        return
+    elapsed = engine.elapsed(period)
+    pace = "" if elapsed >= 1 else f", {elapsed:.0%} of the period elapsed"
+    click.echo(f"KPI review {period} (as of {engine.today.isoformat()}{pace})")
+    click.echo("")
+    for line in _table(sorted(rows, key=lambda r: r["name"].casefold())):
+        click.echo(line)
+    if signals:
+        click.echo("")
+        click.echo("Realignment signals")
+        for s in signals:
+            click.echo(f"  [{s.severity}] {s.message}")
