@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING, Literal
 from model import formula as formula_lang
 from model.errors import AlignError
 from model.formula import Result
-from model.periods import elapsed_share, months_of, parse_period, quarter_of, shift
+from model.periods import (
+    Period,
+    elapsed_share,
+    months_of,
+    parse_period,
+    quarter_of,
+    shift,
+    sort_key,
+)
 from model.schema import KeyResult, Measurement, Metric, Objective, Plan
 
 if TYPE_CHECKING:
@@ -129,6 +137,7 @@ class KpiEngine:
         self._sources: dict[tuple[str, str], str] = {}
         self._load_direct(plan.measurements, extra_measurements)
         self._trees: dict[str, formula_lang.Node] = {}
+        self._inputs: dict[str, frozenset[str]] = {}
         self._broken: dict[str, str] = {}
         graph: dict[str, set[str]] = {}
         for m in plan.metrics:
@@ -143,7 +152,8 @@ class KpiEngine:
                     self._broken[m.id] = f"the formula cannot be read: {exc}"
                     continue
                 self._trees[m.id] = tree
-                graph[m.id] = formula_lang.references(tree)
+                self._inputs[m.id] = frozenset(formula_lang.references(tree))
+                graph[m.id] = set(self._inputs[m.id])
         while cycle := formula_lang.find_cycle(graph):
             text = " → ".join(cycle)
             for node in cycle[:-1]:
@@ -153,6 +163,9 @@ class KpiEngine:
         self._results: dict[str, dict[str, Result]] = {}
         self._not_applicable: set[tuple[str, str]] = set()
         self._derived_targets: dict[tuple[str, str], float | None] = {}
+        self._periods: dict[str, Period] = {}
+        self._elapsed: dict[str, float] = {}
+        self._statuses: dict[tuple[str, str], Status | None] = {}
 
     def _load_direct(self, recorded: Iterable[Measurement],
                      extra: Iterable[Measurement]) -> None:
@@ -190,16 +203,23 @@ class KpiEngine:
         return self._sources.get((metric_id, self._pid(period)))
 
     def periods_with_data(self) -> list[str]:
-        return sorted({p for (_, p) in self._direct}, key=_chrono)
+        return sorted({p for (mid, p) in self._direct if mid in self.metrics}, key=sort_key)
+
+    def _parse(self, period: str) -> Period:
+        parsed = self._periods.get(period)
+        if parsed is None:
+            try:
+                parsed = parse_period(period)
+            except ValueError as exc:
+                raise AlignError(str(exc)) from None
+            self._periods[period] = parsed
+        return parsed
 
     def _pid(self, period: str) -> str:
-        try:
-            return parse_period(period).id
-        except ValueError as exc:
-            raise AlignError(str(exc)) from None
+        return self._parse(period).id
 
     def _children(self, period: str) -> list[str]:
-        p = parse_period(period)
+        p = self._parse(period)
         if p.kind == "quarter":
             return months_of(p, self.fy_start)
         months = months_of(p, self.fy_start)
@@ -214,7 +234,7 @@ class KpiEngine:
             results = self._period(pid)
             self._results[period] = results
             return results
-        is_month = parse_period(pid).kind == "month"
+        is_month = self._parse(pid).kind == "month"
         children = [] if is_month else [self._period(c) for c in self._children(pid)]
         child_ids = [] if is_month else self._children(pid)
         results: dict[str, Result] = {}
@@ -258,7 +278,7 @@ class KpiEngine:
     def _evaluate(self, mid: str, period: str, results: dict[str, Result]) -> Result:
         tree = self._trees[mid]
         inputs = {ref: results[ref].value if ref in results else None
-                  for ref in formula_lang.references(tree)}
+                  for ref in self._inputs[mid]}
         missing = sorted(ref for ref, v in inputs.items() if v is None)
         if missing:
             unknown = [r for r in missing if r not in self.metrics]
@@ -301,10 +321,10 @@ class KpiEngine:
         if metric_id in self._trees and metric_id not in self._broken:
             results = self._period(pid)
             values = {ref: results[ref].value if ref in results else None
-                      for ref in formula_lang.references(self._trees[metric_id])}
+                      for ref in self._inputs[metric_id]}
             filled = formula_lang.render(self._trees[metric_id], values)
             return f"{metric.name} = {filled} = {shown}"
-        if result.value is None or parse_period(pid).kind == "month":
+        if result.value is None or self._parse(pid).kind == "month":
             return f"{metric.name} = {shown}"
         parts = self._children(pid)
         have = [p for p in parts if self.value(metric_id, p).value is not None]
@@ -322,7 +342,7 @@ class KpiEngine:
         pid = self._pid(period)
         if pid in metric.targets:
             return float(metric.targets[pid])
-        if parse_period(pid).kind == "month" or metric.aggregation == "formula":
+        if self._parse(pid).kind == "month" or metric.aggregation == "formula":
             return None
         key = (metric_id, pid)
         if key not in self._derived_targets:
@@ -341,7 +361,11 @@ class KpiEngine:
 
     def elapsed(self, period: str) -> float:
         """Share of the period passed on `today` (0 before it starts, 1 once it has ended)."""
-        return elapsed_share(self._pid(period), self.today, self.fy_start)
+        share = self._elapsed.get(period)
+        if share is None:
+            share = elapsed_share(self._pid(period), self.today, self.fy_start)
+            self._elapsed[period] = share
+        return share
 
     def expected(self, metric_id: str, period: str, target: float) -> float:
         """What the target calls for by `today`: a summed metric accrues through the period, a
@@ -354,10 +378,12 @@ class KpiEngine:
 
     def status(self, metric_id: str, period: str) -> Status | None:
         """Green/amber/red against the period's target, paced while the period runs."""
-        target = self.target(metric_id, period)
-        if target is None:
-            return None
-        return self._paced_status(metric_id, period, self.value(metric_id, period).value, target)
+        key = (metric_id, period)
+        if key not in self._statuses:
+            target = self.target(metric_id, period)
+            self._statuses[key] = (None if target is None else self._paced_status(
+                metric_id, period, self.value(metric_id, period).value, target))
+        return self._statuses[key]
 
     def _paced_status(self, metric_id: str, period: str, actual: float | None,
                       target: float) -> Status | None:
@@ -408,11 +434,6 @@ class KpiEngine:
                   else f"{len(measured)} of {len(krs)} key results have a value")
         return ObjectiveProgress(objective.id, objective.period, min(max(mean, 0.0), 1.0), status,
                                  krs, reason)
-
-
-def _chrono(period: str) -> tuple[int, int, int]:
-    from model.periods import sort_key
-    return sort_key(period)
 
 
 def engine_for(store: PlanStore, *, today: dt.date | None = None) -> KpiEngine:
