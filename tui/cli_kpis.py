@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 import click
@@ -115,11 +116,18 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool) -> None:
         except ValueError as exc:
             fail(f"--period: {exc}")
     store = open_store(db)
+    on_terminal = sys.stderr.isatty()
+    if on_terminal:
+        click.echo("computing KPIs (and counting the leads dataset)…", err=True, nl=False)
     try:
         with store:
             engine = engine_for(store, today=today)
     except AlignError as exc:
+        if on_terminal:
+            click.echo("\r\x1b[K", err=True, nl=False)
         fail(str(exc))
+    if on_terminal:
+        click.echo("\r\x1b[K", err=True, nl=False)
     if period is None:
         period = default_period(engine)
         if period is None:
