@@ -1,0 +1,71 @@
+"""What every form does the same way: ids from titles, and pydantic errors next to their fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import ValidationError
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Static
+
+_FRIENDLY = {
+    "string_too_short": "required",
+    "too_short": "required",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "date_from_datetime_parsing": "expected a date such as 2026-03-31",
+    "date_parsing": "expected a date such as 2026-03-31",
+    "literal_error": "pick one of the choices",
+    "missing": "required",
+}
+
+
+def slugify(text: str, fallback: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:56].strip("-")
+    return slug or fallback
+
+
+def unique_id(base: str, taken: Iterable[str]) -> str:
+    """`base`, or `base-2`, `base-3`… so a new entity never overwrites an existing one."""
+    used = set(taken)
+    if base not in used:
+        return base
+    n = 2
+    while f"{base}-{n}" in used:
+        n += 1
+    return f"{base}-{n}"
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """First message per top-level field; errors about the whole entity come under ""."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        message = _FRIENDLY.get(err["type"], err["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        out.setdefault(field, message)
+    return out
+
+
+def show_field_errors(screen: Screen, errors: dict[str, str], fields: Iterable[str]) -> None:
+    """Mark each field widget `#f-<field>` invalid and write its message in `#e-<field>`;
+    anything without a field of its own goes to `#form-error`."""
+    general = [msg for field, msg in errors.items() if field not in set(fields)]
+    for field in fields:
+        try:
+            widget = screen.query_one(f"#f-{field}")
+            note = screen.query_one(f"#e-{field}", Static)
+        except NoMatches:
+            if field in errors:
+                general.append(f"{field}: {errors[field]}")
+            continue
+        widget.set_class(field in errors, "-invalid")
+        note.update(errors.get(field, ""))
+        note.display = field in errors
+    form_error = screen.query_one("#form-error", Static)
+    form_error.update("\n".join(general))
+    form_error.display = bool(general)

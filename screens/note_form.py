@@ -1,0 +1,185 @@
+"""Record a note or a decision on an objective in seconds, during the meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from model.errors import AlignError
+from model.schema import Decision, Note
+from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.objective_form import _field
+
+if TYPE_CHECKING:
+    from model.store import PlanStore
+
+NOTE_FIELDS = ("text", "date", "kind", "from_department", "to_department")
+DECISION_FIELDS = ("text", "date", "owner", "due", "state")
+
+
+def _select_value(select: Select) -> Any:
+    return None if select.value is Select.NULL else select.value
+
+
+class _AttachedForm(ModalScreen[str | None]):
+    """Shared by notes and decisions: attached to one objective, dated the meeting day."""
+
+    FIELDS: tuple[str, ...] = ()
+    KIND = ""
+
+    def __init__(self, store: PlanStore, objective: str, today: dt.date) -> None:
+        super().__init__()
+        self.store = store
+        self.objective = objective
+        self.today = today
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error").display = False
+        for note in self.query(".field-error"):
+            note.display = False
+        self.query_one("#f-text", TextArea).focus()
+
+    def new_id(self, date: str) -> str:
+        taken = {item.id for item in self.store.list(self.KIND)}
+        return unique_id(slugify(f"{self.objective}-{date}", self.KIND[:-1]), taken)
+
+    def data(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def write(self, entity: Any) -> None:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        data = self.data()
+        model = Note if self.KIND == "notes" else Decision
+        try:
+            entity = model.model_validate(data)
+        except ValidationError as exc:
+            errors = field_errors(exc)
+            for name in errors:
+                if data.get(name) in ("", None):
+                    errors[name] = "required"
+            show_field_errors(self, errors, self.FIELDS)
+            return
+        try:
+            self.write(entity)
+        except AlignError as exc:
+            show_field_errors(self, {"": str(exc)}, self.FIELDS)
+            return
+        self.dismiss(entity.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class NoteForm(_AttachedForm):
+    KIND = "notes"
+    FIELDS = NOTE_FIELDS
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="note_form.save"),
+        Binding("escape", "cancel", "Cancel", id="note_form.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        departments = [(d.name, d.id) for d in self.store.departments()]
+        with Vertical(classes="dialog", id="note-form"):
+            yield Label(f"Note on {self.objective}", classes="dialog-title")
+            yield _field("Text", "text", TextArea(id="f-text", soft_wrap=True, tab_behavior="focus"))
+            with Horizontal(classes="field-row"):
+                yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
+                yield _field("Kind", "kind", Select(
+                    [("note", "note"), ("feedback between departments", "feedback")],
+                    id="f-kind", value="note", allow_blank=False))
+            with Horizontal(classes="field-row"):
+                yield _field("Feedback from", "from_department", Select(
+                    departments, id="f-from_department", prompt="department"))
+                yield _field("Feedback to", "to_department", Select(
+                    departments, id="f-to_department", prompt="department"))
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+                yield Button("Cancel (esc)", id="form-cancel")
+
+    def data(self) -> dict[str, Any]:
+        date = self.query_one("#f-date", Input).value.strip()
+        kind = _select_value(self.query_one("#f-kind", Select)) or "note"
+        return {
+            "id": self.new_id(date),
+            "objective": self.objective,
+            "date": date,
+            "text": self.query_one("#f-text", TextArea).text,
+            "kind": kind,
+            "from_department": _select_value(self.query_one("#f-from_department", Select))
+            if kind == "feedback" else None,
+            "to_department": _select_value(self.query_one("#f-to_department", Select))
+            if kind == "feedback" else None,
+        }
+
+    def write(self, entity: Any) -> None:
+        self.store.save_note(entity)
+
+
+class DecisionForm(_AttachedForm):
+    KIND = "decisions"
+    FIELDS = DECISION_FIELDS
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="decision_form.save"),
+        Binding("escape", "cancel", "Cancel", id="decision_form.cancel"),
+    ]
+
+    def __init__(self, store: PlanStore, objective: str, today: dt.date,
+                 owner: str | None = None) -> None:
+        super().__init__(store, objective, today)
+        self.owner = owner
+
+    def compose(self) -> ComposeResult:
+        departments = [(d.name, d.id) for d in self.store.departments()]
+        owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
+        with Vertical(classes="dialog", id="decision-form"):
+            yield Label(f"Decision on {self.objective}", classes="dialog-title")
+            yield _field("Decision", "text", TextArea(id="f-text", soft_wrap=True,
+                                                      tab_behavior="focus"))
+            with Horizontal(classes="field-row"):
+                yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
+                yield _field("Owner", "owner", Select(departments, id="f-owner", value=owner,
+                                                      prompt="department"))
+            with Horizontal(classes="field-row"):
+                yield _field("Due", "due", Input("", id="f-due", placeholder="2026-04-30"))
+                yield _field("State", "state", Select(
+                    [("open", "open"), ("done", "done")], id="f-state", value="open",
+                    allow_blank=False))
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+                yield Button("Cancel (esc)", id="form-cancel")
+
+    def data(self) -> dict[str, Any]:
+        date = self.query_one("#f-date", Input).value.strip()
+        return {
+            "id": self.new_id(date),
+            "objective": self.objective,
+            "date": date,
+            "text": self.query_one("#f-text", TextArea).text,
+            "owner": _select_value(self.query_one("#f-owner", Select)) or "",
+            "due": self.query_one("#f-due", Input).value.strip() or None,
+            "state": _select_value(self.query_one("#f-state", Select)) or "open",
+        }
+
+    def write(self, entity: Any) -> None:
+        self.store.save_decision(entity)

@@ -1,0 +1,618 @@
+"""Objectives: the period's alignment tree, one objective's detail, the departments × objectives
+matrix and the health flags a planning meeting should talk about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from model.errors import AlignError
+from model.health import HealthFlag, health_flags
+from model.periods import contains, next_period
+from model.schema import Decision, Department, Metric, Note, Objective, Persona
+from screens.area import AreaBar, AreaScreen
+from screens.dialogs import ConfirmDialog
+from screens.form_support import slugify, unique_id
+from screens.messages import PlanChanged
+
+STATUS_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+SORTS = ("title", "progress", "status", "owner")
+_PERIOD_SUFFIX = re.compile(r"-\d{4}(-q[1-4]|-\d{2})?$")
+
+
+def progress_bar(progress: float | None, width: int = 8) -> Text:
+    """A bar with eighth-cell precision; an empty track when there is no value yet."""
+    if progress is None:
+        return Text("·" * width, style="dim")
+    share = min(max(progress, 0.0), 1.0)
+    eighths = round(share * width * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
+    return Text(bar, style="cyan") + Text("░" * (width - len(bar)), style="dim")
+
+
+def status_text(status: str | None, *, word: bool = True) -> Text:
+    """A coloured dot plus the word, so status reads without colour too."""
+    if status is None:
+        return Text("○ —" if word else "○", style="dim")
+    return Text(f"● {status}" if word else "●", style=STATUS_STYLE[status])
+
+
+def percent(progress: float | None) -> str:
+    return "  — " if progress is None else f"{progress * 100:3.0f}%"
+
+
+def initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word).upper() or name[:2].upper()
+
+
+@dataclass
+class ObjectivesView:
+    """One read of the plan for the current period, so drawing never queries the store."""
+
+    period: str
+    objectives: list[Objective] = field(default_factory=list)
+    context: list[Objective] = field(default_factory=list)
+    departments: list[Department] = field(default_factory=list)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    progress: dict[str, object] = field(default_factory=dict)
+    flags: list[HealthFlag] = field(default_factory=list)
+    engine_error: str = ""
+
+    def get(self, objective_id: str) -> Objective | None:
+        for o in self.objectives + self.context:
+            if o.id == objective_id:
+                return o
+        return None
+
+    def flags_for(self, objective_id: str) -> list[HealthFlag]:
+        return [f for f in self.flags if f.subject == objective_id
+                and f.kind in ("objective_without_key_results", "joint_objective_one_department")]
+
+
+def load_view(store, period: str, today) -> ObjectivesView:  # noqa: ANN001
+    everything = store.objectives()
+    by_id = {o.id: o for o in everything}
+    in_period = [o for o in everything if o.period == period]
+    shown = {o.id for o in in_period}
+    context: list[Objective] = []
+    for o in in_period:
+        parent = by_id.get(o.parent) if o.parent else None
+        while parent is not None and parent.id not in shown:
+            shown.add(parent.id)
+            context.append(parent)
+            parent = by_id.get(parent.parent) if parent.parent else None
+    view = ObjectivesView(
+        period=period, objectives=in_period, context=context, departments=store.departments(),
+        metrics={m.id: m for m in store.metrics()}, personas={p.id: p for p in store.personas()},
+        notes=store.notes(), decisions=store.decisions())
+    view.flags = health_flags(in_period, view.departments, list(view.metrics.values()))
+    try:
+        from model.kpi import engine_for
+
+        engine = engine_for(store, today=today)
+        for o in in_period + context:
+            view.progress[o.id] = engine.objective_progress(o)
+    except AlignError as exc:
+        view.engine_error = str(exc)
+    return view
+
+
+class ObjectivesScreen(AreaScreen):
+    AREA = "objectives"
+    AUTO_FOCUS = "#objectives-tree"
+    KINDS: ClassVar[frozenset[str]] = frozenset({
+        "objectives", "metrics", "measurements", "personas", "notes", "decisions", "departments",
+        "settings", "leads"})
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("n", "new", "New", id="objectives.new"),
+        Binding("e", "edit", "Edit", id="objectives.edit"),
+        Binding("enter", "edit", "Edit", show=False, id="objectives.edit_enter"),
+        Binding("d", "delete", "Delete", id="objectives.delete"),
+        Binding("y", "duplicate", "Copy →", id="objectives.duplicate"),
+        Binding("a", "add_note", "Note", id="objectives.note"),
+        Binding("c", "add_decision", "Decide", id="objectives.decision"),
+        Binding("slash", "filter", "Filter", key_display="/", id="objectives.filter"),
+        Binding("s", "sort", "Sort", id="objectives.sort"),
+        Binding("m", "toggle_matrix", "Matrix", id="objectives.matrix"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="objectives.clear_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: ObjectivesView | None = None
+        self.selected_id: str | None = None
+        self.filter_text = ""
+        self.sort = "title"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield AreaBar(self.AREA)
+        with ContentSwitcher(initial="objectives-tree-view", id="objectives-switcher"):
+            with Vertical(id="objectives-tree-view"):
+                box = Input(placeholder="filter by text or department · enter keeps · esc clears",
+                            id="objectives-filter")
+                box.display = False
+                yield box
+                tree: Tree[str] = Tree("objectives", id="objectives-tree")
+                tree.show_root = False
+                tree.auto_expand = False
+                tree.guide_depth = 3
+                yield tree
+                yield Static("", id="objectives-empty")
+                with VerticalScroll(id="objective-detail"):
+                    yield Static("", id="objective-detail-body")
+            with VerticalScroll(id="objectives-matrix-view"):
+                yield DataTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="objectives-flags")
+        yield Static("", id="objectives-health")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.app.register_area(self)  # type: ignore[attr-defined]
+        self.reload()
+
+    # ---- loading and drawing ---------------------------------------------------------------
+    def reload(self) -> None:
+        self.view = load_view(self.store, self.period, self.app.today)  # type: ignore[attr-defined]
+        self._draw()
+
+    def _draw(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        self._draw_tree()
+        self._draw_matrix()
+        self._draw_health()
+        self._draw_detail()
+
+    def _matches(self, o: Objective) -> bool:
+        needle = self.filter_text.strip().lower()
+        if not needle:
+            return True
+        names = {d.id: d.name for d in self.view.departments} if self.view else {}
+        hay = [o.id, o.title, o.why, o.owner, *o.departments,
+               *(names.get(d, "") for d in o.departments)]
+        return any(needle in part.lower() for part in hay)
+
+    def _visible(self) -> list[Objective]:
+        view = self.view
+        assert view is not None
+        everything = view.objectives + view.context
+        by_id = {o.id: o for o in everything}
+        keep: set[str] = set()
+        for o in view.objectives:
+            if self._matches(o):
+                node: Objective | None = o
+                while node is not None and node.id not in keep:
+                    keep.add(node.id)
+                    node = by_id.get(node.parent) if node.parent else None
+        return [o for o in everything if o.id in keep]
+
+    def _sort_key(self, o: Objective) -> tuple:
+        p = self.view.progress.get(o.id) if self.view else None
+        progress = getattr(p, "progress", None)
+        status = getattr(p, "status", None)
+        if self.sort == "progress":
+            return (progress is None, -(progress or 0.0), o.title.lower())
+        if self.sort == "status":
+            rank = {"red": 0, "amber": 1, "green": 2}.get(status or "", 3)
+            return (rank, o.title.lower())
+        if self.sort == "owner":
+            return (o.owner, o.title.lower())
+        return (o.title.lower(), o.id)
+
+    def _draw_tree(self) -> None:
+        view = self.view
+        assert view is not None
+        tree = self.query_one("#objectives-tree", Tree)
+        visible = self._visible()
+        ids = {o.id for o in visible}
+        children: dict[str | None, list[Objective]] = {}
+        for o in visible:
+            parent = o.parent if o.parent in ids else None
+            children.setdefault(parent, []).append(o)
+        tree.clear()
+        self._tree_nodes: dict[str, TreeNode[str]] = {}
+
+        def add(node: TreeNode[str], parent_id: str | None, depth: int) -> None:
+            for o in sorted(children.get(parent_id, []), key=self._sort_key):
+                kids = children.get(o.id, [])
+                child = node.add(self._row(o, depth, bool(kids)), data=o.id, expand=True,
+                                 allow_expand=bool(kids))
+                self._tree_nodes[o.id] = child
+                add(child, o.id, depth + 1)
+
+        add(tree.root, None, 0)
+        tree.border_title = (f"Objectives {view.period} · {len(view.objectives)}"
+                             + (f" · filter “{self.filter_text}”" if self.filter_text else "")
+                             + f" · sort: {self.sort}")
+        empty = self.query_one("#objectives-empty", Static)
+        if not view.objectives:
+            empty.update(Text.assemble(
+                (f"No objectives in {view.period}.\n", "bold"),
+                "Press n to create one, [ or ] to step to another period, "
+                "or ctrl+o to import a plan file."))
+        elif not visible:
+            empty.update(f"No objective matches “{self.filter_text}”. Press escape to clear the filter.")
+        empty.display = not visible
+        tree.display = bool(visible)
+        if self.selected_id not in self._tree_nodes:
+            self.selected_id = next(iter(self._tree_nodes), None)
+        tree.call_after_refresh(self._restore_cursor)
+
+    def _restore_cursor(self) -> None:
+        """The tree numbers its lines on refresh, so the cursor can only be placed after one."""
+        node = self._tree_nodes.get(self.selected_id or "")
+        if node is not None:
+            self.query_one("#objectives-tree", Tree).move_cursor(node)
+
+    def _row(self, o: Objective, depth: int, has_children: bool = False) -> Text:
+        """One line: title, owner, joint departments, progress bar, status, confidence."""
+        view = self.view
+        assert view is not None
+        width = max(self.query_one("#objectives-tree").size.width, 60) - 2 - 3 * depth - 2 * has_children
+        p = view.progress.get(o.id)
+        progress = getattr(p, "progress", None)
+        status = getattr(p, "status", None)
+        names = {d.id: d.name for d in view.departments}
+        others = [initials(names.get(d, d)) for d in o.departments if d != o.owner]
+        joint = ("⇄ " + ",".join(others)) if others else ""
+        context = o.period != view.period
+        flag = "⚠" if view.flags_for(o.id) else " "
+        tail = Text.assemble(
+            (f" {o.owner[:12]:<12}", "magenta"), (f" {joint[:9]:<9}", "bold"), " ",
+            progress_bar(progress), f" {percent(progress)} ",
+            status_text(status), " " * (8 - len(status or "—")),
+            (f"{(o.confidence or '·')[0].upper() if o.confidence else '·'}", "italic"))
+        title_width = max(width - tail.cell_len - 2, 12)
+        title = o.title if len(o.title) <= title_width else o.title[:title_width - 1] + "…"
+        label = Text(flag + " ", style="yellow")
+        label.append(f"{title:<{title_width}}", style="dim italic" if context else "")
+        if context:
+            return label + Text(f" ({o.period}, context)", style="dim")
+        return label + tail
+
+    def _draw_health(self) -> None:
+        view = self.view
+        assert view is not None
+        counts: dict[str, list[str]] = {}
+        for f in view.flags:
+            counts.setdefault(f.kind, []).append(f.subject)
+        parts = []
+        if ids := counts.get("objective_without_key_results"):
+            parts.append(f"{len(ids)} without key results")
+        if ids := counts.get("joint_objective_one_department"):
+            parts.append(f"{len(ids)} joint in name only")
+        if ids := counts.get("department_without_objective"):
+            parts.append("no objective: " + ", ".join(ids))
+        if ids := counts.get("metric_unused"):
+            parts.append(f"{len(ids)} metrics unused")
+        text = Text("Health ", style="bold")
+        if parts:
+            text.append("⚠ " + " · ".join(parts), style="yellow")
+            text.append("   m: details", style="dim")
+        else:
+            text.append("✓ no flags", style="green")
+        if view.engine_error:
+            text.append(f"   progress unavailable: {view.engine_error}", style="red")
+        self.query_one("#objectives-health", Static).update(text)
+
+    def _draw_matrix(self) -> None:
+        view = self.view
+        assert view is not None
+        table = self.query_one("#objectives-matrix", DataTable)
+        table.clear(columns=True)
+        table.add_column("objective", key="objective")
+        for d in view.departments:
+            table.add_column(d.name, key=d.id)
+        for o in sorted(view.objectives, key=self._sort_key):
+            cells: list[Text | str] = [Text(o.title[:48])]
+            for d in view.departments:
+                if d.id == o.owner:
+                    cells.append(Text("● owner", style="bold magenta"))
+                elif d.id in o.departments:
+                    cells.append(Text("○ joins", style="cyan"))
+                else:
+                    cells.append("")
+            table.add_row(*cells, key=o.id)
+        totals: list[Text | str] = [Text("objectives involved", style="bold")]
+        for d in view.departments:
+            n = sum(1 for o in view.objectives if d.id in o.departments or d.id == o.owner)
+            totals.append(Text(str(n), style="bold") if n else Text("0 ⚠", style="bold yellow"))
+        table.add_row(*totals, key="__totals__")
+        lines = Text(f"Health flags for {view.period}\n", style="bold")
+        if not view.flags:
+            lines.append("✓ none\n", style="green")
+        unused = [f.subject for f in view.flags if f.kind == "metric_unused"]
+        for f in view.flags:
+            if f.kind != "metric_unused":
+                lines.append("⚠ ", style="yellow")
+                lines.append(f.message + "\n")
+        if unused:
+            lines.append("⚠ ", style="yellow")
+            lines.append(f"{len(unused)} metrics are used by no objective: {', '.join(unused)}\n")
+        self.query_one("#objectives-flags", Static).update(lines)
+
+    def _draw_detail(self) -> None:
+        body = self.query_one("#objective-detail-body", Static)
+        view = self.view
+        o = view.get(self.selected_id) if view and self.selected_id else None
+        if view is None or o is None:
+            body.update(Text("Select an objective to see its key results, personas, notes "
+                             "and decisions.", style="dim"))
+            return
+        body.update(self._detail(o))
+
+    def _detail(self, o: Objective) -> Group:
+        view = self.view
+        assert view is not None
+        names = {d.id: d.name for d in view.departments}
+        p = view.progress.get(o.id)
+        head = Text(o.title, style="bold")
+        head.append(f"   {o.id} · {o.period} · {o.state}", style="dim")
+        if o.confidence:
+            head.append(f" · confidence {o.confidence}", style="dim")
+        who = Text("Owner ", style="bold")
+        who.append(names.get(o.owner, o.owner), style="magenta")
+        others = [names.get(d, d) for d in o.departments if d != o.owner]
+        if others:
+            who.append("   joint with ", style="bold")
+            who.append(", ".join(others), style="cyan")
+        if o.parent:
+            parent = view.get(o.parent)
+            who.append("   parent ", style="bold")
+            who.append(parent.title if parent else o.parent)
+        parts: list = [head, who]
+        if o.why:
+            parts.append(Text.assemble(("Why ", "bold"), o.why))
+        summary = Text("Progress ", style="bold")
+        summary += progress_bar(getattr(p, "progress", None), 16)
+        summary.append(f" {percent(getattr(p, 'progress', None))}  ")
+        summary += status_text(getattr(p, "status", None))
+        if getattr(p, "reason", ""):
+            summary.append(f"   {p.reason}", style="dim")  # type: ignore[union-attr]
+        parts.append(summary)
+        parts.append(self._key_results_table(o))
+        personas = [view.personas[pid].name if pid in view.personas else pid for pid in o.personas]
+        parts.append(Text.assemble(("Personas ", "bold"),
+                                   (", ".join(personas), "") if personas else ("none linked", "dim")))
+        notes = [n for n in view.notes if n.objective == o.id]
+        decisions = [d for d in view.decisions if d.objective == o.id]
+        notes_text = Text(f"Notes ({len(notes)})", style="bold")
+        for n in sorted(notes, key=lambda n: (n.date, n.id)):
+            notes_text.append(f"\n  {n.date.isoformat()} ", style="dim")
+            if n.kind == "feedback":
+                notes_text.append(f"feedback {n.from_department} → {n.to_department}: ",
+                                  style="yellow")
+            notes_text.append(n.text)
+        if not notes:
+            notes_text.append("  none — a adds one", style="dim")
+        parts.append(notes_text)
+        dec_text = Text(f"Decisions ({len(decisions)})", style="bold")
+        for d in sorted(decisions, key=lambda d: (d.date, d.id)):
+            dec_text.append(f"\n  {d.date.isoformat()} ", style="dim")
+            dec_text.append(f"[{d.state}] ", style="green" if d.state == "done" else "yellow")
+            dec_text.append(d.text)
+            dec_text.append(f"  — {d.owner}" + (f", due {d.due.isoformat()}" if d.due else ""),
+                            style="dim")
+        if not decisions:
+            dec_text.append("  none — c records one", style="dim")
+        parts.append(dec_text)
+        for f in view.flags_for(o.id):
+            parts.append(Text(f"⚠ {f.message}", style="yellow"))
+        return Group(*parts)
+
+    def _key_results_table(self, o: Objective) -> Table | Text:
+        view = self.view
+        assert view is not None
+        if not o.key_results:
+            return Text("Key results: none yet — e edits the objective to add one", style="dim")
+        from model.kpi import format_value
+
+        p = view.progress.get(o.id)
+        krs = {i: kr for i, kr in enumerate(getattr(p, "key_results", []) or [])}
+        table = Table(title=None, box=None, padding=(0, 1), show_edge=False, expand=False,
+                      header_style="bold")
+        table.add_column("key result")
+        table.add_column("baseline → actual → target", no_wrap=True)
+        table.add_column("progress", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("", style="dim")
+        for i, kr in enumerate(o.key_results):
+            metric = view.metrics.get(kr.metric)
+            unit = metric.unit if metric else "count"
+            arrow = "↓" if metric and metric.direction == "decrease" else "↑"
+            prog = krs.get(i)
+            actual = getattr(prog, "actual", None)
+            name = f"{arrow} {metric.name if metric else kr.metric}"
+            if kr.weight != 1:
+                name += f" ×{kr.weight:g}"
+            table.add_row(
+                name,
+                f"{format_value(kr.baseline, unit)} → {format_value(actual, unit)} → "
+                f"{format_value(kr.target, unit)}",
+                progress_bar(getattr(prog, "progress", None)) + Text(
+                    f" {percent(getattr(prog, 'progress', None))}"),
+                status_text(getattr(prog, "status", None)),
+                getattr(prog, "reason", "") or "")
+        return table
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._draw_tree()
+
+    # ---- selection -------------------------------------------------------------------------
+    @on(Tree.NodeHighlighted, "#objectives-tree")
+    def show_highlighted_objective(self, event: Tree.NodeHighlighted) -> None:
+        if event.node is not event.control.cursor_node:
+            return  # stale: the tree was rebuilt since this was posted
+        if event.node.data is not None and event.node.data != self.selected_id:
+            self.selected_id = event.node.data
+            self._draw_detail()
+
+    @on(Tree.NodeSelected, "#objectives-tree")
+    def edit_selected_objective(self, event: Tree.NodeSelected) -> None:
+        self.selected_id = event.node.data
+        self.action_edit()
+
+    @on(DataTable.RowSelected, "#objectives-matrix")
+    def open_objective_from_matrix(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key and key != "__totals__":
+            self.selected_id = key
+            self.action_toggle_matrix()
+
+    def selected(self) -> Objective | None:
+        if self.view is None or self.selected_id is None:
+            return None
+        return self.view.get(self.selected_id)
+
+    def _need_selection(self) -> Objective | None:
+        o = self.selected()
+        if o is None:
+            self.notify("No objective selected.", severity="warning")
+        return o
+
+    # ---- filter, sort, matrix --------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#objectives-filter", Input)
+        if self.query_one(ContentSwitcher).current != "objectives-tree-view":
+            self.action_toggle_matrix()
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#objectives-filter")
+    def filter_objectives(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._draw_tree()
+        self._draw_detail()
+
+    @on(Input.Submitted, "#objectives-filter")
+    def keep_filter(self) -> None:
+        self.query_one("#objectives-tree").focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#objectives-filter", Input)
+        if not box.display and not self.filter_text:
+            return
+        box.value = ""
+        self.filter_text = ""
+        box.display = False
+        self._draw_tree()
+        self._draw_detail()
+        self.query_one("#objectives-tree").focus()
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._draw_tree()
+        self._draw_matrix()
+
+    def action_toggle_matrix(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "objectives-tree-view":
+            switcher.current = "objectives-matrix-view"
+            self.query_one("#objectives-matrix").focus()
+        else:
+            switcher.current = "objectives-tree-view"
+            self._draw_tree()
+            self._draw_detail()
+            self.query_one("#objectives-tree").focus()
+
+    # ---- writes ----------------------------------------------------------------------------
+    def _saved(self, objective_id: str | None, kind: str = "objectives") -> None:
+        if objective_id:
+            if kind == "objectives":
+                self.selected_id = objective_id
+            self.post_message(PlanChanged(kind))
+
+    def action_new(self) -> None:
+        from screens.objective_form import ObjectiveForm
+
+        self.app.push_screen(ObjectiveForm(self.store, period=self.period), self._saved)
+
+    def action_edit(self) -> None:
+        from screens.objective_form import ObjectiveForm
+
+        if (o := self._need_selection()) is not None:
+            self.app.push_screen(ObjectiveForm(self.store, objective=self.store.objective(o.id)),
+                                 self._saved)
+
+    def action_add_note(self) -> None:
+        from screens.note_form import NoteForm
+
+        if (o := self._need_selection()) is not None:
+            self.app.push_screen(NoteForm(self.store, o.id, self.app.today),  # type: ignore[attr-defined]
+                                 lambda saved: self._saved(saved, "notes"))
+
+    def action_add_decision(self) -> None:
+        from screens.note_form import DecisionForm
+
+        if (o := self._need_selection()) is not None:
+            self.app.push_screen(
+                DecisionForm(self.store, o.id, self.app.today, owner=o.owner),  # type: ignore[attr-defined]
+                lambda saved: self._saved(saved, "decisions"))
+
+    def action_delete(self) -> None:
+        if (o := self._need_selection()) is None:
+            return
+        impact = self.store.delete_impact("objectives", o.id)
+        if not impact.allowed:
+            self.notify("; ".join(impact.blocked_by), title=f"Cannot delete {o.id}",
+                        severity="error")
+            return
+        lines = [f"also removes {what}" for what in impact.removes] or ["nothing else goes with it"]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.store.delete("objectives", o.id)
+            except AlignError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.selected_id = None
+            self.notify(f"Deleted objective {o.id}.")
+            self.post_message(PlanChanged("objectives"))
+
+        self.app.push_screen(ConfirmDialog(f"Delete objective “{o.title}” ({o.id})?", lines,
+                                           confirm_label="Delete"), confirmed)
+
+    def action_duplicate(self) -> None:
+        """Copies the key results, not the notes: the next period starts a fresh conversation."""
+        if (o := self._need_selection()) is None:
+            return
+        original = self.store.objective(o.id)
+        assert original is not None
+        target = next_period(original.period)
+        taken = {x.id for x in self.store.objectives()}
+        base = slugify(f"{_PERIOD_SUFFIX.sub('', original.id)}-{target}", "objective")
+        parent = self.store.objective(original.parent) if original.parent else None
+        copy = original.model_copy(update={
+            "id": unique_id(base, taken), "period": target, "state": "draft",
+            "parent": parent.id if parent and contains(parent.period, target) else None,
+        })
+        try:
+            self.store.save_objective(copy)
+        except AlignError as exc:
+            self.notify(str(exc), title="Cannot duplicate", severity="error")
+            return
+        n = len(copy.key_results)
+        self.notify(f"Copied to {target} as {copy.id} with {n} key result{'s' * (n != 1)}; "
+                    "] shows it.", title="Duplicated")
+        self.post_message(PlanChanged("objectives"))

@@ -1,0 +1,161 @@
+"""Create and edit a persona; list fields take one item per line, as planners write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from model.errors import AlignError
+from model.schema import PERSONA_LIST_FIELDS, Persona
+from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.objective_form import _field
+
+if TYPE_CHECKING:
+    from model.store import PlanStore
+
+# Field groups as DESIGN §3 lists them; the card shows the same groups.
+PERSONA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Who", ("tagline", "role", "titles", "seniority", "company_size", "industry", "demographics")),
+    ("What they want", ("goals", "pain_points", "buying_triggers", "decision_criteria",
+                        "objections")),
+    ("How to reach them", ("channels", "content_formats")),
+    ("Their words and ours", ("quotes", "key_messages")),
+    ("Plays", ("plays_marketing", "plays_sales", "plays_product")),
+    ("Evidence", ("research_basis", "last_validated")),
+)
+LABELS = {
+    "company_size": "Company size", "pain_points": "Pain points",
+    "buying_triggers": "Buying triggers", "decision_criteria": "Decision criteria",
+    "content_formats": "Content formats", "key_messages": "Key messages",
+    "plays_marketing": "Marketing plays", "plays_sales": "Sales plays",
+    "plays_product": "Product plays", "research_basis": "Research basis",
+    "last_validated": "Last validated", "role": "Role", "titles": "Titles",
+}
+PERSONA_FIELDS = ("name",) + tuple(f for _, group in PERSONA_GROUPS for f in group)
+
+
+def label_of(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+class PersonaForm(ModalScreen[str | None]):
+    """Returns the saved persona's id, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="persona_form.save"),
+        Binding("escape", "cancel", "Cancel", id="persona_form.cancel"),
+    ]
+
+    def __init__(self, store: PlanStore, persona: Persona | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.original = persona
+        self.tried = False
+
+    def compose(self) -> ComposeResult:
+        p = self.original
+        with Vertical(classes="dialog form-dialog", id="persona-form"):
+            yield Label(f"Edit persona {p.id}" if p else "New persona", classes="dialog-title")
+            with VerticalScroll(classes="form-body"):
+                yield _field("Name", "name", Input(p.name if p else "", id="f-name",
+                                                   placeholder="Operations Olivia"))
+                yield Static("", id="id-preview", classes="field-hint")
+                for group, names in PERSONA_GROUPS:
+                    yield Label(group, classes="form-group-title")
+                    for name in names:
+                        yield self._widget_for(name, p)
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+                yield Button("Cancel (esc)", id="form-cancel")
+
+    def _widget_for(self, name: str, p: Persona | None) -> Vertical:
+        value = getattr(p, name) if p else None
+        if name in PERSONA_LIST_FIELDS:
+            area = TextArea("\n".join(value or []), id=f"f-{name}", soft_wrap=True,
+                            tab_behavior="focus", classes="list-field")
+            return _field(label_of(name), name, area, "one per line")
+        if name == "last_validated":
+            return _field(label_of(name), name, Input(value.isoformat() if value else "",
+                                                      id=f"f-{name}", placeholder="2026-03-31"))
+        return _field(label_of(name), name, Input(value or "", id=f"f-{name}"))
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error").display = False
+        for note in self.query(".field-error"):
+            note.display = False
+        self._preview_id()
+        self.query_one("#f-name", Input).focus()
+
+    def new_id(self) -> str:
+        if self.original is not None:
+            return self.original.id
+        name = self.query_one("#f-name", Input).value
+        return unique_id(slugify(name, "persona"), {p.id for p in self.store.personas()})
+
+    @on(Input.Changed, "#f-name")
+    def _preview_id(self) -> None:
+        suffix = " (fixed)" if self.original else ""
+        self.query_one("#id-preview", Static).update(f"id: {self.new_id()}{suffix}")
+
+    def form_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.new_id(),
+                                "name": self.query_one("#f-name", Input).value}
+        for name in PERSONA_FIELDS[1:]:
+            if name in PERSONA_LIST_FIELDS:
+                data[name] = self.query_one(f"#f-{name}", TextArea).text
+            else:
+                data[name] = self.query_one(f"#f-{name}", Input).value.strip()
+        data["last_validated"] = data["last_validated"] or None
+        data["match"] = [c.model_dump() for c in self.original.match] if self.original else []
+        return data
+
+    def validate_form(self) -> Persona | None:
+        try:
+            persona = Persona.model_validate(self.form_data())
+        except ValidationError as exc:
+            show_field_errors(self, field_errors(exc), PERSONA_FIELDS)
+            return None
+        show_field_errors(self, {}, PERSONA_FIELDS)
+        return persona
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def revalidate_after_failed_save(self) -> None:
+        if self.tried:
+            self.validate_form()
+
+    def action_save(self) -> None:
+        self.tried = True
+        persona = self.validate_form()
+        if persona is None:
+            return
+        try:
+            self.store.save_persona(persona)
+        except AlignError as exc:
+            show_field_errors(self, {"": str(exc)}, PERSONA_FIELDS)
+            return
+        self.dismiss(persona.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+def validated_text(day: dt.date | None) -> str:
+    return day.isoformat() if day else "never"

@@ -1,0 +1,248 @@
+"""Personas: who the plan is for, every field group on one card, and where each is used."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from model.errors import AlignError
+from model.schema import PERSONA_LIST_FIELDS, Objective, Persona
+from screens.area import AreaBar, AreaScreen
+from screens.dialogs import ConfirmDialog
+from screens.form_support import unique_id
+from screens.messages import PlanChanged
+from screens.persona_form import PERSONA_GROUPS, label_of
+
+
+class PersonasScreen(AreaScreen):
+    AREA = "personas"
+    AUTO_FOCUS = "#personas-list"
+    KINDS: ClassVar[frozenset[str]] = frozenset({"personas", "objectives"})
+    BINDINGS = [
+        Binding("n", "new", "New", id="personas.new"),
+        Binding("e", "edit", "Edit", id="personas.edit"),
+        Binding("enter", "edit", "Edit", show=False, id="personas.edit_enter"),
+        Binding("d", "delete", "Delete", id="personas.delete"),
+        Binding("y", "duplicate", "Duplicate", id="personas.duplicate"),
+        Binding("slash", "filter", "Filter", key_display="/", id="personas.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="personas.clear_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.personas: list[Persona] = []
+        self.objectives: list[Objective] = []
+        self.selected_id: str | None = None
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield AreaBar(self.AREA)
+        with Horizontal(id="personas-body"):
+            with Vertical(id="personas-side"):
+                box = Input(placeholder="filter · enter keeps · esc clears", id="personas-filter")
+                box.display = False
+                yield box
+                yield OptionList(id="personas-list")
+                yield Static("", id="personas-empty")
+            with VerticalScroll(id="persona-card"):
+                yield Static("", id="persona-card-body")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.app.register_area(self)  # type: ignore[attr-defined]
+        self.reload()
+
+    def reload(self) -> None:
+        self.personas = self.store.personas()
+        self.objectives = self.store.objectives()
+        self._draw()
+
+    def _visible(self) -> list[Persona]:
+        needle = self.filter_text.strip().lower()
+        if not needle:
+            return self.personas
+        out = []
+        for p in self.personas:
+            hay = [p.id, p.name, p.tagline, p.role, p.industry, p.seniority, *p.titles]
+            if any(needle in part.lower() for part in hay):
+                out.append(p)
+        return out
+
+    def _draw(self) -> None:
+        visible = self._visible()
+        options = self.query_one("#personas-list", OptionList)
+        options.clear_options()
+        for p in visible:
+            label = Text(p.name, style="bold")
+            if p.tagline:
+                label.append(f"\n{p.tagline}", style="dim")
+            options.add_option(Option(label, id=p.id))
+        options.border_title = f"Personas · {len(self.personas)}" + (
+            f" · filter “{self.filter_text}”" if self.filter_text else "")
+        empty = self.query_one("#personas-empty", Static)
+        if not self.personas:
+            empty.update(Text.assemble(("No personas yet.\n", "bold"),
+                                       "Press n to describe who the plan is for, or ctrl+o to "
+                                       "import a plan file that has them."))
+        elif not visible:
+            empty.update(f"No persona matches “{self.filter_text}”. Press escape to clear.")
+        empty.display = not visible
+        options.display = bool(visible)
+        ids = [p.id for p in visible]
+        if self.selected_id not in ids:
+            self.selected_id = ids[0] if ids else None
+        if self.selected_id is not None:
+            options.highlighted = ids.index(self.selected_id)
+        self._draw_card()
+
+    def _draw_card(self) -> None:
+        body = self.query_one("#persona-card-body", Static)
+        p = next((x for x in self.personas if x.id == self.selected_id), None)
+        if p is None:
+            body.update(Text("Select a persona to see its card.", style="dim"))
+            return
+        body.update(self._card(p))
+
+    def _card(self, p: Persona) -> Group:
+        parts: list = [Text.assemble((p.name, "bold"), (f"   {p.id}", "dim"))]
+        for group, names in PERSONA_GROUPS:
+            section = Text(group, style="bold underline")
+            for name in names:
+                value = getattr(p, name)
+                section.append(f"\n{label_of(name)}: ", style="bold")
+                if name in PERSONA_LIST_FIELDS:
+                    if not value:
+                        section.append("—", style="dim")
+                    for item in value:
+                        section.append(f"\n  • {item}")
+                elif name == "last_validated":
+                    section.append(value.isoformat() if value else "never",
+                                   style="" if value else "dim")
+                else:
+                    section.append(value or "—", style="" if value else "dim")
+            parts.append(section)
+        match = Text("Match criteria", style="bold underline")
+        if p.match:
+            for c in p.match:
+                value = "" if c.value is None else f" {c.value}"
+                match.append(f"\n  • {c.field} {c.op}{value}")
+        else:
+            match.append("\n  none: leads are not assigned to this persona", style="dim")
+        parts.append(match)
+        used = [o for o in self.objectives if p.id in o.personas]
+        refs = Text(f"Referenced by {len(used)} objective{'s' * (len(used) != 1)}",
+                    style="bold underline")
+        for o in sorted(used, key=lambda o: (o.period, o.id)):
+            refs.append(f"\n  • {o.title} ", style="")
+            refs.append(f"({o.id}, {o.period})", style="dim")
+        parts.append(refs)
+        return Group(*[item for part in parts for item in (part, Text(""))])
+
+    @on(OptionList.OptionHighlighted, "#personas-list")
+    def show_highlighted_persona(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != self.selected_id:
+            self.selected_id = event.option.id
+            self._draw_card()
+
+    @on(OptionList.OptionSelected, "#personas-list")
+    def edit_selected_persona(self, event: OptionList.OptionSelected) -> None:
+        self.selected_id = event.option.id
+        self.action_edit()
+
+    # ---- filter ----------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#personas-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#personas-filter")
+    def filter_personas(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._draw()
+
+    @on(Input.Submitted, "#personas-filter")
+    def keep_filter(self) -> None:
+        self.query_one("#personas-list").focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#personas-filter", Input)
+        if not box.display and not self.filter_text:
+            return
+        box.value = ""
+        self.filter_text = ""
+        box.display = False
+        self._draw()
+        self.query_one("#personas-list").focus()
+
+    # ---- writes ----------------------------------------------------------------------------
+    def _selected(self) -> Persona | None:
+        p = next((x for x in self.personas if x.id == self.selected_id), None)
+        if p is None:
+            self.notify("No persona selected.", severity="warning")
+        return p
+
+    def _saved(self, persona_id: str | None) -> None:
+        if persona_id:
+            self.selected_id = persona_id
+            self.post_message(PlanChanged("personas"))
+
+    def action_new(self) -> None:
+        from screens.persona_form import PersonaForm
+
+        self.app.push_screen(PersonaForm(self.store), self._saved)
+
+    def action_edit(self) -> None:
+        from screens.persona_form import PersonaForm
+
+        if (p := self._selected()) is not None:
+            self.app.push_screen(PersonaForm(self.store, self.store.persona(p.id)), self._saved)
+
+    def action_duplicate(self) -> None:
+        if (p := self._selected()) is None:
+            return
+        taken = {x.id for x in self.personas}
+        new_id = unique_id(f"{p.id}-copy", taken)
+        names = {x.name for x in self.personas}
+        name = unique_id(f"{p.name} (copy)", names) if f"{p.name} (copy)" in names else f"{p.name} (copy)"
+        copy = p.model_copy(update={"id": new_id, "name": name})
+        try:
+            self.store.save_persona(copy)
+        except AlignError as exc:
+            self.notify(str(exc), title="Cannot duplicate", severity="error")
+            return
+        self.notify(f"Duplicated as {new_id}; e edits it.", title="Duplicated")
+        self._saved(new_id)
+
+    def action_delete(self) -> None:
+        if (p := self._selected()) is None:
+            return
+        impact = self.store.delete_impact("personas", p.id)
+        if not impact.allowed:
+            self.notify("; ".join(impact.blocked_by), title=f"Cannot delete {p.id}",
+                        severity="error")
+            return
+        lines = [f"also removes {what}" for what in impact.removes] or ["no objective links to it"]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.store.delete("personas", p.id)
+            except AlignError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.selected_id = None
+            self.notify(f"Deleted persona {p.id}.")
+            self.post_message(PlanChanged("personas"))
+
+        self.app.push_screen(ConfirmDialog(f"Delete persona “{p.name}” ({p.id})?", lines,
+                                           confirm_label="Delete"), confirmed)

@@ -1,0 +1,412 @@
+"""The Align workbench: four areas as modes, the current period, export and import.
+
+The app receives an opened store (only the command line opens a real path) and is built by
+`build_app`, which the tests reuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import ModalScreen, Screen
+
+from model.errors import AlignError
+from model.periods import parse_period, period_of_date, shift, sort_key
+from model.store import PlanStore
+from screens.area import AreaScreen
+from screens.dialogs import ConfirmDialog, InputDialog
+from screens.help import HelpScreen
+from screens.import_dialog import ImportDialog
+from screens.kpi_review import KpiReviewScreen
+from screens.lead_scoring import LeadScoringScreen
+from screens.messages import ALL_KINDS, PlanChanged
+from screens.objectives import ObjectivesScreen
+from screens.personas import PersonasScreen
+
+AREAS: tuple[tuple[str, str, str], ...] = (
+    ("objectives", "1", "Objectives"),
+    ("lead_scoring", "2", "Lead scoring"),
+    ("personas", "3", "Personas"),
+    ("kpi_review", "4", "KPI review"),
+)
+
+# Actions that belong to the workbench, not to a dialog: refused while a dialog is open so a
+# key typed into a form never switches area or period underneath it.
+GLOBAL_ACTIONS = frozenset({"area", "step_period", "export", "import_plan", "help", "quit"})
+
+
+def default_period(store: PlanStore, today: dt.date) -> str:
+    """The latest quarter that has objectives, else the quarter `today` falls in."""
+    quarters = [p for p in store.periods_in_use()
+                if parse_period(p).kind == "quarter" and store.objectives(p)]
+    if quarters:
+        return max(quarters, key=sort_key)
+    return period_of_date(today, "quarter", store.settings().fiscal_year_start)
+
+
+def export_file_name(plan_name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", plan_name.lower()).strip("-")
+    return f"{slug or 'plan'}.toml"
+
+
+@dataclass
+class ExportDone(Message):
+    path: Path
+
+
+@dataclass
+class ImportPreviewed(Message):
+    path: Path
+    merge: object
+    replace: object
+
+
+@dataclass
+class ImportDone(Message):
+    path: Path
+    diff: object
+    replace: bool
+
+
+@dataclass
+class ExchangeFailed(Message):
+    what: str
+    error: str
+
+
+class AlignCommands(Provider):
+    """Command palette: jump to an area, export, import, switch period, change theme."""
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app: AlignApp = self.app  # type: ignore[assignment]
+        out: list[tuple[str, str, Callable[[], object]]] = []
+        for mode, key, label in AREAS:
+            out.append((f"Go to {label}", f"Show the {label} area (key {key})",
+                        lambda mode=mode: app.action_area(mode)))
+        out.append(("Export plan…", "Write the whole plan to a TOML file (ctrl+e)", app.action_export))
+        out.append(("Import plan…", "Merge or replace from a TOML file (ctrl+o)",
+                    app.action_import_plan))
+        out.append(("Previous period", f"Show {shift(app.period, -1)} ([)",
+                    lambda: app.action_step_period(-1)))
+        out.append(("Next period", f"Show {shift(app.period, 1)} (])",
+                    lambda: app.action_step_period(1)))
+        for period in app.switchable_periods():
+            out.append((f"Switch period to {period}", "Show this period in every area",
+                        lambda period=period: app.set_period(period)))
+        out.append(("Change theme", "Pick a colour theme", app.action_change_theme))
+        out.append(("Keys", "Every key, by area (?)", app.action_help))
+        return out
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app: AlignApp = self.app  # type: ignore[assignment]
+        typed = query.strip().upper()
+        try:
+            period = parse_period(typed).id
+        except ValueError:
+            period = None
+        if period and period not in app.switchable_periods():
+            yield Hit(1.0, f"Switch period to {period}",
+                      lambda: app.set_period(period), text=f"Switch period to {period}",
+                      help="Show this period in every area")
+        for name, help_text, callback in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
+class AlignApp(App[None]):
+    """Keyboard-driven planning workbench on one plan file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Align"
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
+        "objectives": ObjectivesScreen,
+        "lead_scoring": LeadScoringScreen,
+        "personas": PersonasScreen,
+        "kpi_review": KpiReviewScreen,
+    }
+    DEFAULT_MODE = "objectives"
+    COMMANDS = App.COMMANDS | {AlignCommands}
+    BINDINGS = [
+        Binding("1", "area('objectives')", "Objectives", show=False, id="app.area.objectives"),
+        Binding("2", "area('lead_scoring')", "Lead scoring", show=False, id="app.area.lead_scoring"),
+        Binding("3", "area('personas')", "Personas", show=False, id="app.area.personas"),
+        Binding("4", "area('kpi_review')", "KPI review", show=False, id="app.area.kpi_review"),
+        Binding("left_square_bracket", "step_period(-1)", "Previous period", key_display="[", show=False,
+                id="app.period.previous"),
+        Binding("right_square_bracket", "step_period(1)", "Next period", key_display="]", show=False,
+                id="app.period.next"),
+        Binding("ctrl+e", "export", "Export", priority=True, id="app.export"),
+        Binding("ctrl+o", "import_plan", "Import", priority=True, id="app.import"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    period: var[str] = var("", init=False)
+
+    def __init__(self, store: PlanStore, *, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.today = today or dt.date.today()
+        self._areas: list[AreaScreen] = []
+        self._plan_name = store.settings().name
+        self.set_reactive(AlignApp.period, default_period(store, self.today))
+
+    # ---- header and period -----------------------------------------------------------------
+    @property
+    def file_label(self) -> str:
+        return self.store.path.name if self.store.path else "(in memory)"
+
+    def on_mount(self) -> None:
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        self.title = self._plan_name
+        self.sub_title = f"{self.file_label} · {self.period}"
+
+    def watch_period(self) -> None:
+        self._update_titles()
+        self._tell_areas("period")
+
+    def set_period(self, period: str) -> None:
+        self.period = parse_period(period).id
+
+    def switchable_periods(self) -> list[str]:
+        periods = set(self.store.periods_in_use()) | {self.period}
+        return sorted(periods, key=sort_key)
+
+    def action_step_period(self, steps: int) -> None:
+        self.period = shift(self.period, steps)
+
+    # ---- areas -----------------------------------------------------------------------------
+    def register_area(self, area: AreaScreen) -> None:
+        if area not in self._areas:
+            self._areas.append(area)
+
+    def _tell_areas(self, kind: str) -> None:
+        for area in self._areas:
+            area.plan_changed(kind)
+
+    @on(PlanChanged)
+    def refresh_areas_showing_kind(self, message: PlanChanged) -> None:
+        if message.kind in (ALL_KINDS, "settings"):
+            self._plan_name = self.store.settings().name
+            self._update_titles()
+        self._tell_areas(message.kind)
+
+    def action_area(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    @property
+    def current_area(self) -> str:
+        return self.current_mode
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in GLOBAL_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Theme", "Keys", "Quit"):
+                yield command
+        yield SystemCommand("Quit", "Quit Align (q)", self.action_quit)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_sections(self)))
+
+    # ---- export ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.store.path is None:
+            self.notify("This plan has no file to export from.", severity="error")
+            return
+        self.push_screen(
+            InputDialog("Export the whole plan to a TOML file",
+                        export_file_name(self._plan_name), placeholder="plan.toml",
+                        check=_check_export_target),
+            self._export_to)
+
+    def _export_to(self, target: str | None) -> None:
+        if target:
+            self.notify(f"Exporting to {target}…", timeout=2)
+            self.export_plan(Path(target).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
+    def export_plan(self, target: Path) -> None:
+        """Runs off the UI thread on its own connection: a large plan takes a moment."""
+        try:
+            from model.exchange import write_export
+
+            with PlanStore.open(self.store.path, create=False) as store:  # type: ignore[arg-type]
+                written = write_export(store, target)
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+            self.post_message(ExchangeFailed("Export failed", _describe(exc)))
+            return
+        self.post_message(ExportDone(Path(written)))
+
+    @on(ExportDone)
+    def show_export_result(self, message: ExportDone) -> None:
+        counts = self.store.counts()
+        self.notify(f"Exported {counts['objectives']} objectives, {counts['metrics']} metrics, "
+                    f"{counts['personas']} personas to {message.path}", title="Export done")
+
+    @on(ExchangeFailed)
+    def show_exchange_error(self, message: ExchangeFailed) -> None:
+        self.notify(message.error, title=message.what, severity="error", timeout=10)
+
+    # ---- import ----------------------------------------------------------------------------
+    def action_import_plan(self) -> None:
+        if self.store.path is None:
+            self.notify("This plan has no file to import into.", severity="error")
+            return
+        self.push_screen(
+            InputDialog("Import a plan from a TOML file", "", placeholder="teammate.toml",
+                        check=_check_import_source),
+            self._preview_import)
+
+    def _preview_import(self, source: str | None) -> None:
+        if source:
+            self.notify(f"Reading {source}…", timeout=2)
+            self.preview_import(Path(source).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
+    def preview_import(self, source: Path) -> None:
+        try:
+            from model.exchange import plan_diff, read_plan_file
+
+            plan = read_plan_file(source)
+            with PlanStore.open(self.store.path, create=False) as store:  # type: ignore[arg-type]
+                merge = plan_diff(store, plan, replace=False)
+                replace = plan_diff(store, plan, replace=True)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(ExchangeFailed("Import refused", _describe(exc)))
+            return
+        self.post_message(ImportPreviewed(source, merge, replace))
+
+    @on(ImportPreviewed)
+    def ask_how_to_import(self, message: ImportPreviewed) -> None:
+        def chosen(mode: str | None) -> None:
+            if mode is None:
+                self.notify("Import cancelled; nothing changed.")
+                return
+            replace = mode == "replace"
+            diff = message.replace if replace else message.merge
+            if diff.is_empty:  # type: ignore[attr-defined]
+                self.notify("The plan already matches the file; nothing to import.")
+                return
+            self.push_screen(
+                ConfirmDialog(f"{'Replace' if replace else 'Merge'} the plan with "
+                              f"{message.path.name}?", diff.summary_lines(),  # type: ignore[attr-defined]
+                              confirm_label="Apply", danger=replace),
+                lambda ok: self._apply_import(message.path, replace, ok))
+
+        self.push_screen(ImportDialog(message.path.name, message.merge, message.replace), chosen)
+
+    def _apply_import(self, source: Path, replace: bool, confirmed: bool | None) -> None:
+        if not confirmed:
+            self.notify("Import cancelled; nothing changed.")
+            return
+        self.apply_import(source, replace)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
+    def apply_import(self, source: Path, replace: bool) -> None:
+        try:
+            from model.exchange import import_file
+
+            with PlanStore.open(self.store.path, create=False) as store:  # type: ignore[arg-type]
+                diff = import_file(store, source, replace=replace)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(ExchangeFailed("Import failed; nothing changed", _describe(exc)))
+            return
+        self.post_message(ImportDone(source, diff, replace))
+
+    @on(ImportDone)
+    def show_import_result(self, message: ImportDone) -> None:
+        lines = message.diff.summary_lines()  # type: ignore[attr-defined]
+        self.notify("\n".join(lines) or "nothing changed",
+                    title=f"Imported {message.path.name} ({'replace' if message.replace else 'merge'})")
+        self.post_message(PlanChanged(ALL_KINDS))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, AlignError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _check_export_target(text: str) -> str | None:
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return f"{text} is a folder; give a file name"
+    if not path.parent.exists():
+        return f"folder {path.parent} does not exist"
+    return None
+
+
+def _check_import_source(text: str) -> str | None:
+    path = Path(text).expanduser()
+    if not path.exists():
+        return f"no such file: {text}"
+    if path.is_dir():
+        return f"{text} is a folder; give a TOML file"
+    return None
+
+
+def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every key by area, read from the bindings themselves so the list cannot go stale."""
+    from screens.dialogs import ConfirmDialog as Confirm
+    from screens.import_dialog import ImportDialog as Import
+    from screens.note_form import DecisionForm, NoteForm
+    from screens.objective_form import KeyResultForm, ObjectiveForm
+    from screens.persona_form import PersonaForm
+
+    sections: list[tuple[str, Iterable[type]]] = [
+        ("Everywhere", [AlignApp]),
+        ("Objectives", [ObjectivesScreen]),
+        ("Personas", [PersonasScreen]),
+        ("Lead scoring", [LeadScoringScreen]),
+        ("KPI review", [KpiReviewScreen]),
+        ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm]),
+        ("Dialogs", [Confirm, Import]),
+    ]
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for title, classes in sections:
+        rows: list[tuple[str, str]] = []
+        if title == "Everywhere":
+            rows.append((app.get_key_display(Binding(App.COMMAND_PALETTE_BINDING, "")),
+                         "Command palette: jump, export, import, period, theme"))
+        for cls in classes:
+            for binding in Binding.make_bindings(getattr(cls, "BINDINGS", [])):
+                row = (app.get_key_display(binding), binding.description or binding.action)
+                if row not in rows:
+                    rows.append(row)
+        if rows:
+            out.append((title, rows))
+    return out
+
+
+def build_app(store: PlanStore, *, today: dt.date | None = None) -> AlignApp:
+    """The one way to make the app, shared by the command line and the tests."""
+    return AlignApp(store, today=today)
+
+
+def run_app(store: PlanStore) -> None:
+    build_app(store).run()
