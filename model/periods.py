@@ -170,9 +170,9 @@ def elapsed_share(period: str, today: dt.date, fy_start: int = 1) -> float:
 
 
 def sort_key(period: str) -> tuple[int, int, int]:
-    """Chronological order; within one start month, longer periods come after shorter ones."""
+    """Chronological by end: a quarter comes right after its last month, a year after its Q4."""
     p = parse_period(period)
     months = months_of(p)
-    y, m = (int(x) for x in months[0].split("-"))
+    y, m = (int(x) for x in months[-1].split("-"))
     size = {"month": 0, "quarter": 1, "year": 2}[p.kind]
     return (y * 12 + m, size, 0)

@@ -55,6 +55,12 @@ def _strip(value: Any) -> Any:
 def _finite(value: float) -> float:
     if math.isnan(value) or math.isinf(value) or abs(value) > MAX_ABS_NUMBER:
         raise ValueError(f"{value!r} is out of range (at most ±1e15)")
+    return value + 0.0  # SQLite stores -0.0 as 0.0; normalise so a round trip keeps the bytes
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
     return value
 
 
@@ -73,7 +79,7 @@ MetricId = Annotated[str, AfterValidator(_metric_id)]
 PeriodId = Annotated[str, AfterValidator(_period)]
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
-Number = Annotated[float, Field(strict=False), AfterValidator(_finite)]
+Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 TextList = Annotated[list[Annotated[str, Field(max_length=2_000)]], BeforeValidator(_text_lines)]
 
 ObjectiveState = Literal["draft", "active", "achieved", "missed", "dropped"]
@@ -209,7 +215,7 @@ def _timestamp(value: Any) -> str:
     else:
         raise ValueError(f"expected a date and time, got {value!r}")
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
     return stamp.replace(microsecond=0).isoformat()
 
 
@@ -217,7 +223,7 @@ Timestamp = Annotated[str, BeforeValidator(_timestamp)]
 
 
 def now_timestamp() -> str:
-    return _timestamp(dt.datetime.now(dt.timezone.utc))
+    return _timestamp(dt.datetime.now(dt.UTC))
 
 
 class Measurement(Strict):

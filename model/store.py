@@ -237,6 +237,9 @@ class PlanStore:
         except sqlite3.OperationalError as exc:
             raise AlignError(f"{self.path}: cannot update the plan ({exc})") from None
         now = _now()
+        current = {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM align_meta")}
+        if not fresh and current.get("schema_version") == str(mig.latest_version()):
+            return
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "

@@ -1,0 +1,88 @@
+import tomllib
+
+from model.exchange import export_toml, plan_to_toml, write_atomic
+from model.store import PlanStore
+from tests.factories import small_plan
+
+
+def test_export_follows_the_contract():
+    text = plan_to_toml(small_plan())
+    doc = tomllib.loads(text)
+    assert text.startswith('format = "align-plan"\nversion = 1\nname = "Acme FY26"\n')
+    assert doc["fiscal_year_start"] == 1
+    assert [d["id"] for d in doc["departments"]] == sorted(d["id"] for d in doc["departments"])
+    obj = next(o for o in doc["objectives"] if o["id"] == "grow-smb-pipeline")
+    assert obj["departments"] == ["marketing", "sales"] and obj["personas"] == ["ops-olivia"]
+    assert obj["key_results"][0] == {"metric": "lead_to_customer", "baseline": 0.08, "target": 0.11}
+    assert obj["key_results"][1]["weight"] == 2.0
+    roi = next(m for m in doc["metrics"] if m["id"] == "roi")
+    assert roi["formula"] == "(revenue - marketing_cost) / marketing_cost"
+    assert roi["targets"] == {"2026-Q1": 2.0, "2026-Q2": 2.5}
+    rule = doc["scoring_models"][0]["rules"][0]
+    assert rule["when"] == [{"field": "industry", "op": "eq", "value": "SaaS"}]
+    assert doc["leads"]["won_values"] == ["1", "yes"]
+    assert "created_at" not in text and "updated_at" not in text
+
+
+def test_measurements_sorted_by_metric_then_period_and_keep_recorded_at():
+    doc = tomllib.loads(plan_to_toml(small_plan()))
+    keys = [(m["metric"], m["period"], str(m["recorded_at"])) for m in doc["measurements"]]
+    assert keys == sorted(keys)
+    assert str(doc["measurements"][1]["recorded_at"]) == "2026-02-01 09:00:00"
+    na = next(m for m in doc["measurements"] if m["metric"] == "visits")
+    assert na["not_applicable"] is True and "value" not in na
+
+
+def test_same_plan_same_bytes_whatever_the_order():
+    plan = small_plan()
+    shuffled = plan.model_copy(deep=True)
+    shuffled.departments.reverse()
+    shuffled.objectives.reverse()
+    shuffled.measurements.reverse()
+    assert plan_to_toml(plan) == plan_to_toml(shuffled)
+
+
+def test_each_entity_is_its_own_block():
+    text = plan_to_toml(small_plan())
+    assert text.count("[[objectives]]") == 2
+    assert "\n\n[[objectives]]\n" in text and "\n\n  [[objectives.key_results]]\n" in text
+    assert "\n\n[metrics.targets]\n2026-Q1 = 2.0\n2026-Q2 = 2.5\n" in text
+
+
+def test_text_needing_escapes_survives(tmp_path):
+    plan = small_plan()
+    plan.personas[0].quotes = ['She said "no"\\ then \ttabbed', "ünïcødé ✓", "line\nbreak"]
+    text = plan_to_toml(plan)
+    assert tomllib.loads(text)["personas"][0]["quotes"] == plan.personas[0].quotes
+
+
+def test_export_from_store_matches_plan(tmp_path):
+    with PlanStore.open(tmp_path / "p.db") as s:
+        s.apply_plan(small_plan(), replace=True)
+        assert export_toml(s) == plan_to_toml(small_plan())
+
+
+def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "plan.toml"
+    target.write_text("old")
+    write_atomic(target, "new text\n")
+    assert target.read_text() == "new text\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"]
+
+
+def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
+    import os
+
+    target = tmp_path / "plan.toml"
+    target.write_text("old")
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    try:
+        write_atomic(target, "new")
+    except OSError:
+        pass
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"]

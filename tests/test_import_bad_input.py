@@ -1,0 +1,100 @@
+"""Every bad file a user can feed `align import`: exit 1, a message naming the place, and a plan
+that is exactly as it was."""
+
+import pytest
+from click.testing import CliRunner
+
+from model.exchange import plan_to_toml
+from model.store import PlanStore
+from tests.factories import small_plan
+from tui.cli import main
+
+GOOD = plan_to_toml(small_plan())
+
+
+def _swap(old: str, new: str, count: int = 1) -> bytes:
+    assert old in GOOD
+    return GOOD.replace(old, new, count).encode()
+
+
+CORPUS = {
+    "syntax error": (GOOD.replace("[[metrics]]", "[[metrics]", 1).encode(), "line "),
+    "unclosed string": (_swap('name = "Sales"', 'name = "Sales'), "line "),
+    "wrong type": (_swap("target = 0.11", 'target = "abc"'),
+                   "objectives[1].key_results[0].target: expected a number, got 'abc'"),
+    "bool for number": (_swap("baseline = 0.08", "baseline = true"),
+                        "objectives[1].key_results[0].baseline"),
+    "missing required key": (_swap('title = "Grow profitably"\n', ""),
+                             "objectives[0].title: required, but missing"),
+    "unknown reference": (_swap('owner = "finance"', 'owner = "legal"'),
+                          "objectives[0].owner: unknown department 'legal'"),
+    "unknown metric": (_swap('metric = "lead_to_customer"', 'metric = "nps"'),
+                       "objectives[1].key_results[0].metric: unknown metric 'nps'"),
+    "duplicate ids": (_swap('id = "sales"', 'id = "marketing"'), "duplicate id 'marketing'"),
+    "bad period": (_swap('period = "2026-Q1"', 'period = "2026-Q7"'), "objectives[0].period"),
+    "bad enum": (_swap('state = "active"', 'state = "paused"'), "objectives[0].state: 'paused'"),
+    "formula syntax": (_swap("(revenue - marketing_cost) / marketing_cost", "(revenue - marketing_cost"),
+                       "formula"),
+    "formula cycle": (_swap("(marketing_cost + sales_cost) / new_customers",
+                             "(marketing_cost + sales_cost) / ltv_cac"), "cac → ltv_cac → cac"),
+    "newer version": (_swap("version = 1", "version = 2"), "newer Align"),
+    "not a plan": (b'title = "my notes"\n', "not an Align plan file"),
+    "empty file": (b"", "empty"),
+    "whitespace only": (b"  \n\n", "empty"),
+    "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    "non-UTF-8": (GOOD.replace("Acme FY26", "Acme FY26 caf\u00e9").encode("latin-1"), "not UTF-8"),
+    "huge number": (_swap("target = 0.11", "target = 1e400"), "objectives[1].key_results[0].target"),
+    "huge integer": (_swap("target = 0.11", "target = 99999999999999999999999999"),
+                     "objectives[1].key_results[0].target"),
+    "nan": (_swap("target = 0.11", "target = nan"), "objectives[1].key_results[0].target"),
+    "entities not a table array": (b'format = "align-plan"\nversion = 1\nobjectives = "all"\n',
+                                   "objectives: expected an array of tables"),
+    "entity not a table": (b'format = "align-plan"\nversion = 1\ndepartments = [1, 2]\n',
+                           "departments[0]: expected a table"),
+    "bad condition": (_swap('op = "eq", value = "SaaS"', 'op = "gt", value = "SaaS"'),
+                      "scoring_models[0].rules[0].when[0]"),
+    "bad fiscal start": (_swap("fiscal_year_start = 1", "fiscal_year_start = 13"), "fiscal_year_start"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_bad_file_exit_1_names_the_place_and_changes_nothing(tmp_path, case):
+    content, expected = CORPUS[case]
+    db = tmp_path / "plan.db"
+    with PlanStore.open(db) as s:
+        s.apply_plan(small_plan(), replace=True)
+    before = _dump(db)
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(content)
+    for extra in ([], ["--replace"], ["--dry-run"]):
+        result = CliRunner().invoke(main, ["import", str(bad), str(db), *extra])
+        assert result.exit_code == 1, (case, extra, result.output)
+        first = result.stderr.splitlines()[0]
+        assert first.startswith("error: ") and str(bad) in first
+        assert expected in result.stderr, result.stderr
+        assert "Traceback" not in result.output
+        assert _dump(db) == before
+
+
+def _dump(db):
+    with PlanStore.open(db) as s:
+        return plan_to_toml(s.load_plan()), sorted(
+            (r["name"], r["sql"]) for r in s.db.query("SELECT name, sql FROM sqlite_master"))
+
+
+def test_missing_file_and_folder(tmp_path):
+    db = tmp_path / "plan.db"
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "nope.toml"), str(db)])
+    assert result.exit_code == 1 and "no such file" in result.stderr
+    assert not db.exists()
+    result = CliRunner().invoke(main, ["import", str(tmp_path), str(db)])
+    assert result.exit_code in (1, 2)
+
+
+def test_failed_import_into_a_new_file_leaves_no_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(CORPUS["unknown reference"][0])
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(main, ["import", str(bad), str(db)])
+    assert result.exit_code == 1
+    assert list(tmp_path.iterdir()) == [bad]

@@ -1,0 +1,83 @@
+import pytest
+
+from model.errors import AlignError
+from model.exchange import export_toml, import_file, import_plan, parse_plan_text, plan_to_toml
+from model.schema import Department
+from model.store import PlanStore
+from tests.factories import small_plan
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = PlanStore.open(tmp_path / "plan.db")
+    s.apply_plan(small_plan(), replace=True)
+    yield s
+    s.close()
+
+
+def test_round_trip_into_an_empty_plan_is_byte_identical(tmp_path):
+    text = plan_to_toml(small_plan())
+    with PlanStore.open(tmp_path / "empty.db") as s:
+        import_plan(s, parse_plan_text(text))
+        assert export_toml(s) == text
+
+
+def test_merge_upserts_and_keeps_what_the_file_does_not_mention(store):
+    text = plan_to_toml(small_plan()).replace('title = "Grow profitably"', 'title = "Grow, profitably"')
+    head, _, _ = text.partition("[[departments]]")
+    partial = head + '[[departments]]\nid = "legal"\nname = "Legal"\n'
+    diff = import_plan(store, parse_plan_text(partial))
+    assert diff.kinds["departments"].added == ["legal"]
+    assert diff.kinds["objectives"].is_empty
+    assert store.objective("company-growth") is not None
+    diff = import_plan(store, parse_plan_text(text))
+    assert diff.kinds["objectives"].changed == [("company-growth", ["title"])]
+    assert diff.kinds["departments"].removed == []
+    assert store.objective("company-growth").title == "Grow, profitably"
+    assert {d.id for d in store.departments()} >= {"legal", "sales"}
+
+
+def test_replace_makes_the_plan_equal_to_the_file(store):
+    store.save_department(Department(id="legal", name="Legal"))
+    text = plan_to_toml(small_plan())
+    diff = import_plan(store, parse_plan_text(text), replace=True)
+    assert diff.kinds["departments"].removed == ["legal"]
+    assert export_toml(store) == text
+
+
+def test_dry_run_writes_nothing(store):
+    before = export_toml(store)
+    text = before.replace('name = "Sales"', 'name = "Sales & Partnerships"')
+    diff = import_plan(store, parse_plan_text(text), dry_run=True)
+    assert diff.kinds["departments"].changed == [("sales", ["name"])]
+    assert "departments: 0 added, 1 changed, 0 removed" in diff.summary_lines()
+    assert export_toml(store) == before
+
+
+def test_nothing_to_do_says_so(store):
+    diff = import_plan(store, parse_plan_text(export_toml(store)))
+    assert diff.is_empty and diff.summary_lines() == ["no changes: the plan already matches the file"]
+
+
+def test_unknown_keys_are_reported(store):
+    text = plan_to_toml(small_plan()).replace('id = "company-growth"\n', 'id = "company-growth"\ncolour = "red"\n')
+    text = text.replace("fiscal_year_start = 1\n", "fiscal_year_start = 1\nowner_email = \"x\"\n")
+    diff = import_plan(store, parse_plan_text(text))
+    assert "objectives[0].colour: unknown key, ignored" in diff.warnings
+    assert "owner_email: unknown key, ignored" in diff.warnings
+
+
+def test_reference_errors_use_file_locations(store):
+    text = plan_to_toml(small_plan()).replace('owner = "marketing"\n', 'owner = "legal"\n', 1)
+    with pytest.raises(AlignError) as exc:
+        import_plan(store, parse_plan_text(text))
+    assert "objectives[1].owner: unknown department 'legal'" in exc.value.details
+
+
+def test_import_file_prefixes_the_path(tmp_path, store):
+    path = tmp_path / "bad.toml"
+    path.write_text('format = "align-plan"\nversion = 1\n[[objectives]]\nid = "x"\n')
+    with pytest.raises(AlignError) as exc:
+        import_file(store, path)
+    assert str(path) in exc.value.message
+    assert "objectives[0].title: required, but missing" in exc.value.details

@@ -1,0 +1,113 @@
+import sqlite3
+
+import pytest
+from sqlite_utils.migrations import Migrations
+
+import model.migrations as mig
+from model.errors import AlignError
+from model.schema import Department
+from model.store import PlanStore
+
+
+def _bytes(path):
+    return path.read_bytes()
+
+
+def test_new_file_becomes_a_plan_named_after_it(tmp_path):
+    with PlanStore.open(tmp_path / "acme.db") as s:
+        assert s.settings().name == "acme"
+        assert mig.applied_version(s.db) == mig.latest_version()
+
+
+def test_empty_file_becomes_a_plan(tmp_path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    with PlanStore.open(path) as s:
+        assert s.departments() == []
+
+
+def test_missing_file_without_create(tmp_path):
+    with pytest.raises(AlignError, match="no such plan"):
+        PlanStore.open(tmp_path / "nope.db", create=False)
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(AlignError, match="does not exist"):
+        PlanStore.open(tmp_path / "no" / "plan.db")
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(AlignError, match="folder"):
+        PlanStore.open(tmp_path)
+
+
+def test_text_file_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("hello, not a database")
+    with pytest.raises(AlignError, match="not a SQLite database"):
+        PlanStore.open(path)
+    assert path.read_text() == "hello, not a database"
+
+
+def test_unrelated_sqlite_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO customers (name) VALUES ('x')")
+    conn.commit()
+    conn.close()
+    before = _bytes(path)
+    with pytest.raises(AlignError, match="not an Align plan"):
+        PlanStore.open(path)
+    assert _bytes(path) == before
+    assert not (tmp_path / "other.db-wal").exists()
+
+
+def test_corrupt_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    before = _bytes(path)
+    with pytest.raises(AlignError):
+        PlanStore.open(path)
+    assert _bytes(path) == before
+
+
+def test_newer_plan_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    with PlanStore.open(path) as s:
+        s.db.execute("UPDATE align_meta SET value = '99' WHERE key = 'schema_version'")
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _bytes(path)
+    with pytest.raises(AlignError, match="newer version of Align"):
+        PlanStore.open(path)
+    assert _bytes(path) == before
+
+
+def test_older_plan_is_backed_up_then_migrated(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    with PlanStore.open(path) as s:
+        s.save_department(Department(id="sales", name="Sales"))
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    newer = Migrations(mig.MIGRATION_SET)
+    newer(name="m001_initial")(mig.m001_initial)
+
+    @newer(name="m002_test_column")
+    def m002(db):
+        db.execute("ALTER TABLE departments ADD COLUMN colour TEXT")
+
+    monkeypatch.setattr(mig, "migrations", newer)
+    with PlanStore.open(path) as s:
+        assert "colour" in s.db["departments"].columns_dict
+        assert s.departments()[0].id == "sales"
+        assert next(s.db.query("SELECT value FROM align_meta WHERE key='schema_version'"))["value"] == "2"
+    backup = tmp_path / "old.db.v1.bak"
+    assert backup.exists()
+    conn = sqlite3.connect(backup)
+    assert "colour" not in [r[1] for r in conn.execute("PRAGMA table_info(departments)")]
+    conn.close()
+
+
+def test_memory_store(tmp_path):
+    s = PlanStore.memory(name="Scratch")
+    assert s.settings().name == "Scratch" and s.path is None
