@@ -375,7 +375,7 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from screens.dialogs import ConfirmDialog as Confirm
     from screens.import_dialog import ImportDialog as Import
     from screens.note_form import DecisionForm, NoteForm
-    from screens.objective_form import KeyResultForm, ObjectiveForm
+    from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
     from screens.persona_form import PersonaForm
 
     sections: list[tuple[str, Iterable[type]]] = [
@@ -385,7 +385,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Lead scoring", [LeadScoringScreen]),
         ("KPI review", [KpiReviewScreen]),
         ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm]),
-        ("Dialogs", [Confirm, Import]),
+        ("Key results, in the objective form", [KeyResultTable]),
+        ("Dialogs", [Confirm, InputDialog, Import, HelpScreen]),
     ]
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for title, classes in sections:

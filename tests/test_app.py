@@ -1,0 +1,263 @@
+"""Pilot tests of the workbench shell: areas, period, help, palette, export and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from model.exchange import write_export
+from screens.dialogs import ConfirmDialog, InputDialog
+from screens.help import HelpScreen
+from screens.import_dialog import ImportDialog
+from screens.kpi_review import KpiReviewScreen
+from screens.lead_scoring import LeadScoringScreen
+from screens.objectives import ObjectivesScreen
+from screens.personas import PersonasScreen
+from tests.conftest import TODAY, open_plan, small_plan, text_of
+from tui.app import AlignApp, AlignCommands, build_app, default_period, help_sections
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_number_keys_switch_areas(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key, kind in (("2", LeadScoringScreen), ("3", PersonasScreen),
+                          ("4", KpiReviewScreen), ("1", ObjectivesScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, kind)
+
+
+async def test_header_shows_plan_file_and_period(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.title == "Acme FY26"
+        assert app.sub_title == "p.db · 2026-Q2"
+        await pilot.press("left_square_bracket")
+        assert app.sub_title == "p.db · 2026-Q1"
+        assert "2026-Q1" in text_of(app.screen.query_one("#area-bar", Static))
+
+
+def test_default_period_is_latest_quarter_with_objectives(plan_store):
+    assert default_period(plan_store, TODAY) == "2026-Q2"
+
+
+def test_default_period_without_objectives_is_the_current_quarter(empty_store):
+    assert default_period(empty_store, dt.date(2027, 8, 1)) == "2027-Q3"
+
+
+async def test_period_change_reaches_areas_shown_later(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        assert "KPI review · 2026-Q2" in text_of(app.screen.query_one("#kpi-review-summary"))
+        await pilot.press("1", "left_square_bracket", "4")
+        await pilot.pause()
+        assert "KPI review · 2026-Q1" in text_of(app.screen.query_one("#kpi-review-summary"))
+
+
+async def test_placeholders_show_real_counts(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.set_period("2026-Q1")
+        await pilot.press("4")
+        await pilot.pause()
+        text = text_of(app.screen.query_one("#kpi-review-summary"))
+        metrics = len(plan_store.metrics())
+        assert f"{metrics} metrics" in text
+        assert "4 with measurements in 2026-Q1" in text
+        await pilot.press("2")
+        await pilot.pause()
+        text = text_of(app.screen.query_one("#lead-scoring-summary"))
+        assert "0 scoring models, 0 rules, 0 leads imported" in text
+        assert "align leads import" in text
+
+
+def test_every_binding_has_an_id_and_shows_in_help(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    sections = help_sections(app)
+    described = {description for _, rows in sections for _, description in rows}
+    from screens.note_form import DecisionForm, NoteForm
+    from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
+    from screens.persona_form import PersonaForm
+
+    for cls in (AlignApp, ObjectivesScreen, PersonasScreen, LeadScoringScreen, KpiReviewScreen,
+                ObjectiveForm, KeyResultForm, KeyResultTable, NoteForm, DecisionForm,
+                PersonaForm, ConfirmDialog, InputDialog, ImportDialog, HelpScreen):
+        for binding in Binding.make_bindings(cls.BINDINGS):
+            assert binding.id, f"{cls.__name__} {binding.key} has no id"
+            assert binding.description in described, (cls.__name__, binding.key)
+
+
+async def test_help_screen_lists_keys_and_closes(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = text_of(app.screen.query_one("#help-keys"))
+        for needed in ("Objectives", "Personas", "Forms", "^s", "Copy →", "Matrix"):
+            assert needed in keys
+        await pilot.press("1")  # area keys do nothing while a dialog is open
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ObjectivesScreen)
+
+
+async def test_form_keys_do_not_reach_the_workbench(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("q", "2", "left_square_bracket")
+        await pilot.pause()
+        assert app.is_running
+        assert app.period == "2026-Q2"
+        assert app.screen.query_one("#f-title", Input).value == "q2["
+
+
+async def test_palette_offers_areas_export_import_periods_and_theme(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        provider = AlignCommands(app.screen)
+        names = [name for name, _, _ in provider.commands()]
+        for wanted in ("Go to Personas", "Export plan…", "Import plan…", "Next period",
+                       "Switch period to 2026-Q1", "Change theme"):
+            assert wanted in names
+        hits = [hit async for hit in provider.search("2025-q3")]
+        assert hits[0].text == "Switch period to 2025-Q3"
+        hits[0].command()
+        await pilot.pause()
+        assert app.period == "2025-Q3"
+        goto = [hit async for hit in provider.search("go to personas")]
+        goto[0].command()
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+
+
+async def test_export_writes_the_chosen_file(plan_store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, InputDialog)
+        assert dialog.query_one(Input).value == "acme-fy26.toml"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        exported = tomllib.loads((tmp_path / "acme-fy26.toml").read_text())
+        assert {o["id"] for o in exported["objectives"]} >= {"grow-smb-pipeline", "clean-books"}
+        assert any("Exported" in n.message for n in app._notifications)
+
+
+async def test_export_to_a_missing_folder_is_refused_inline(plan_store, tmp_path):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one(Input).value = str(tmp_path / "nope" / "x.toml")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "does not exist" in text_of(dialog.query_one("#input-error"))
+
+
+async def test_import_merge_shows_diff_and_asks_before_writing(plan_store, tmp_path):
+    other = open_plan(tmp_path / "other.db", small_plan())
+    o = other.objective("clean-books").model_copy(update={"title": "Close in two days"})
+    other.save_objective(o)
+    other.save_objective(o.model_copy(update={"id": "brand-new", "title": "Brand new"}))
+    write_export(other, tmp_path / "other.toml")
+    other.close()
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "other.toml")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        diff = text_of(dialog.query_one("#import-diff"))
+        assert "+ brand-new" in diff and "~ clean-books" in diff
+        assert plan_store.objective("brand-new") is None  # nothing written yet
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert plan_store.objective("brand-new") is None
+        # again, and this time confirm
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "other.toml")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert plan_store.objective("brand-new") is not None
+        assert plan_store.objective("clean-books").title == "Close in two days"
+
+
+async def test_import_replace_removes_what_the_file_lacks(plan_store, tmp_path):
+    other = open_plan(tmp_path / "other.db", small_plan())
+    other.delete("objectives", "next-quarter-bet")
+    write_export(other, tmp_path / "other.toml")
+    other.close()
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "other.toml")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert "- next-quarter-bet" in text_of(app.screen.query_one("#import-diff"))
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert plan_store.objective("next-quarter-bet") is None
+        assert app.screen.query_one("#objectives-empty").display  # Q2 is empty now
+
+
+async def test_bad_import_file_becomes_a_notification(plan_store, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('format = "align-plan"\nversion = 1\n[[objectives]\n')
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ObjectivesScreen)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "line" in errors[0].message
+        assert errors[0].title == "Import refused"
