@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from model.exchange import ENTITY_MODELS
+from model.health import health_flags
+from model.kpi import engine_for
+from model.periods import sort_key
 from model.schema import ENTITY_KINDS, reference_errors
+from model.signals import realignment_signals
 from model.store import PlanStore, format_validation_error
 
 
@@ -16,6 +20,7 @@ class CheckReport:
     integrity: list[str] = field(default_factory=list)
     health: list[str] = field(default_factory=list)
     signals: list[str] = field(default_factory=list)
+    signals_period: str | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -24,9 +29,13 @@ class CheckReport:
     def lines(self) -> list[str]:
         out = ["Integrity: " + ("ok" if not self.integrity else f"{len(self.integrity)} problem(s)")]
         out += [f"  ✗ {line}" for line in self.integrity]
+        if self.integrity:
+            out.append("Alignment health and signals are checked once the integrity problems are fixed.")
+            return out
         out.append("Alignment health: " + ("no flags" if not self.health else f"{len(self.health)} flag(s)"))
         out += [f"  ! {line}" for line in self.health]
-        out.append("Realignment signals: " + ("none" if not self.signals else f"{len(self.signals)}"))
+        scope = f" for {self.signals_period}" if self.signals_period else " (no measurements yet)"
+        out.append(f"Realignment signals{scope}: " + ("none" if not self.signals else f"{len(self.signals)}"))
         out += [f"  ! {line}" for line in self.signals]
         return out
 
@@ -49,6 +58,32 @@ def integrity_problems(store: PlanStore) -> list[str]:
     return problems
 
 
-def check_plan(store: PlanStore) -> CheckReport:
+def health_problems(store: PlanStore) -> list[str]:
+    """The alignment health flags of every period that has objectives."""
+    objectives = store.objectives()
+    departments, metrics = store.departments(), store.metrics()
+    out = []
+    for period in sorted({o.period for o in objectives}, key=sort_key):
+        in_period = [o for o in objectives if o.period == period]
+        out += [f"{period}: {flag.message}" for flag in health_flags(in_period, departments, metrics)]
+    return out
+
+
+def signal_lines(store: PlanStore, period: str | None = None) -> tuple[str | None, list[str]]:
+    """Realignment signals for `period` (default: the latest period with data)."""
+    engine = engine_for(store)
+    if period is None:
+        periods = engine.periods_with_data()
+        period = max(periods, key=sort_key) if periods else None
+    if period is None:
+        return None, []
+    return period, [f"{period}: {s.message}" for s in realignment_signals(engine, period)]
+
+
+def check_plan(store: PlanStore, period: str | None = None) -> CheckReport:
     report = CheckReport(integrity=integrity_problems(store))
+    if report.integrity:
+        return report
+    report.health = health_problems(store)
+    report.signals_period, report.signals = signal_lines(store, period)
     return report

@@ -170,13 +170,24 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
 
 @main.command("check")
 @click.argument("db", type=click.Path(dir_okay=False))
-def check_command(db: str) -> None:
-    """Integrity and alignment health report for DB."""
+@click.option("--period", default=None, metavar="P",
+              help="Period for the realignment signals (default: the latest with data).")
+def check_command(db: str, period: str | None) -> None:
+    """Integrity and alignment health report for DB (exit 1 when the file has integrity problems)."""
     from model.check import check_plan
+    from model.periods import parse_period
 
+    if period is not None:
+        try:
+            period = parse_period(period).id
+        except ValueError as exc:
+            fail(f"--period: {exc}")
     store = open_store(db)
-    with store:
-        report = check_plan(store)
+    try:
+        with store:
+            report = check_plan(store, period)
+    except AlignError as exc:
+        fail(exc)
     for line in report.lines():
         click.echo(line)
     if report.has_errors:
