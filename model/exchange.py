@@ -162,6 +162,8 @@ def write_atomic(path: str | Path, text: str) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.exists():
         raise AlignError(f"{path}: folder {folder} does not exist")
+    for stale in folder.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a write that was killed
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
