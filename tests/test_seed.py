@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from model.catalog import default_departments, default_metrics
 from model.errors import AlignError
+from model.migrations import latest_version
 from model.periods import months_of
 from model.schema import (
     ENTITY_KINDS,
@@ -351,6 +353,19 @@ def test_committed_sample_db_is_self_contained() -> None:
     assert header[18:20] == b"\x01\x01", (
         "sample.db is in WAL mode (opening it switches it): run python -m model.seed sample.db")
     assert not Path(f"{SAMPLE_DB}-wal").exists() or Path(f"{SAMPLE_DB}-wal").stat().st_size == 0
+
+
+def test_committed_sample_db_has_the_latest_schema(tmp_path: Path) -> None:
+    copy = tmp_path / "committed.db"
+    shutil.copyfile(SAMPLE_DB, copy)
+    conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        version = conn.execute(
+            "SELECT value FROM align_meta WHERE key = 'schema_version'").fetchone()[0]
+    finally:
+        conn.close()
+    assert int(version) == latest_version(), (
+        "sample.db predates the latest migration: run python -m model.seed sample.db")
 
 
 def test_build_refuses_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
