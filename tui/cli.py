@@ -87,9 +87,9 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
     try:
         with store:
             if sample:
-                from model.seed import populate_sample
+                from model.seed import populate_seed_store
 
-                populate_sample(store)
+                populate_seed_store(store)
                 if name:
                     store.save_settings(store.settings().model_copy(update={"name": name}))
             else:
