@@ -196,3 +196,4 @@ def check_command(db: str, period: str | None) -> None:
 
 # registered commands: each area adds its commands here, one line each
 import tui.cli_kpis  # noqa: E402,F401  (registers `align kpis`)
+import tui.cli_leads  # noqa: E402,F401  (registers `align leads` and `align score`)

@@ -1,0 +1,828 @@
+"""The leads dataset: importing a CRM export (CSV) into the `leads` table, and reading it back by
+column role.
+
+Storage contract (the scoring engine, the KPI engine and the screens read it):
+table `leads` with `_row INTEGER PRIMARY KEY` (file order) and one column per CSV header; number
+columns hold REAL, date columns ISO `YYYY-MM-DD` TEXT, boolean columns INTEGER 0/1, text columns
+trimmed TEXT; blanks and placeholder values are NULL. `leads_columns(name, position, type)` lists
+the columns; the roles live in `leads_roles`.
+
+The import reads the file twice: the first pass infers every column's type from the whole file
+(and finds every problem before anything is written), the second converts and inserts. Columns
+whose values are already clean are converted by SQLite itself inside the INSERT, so the common
+case costs little more than parsing the CSV; only messy columns (padding, `$1,200`, `03/04/25`)
+go through Python, once per distinct value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gc
+import io
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from model.errors import AlignError
+from model.schema import LeadsRoles, now_timestamp
+
+LEADS_TABLE = "leads"
+ROW_COLUMN = "_row"
+COLUMN_TYPES = ("text", "number", "date", "boolean")
+PLACEHOLDERS = ("n/a", "-", "null", "none", "?", "unknown")
+TRUE_WORDS = ("true", "yes", "y")
+FALSE_WORDS = ("false", "no", "n")
+MAX_COLUMNS = 1900
+CHUNK_ROWS = 20_000
+SQLITE_MAX_PARAMS = 30_000
+
+_SQL_TYPE = {"text": "TEXT", "number": "REAL", "date": "TEXT", "boolean": "INTEGER"}
+_PLACEHOLDER_SET = frozenset(PLACEHOLDERS)
+_BOOLEAN_WORDS = {**{w: 1 for w in TRUE_WORDS}, **{w: 0 for w in FALSE_WORDS}}
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class LeadColumn:
+    name: str
+    position: int
+    type: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the command line and the import screen."""
+
+    path: str
+    rows: int
+    total_rows: int
+    replaced: bool
+    encoding: str
+    columns: list[LeadColumn]
+    duplicate_ids: int = 0
+    duplicate_examples: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---- reading the dataset -------------------------------------------------------------------
+
+def quote_identifier(name: str) -> str:
+    """Quote a column name for SQL; callers have already checked it is a known column."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lead_columns(store: Any) -> list[LeadColumn]:
+    """The dataset's columns in file order, for the field picker and the scoring compiler."""
+    return [LeadColumn(r[0], r[1], r[2]) for r in store.db.conn.execute(
+        "SELECT name, position, type FROM leads_columns ORDER BY position")]
+
+
+def column_types(store: Any) -> dict[str, str]:
+    return {c.name: c.type for c in lead_columns(store)}
+
+
+def has_leads(store: Any) -> bool:
+    return store.db[LEADS_TABLE].exists() and bool(lead_columns(store))
+
+
+def lead_count(store: Any) -> int:
+    if not store.db[LEADS_TABLE].exists():
+        return 0
+    return store.db.conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
+
+
+def fold_outcome(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
+def won_set(roles: LeadsRoles | None) -> frozenset[str]:
+    return frozenset(fold_outcome(v) for v in (roles.won_values if roles else []))
+
+
+def is_won(outcome: Any, roles: LeadsRoles | None) -> bool:
+    """A lead is won when its trimmed, case-folded outcome is one of the won values."""
+    if outcome is None or roles is None:
+        return False
+    return fold_outcome(outcome) in won_set(roles)
+
+
+def lead_status(outcome: Any, has_closed_date: bool, roles: LeadsRoles | None) -> str | None:
+    """'won', 'lost' or 'open' as DESIGN §6 defines them; None when no outcome role is mapped.
+
+    With a closed role mapped, a lead without a closed date is open whatever its outcome says.
+    Without one, a lead with a blank outcome is open (its result is not known yet).
+    """
+    if roles is None or not roles.outcome:
+        return None
+    if roles.closed and not has_closed_date:
+        return "open"
+    if outcome is None or str(outcome).strip() == "":
+        return "open"
+    return "won" if is_won(outcome, roles) else "lost"
+
+
+@dataclass
+class RoleQuery:
+    """SQL over `leads` selecting the role columns under fixed names, for the KPI engine:
+    `_row, id, created, closed, amount, status` (status 'won' | 'lost' | 'open', NULL without an
+    outcome role; a role that is not mapped gives NULL). Wrap it: `SELECT … FROM (<sql>)`."""
+
+    sql: str
+    params: dict[str, Any]
+
+
+def roles_query(store: Any) -> RoleQuery:
+    roles = store.leads_roles()
+    types = column_types(store)
+    if not types:
+        raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
+
+    def col(name: str | None) -> str:
+        return quote_identifier(name) if name and name in types else "NULL"
+
+    params: dict[str, Any] = {}
+    status = "NULL"
+    if roles and roles.outcome and roles.outcome in types:
+        outcome = quote_identifier(roles.outcome)
+        stored = [r[0] for r in store.db.conn.execute(
+            f"SELECT DISTINCT {outcome} FROM {LEADS_TABLE} WHERE {outcome} IS NOT NULL")]
+        won = [v for v in stored if is_won(v, roles)]
+        for i, v in enumerate(won):
+            params[f"won{i}"] = v
+        won_expr = (f"{outcome} IN ({', '.join(':won' + str(i) for i in range(len(won)))})"
+                    if won else "0")
+        open_expr = f"{outcome} IS NULL"
+        if roles.closed and roles.closed in types:
+            open_expr = f"{quote_identifier(roles.closed)} IS NULL"
+        status = f"CASE WHEN {open_expr} THEN 'open' WHEN {won_expr} THEN 'won' ELSE 'lost' END"
+    sql = (f"SELECT {ROW_COLUMN} AS _row, {col(roles.id if roles else None)} AS id, "
+           f"{col(roles.created if roles else None)} AS created, "
+           f"{col(roles.closed if roles else None)} AS closed, "
+           f"{col(roles.amount if roles else None)} AS amount, {status} AS status "
+           f"FROM {LEADS_TABLE}")
+    return RoleQuery(sql, params)
+
+
+# ---- value parsing (shared by inference and conversion) -------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_NUMBER_CHARS = re.compile(r"[0-9.eE+\-]*")
+_CURRENCY = "$€£¥"
+_SEP_THEN_SPACE = re.compile(r"\x00\s")
+_SEP_PLACEHOLDER = re.compile(
+    "\x00(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")\x00", re.IGNORECASE)
+
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
+_AB_Y = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
+
+_BLANK = 0
+_PLACEHOLDER = 1
+_BAD = 2
+
+
+def _blank_kind(text: str) -> int | None:
+    if not text:
+        return _BLANK
+    if text.lower() in _PLACEHOLDER_SET:
+        return _PLACEHOLDER
+    return None
+
+
+def parse_number(raw: str) -> float | None:
+    """A number as CRM exports write it (`1,200`, ` 42 `, `$1,200.50`, `-3.5e2`), or None."""
+    text = raw.strip()
+    if not text:
+        return None
+    negative = False
+    if text[0] in "+-":
+        negative = text[0] == "-"
+        text = text[1:].lstrip()
+    if text[:1] and text[0] in _CURRENCY:
+        text = text[1:].lstrip()
+    if "," in text:
+        if not _GROUPED_NUMBER.fullmatch(text):
+            return None
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.fullmatch(text) or text[0] in "+-":
+        return None
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > 1e300:
+        return None
+    return -value if negative else value
+
+
+def _year(text: str) -> int:
+    if len(text) == 4:
+        return int(text)
+    short = int(text)
+    return 2000 + short if short < 69 else 1900 + short
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# ---- pass 1: type inference -----------------------------------------------------------------
+
+class _Column:
+    """What the first pass learns about one column, and how the second pass converts it."""
+
+    def __init__(self, name: str, position: int, fixed: str | None, date_format: str | None):
+        self.name = name
+        self.position = position
+        self.fixed = fixed
+        self.date_format = date_format
+        self.kinds = {"number", "date", "boolean"} if fixed is None else {fixed} - {"text"}
+        self.padded = False
+        self.placeholder = False
+        self.has_value = False
+        self.decorated = False
+        self.iso_only = True
+        self.day_first_ok = True
+        self.month_first_ok = True
+        self.needs_order = False
+        self.order_example = ""
+        self.type = fixed or "text"
+        self.order: str | None = None
+        self._number_cache: dict[str, int | float] = {}
+        self._date_cache: dict[str, Any] = {}
+        self._bool_cache: dict[str, int] = {}
+        self.convert_cache: dict[str, Any] = {}
+
+    # -- pass 1
+    def scan(self, col: tuple[str, ...], first_row: int, padded: bool, placeholder: bool) -> None:
+        """`padded` / `placeholder`: whether the chunk as a whole has any, so clean chunks skip
+        the per-column checks."""
+        if padded and not self.padded:
+            joined = "\x00".join(col)
+            self.padded = bool(
+                _SEP_THEN_SPACE.search(joined) or _SEP_THEN_SPACE.search(joined[::-1])
+                or col[0][:1].isspace() or col[-1][-1:].isspace())
+        if placeholder and not self.placeholder:
+            self.placeholder = bool(
+                _SEP_PLACEHOLDER.search("\x00".join(col)) or _blank_kind(col[0]) == _PLACEHOLDER
+                or _blank_kind(col[-1]) == _PLACEHOLDER)
+        if "number" in self.kinds:
+            self._scan_numbers(col, first_row)
+        if "date" in self.kinds:
+            self._scan(col, first_row, self._date_cache, self._classify_date, "date")
+        if "boolean" in self.kinds:
+            self._scan(col, first_row, self._bool_cache, self._classify_boolean, "boolean")
+
+    def _reject(self, kind: str, value: str, row: int) -> None:
+        if self.fixed:
+            what = {"number": "a number", "date": "a date", "boolean": "true/false"}[kind]
+            raise AlignError(f"row {row:,}, column {self.name!r}: {value!r} is not {what}, "
+                             f"but the existing dataset holds {kind}s in this column")
+        self.kinds.discard(kind)
+
+    def _scan_numbers(self, col: tuple[str, ...], first_row: int) -> None:
+        if _NUMBER_CHARS.fullmatch("".join(col)):
+            try:
+                values = list(map(float, filter(None, col)))
+            except ValueError:
+                values = None
+            if values is not None and (not values or max(map(abs, values)) <= 1e300):
+                self.has_value = self.has_value or bool(values)
+                return
+        self._scan(col, first_row, self._number_cache, self._classify_number, "number")
+
+    def _scan(self, col: tuple[str, ...], first_row: int, cache: dict[str, Any],
+              classify: Callable[[str], Any], kind: str) -> None:
+        fresh = set(col).difference(cache)
+        bad = None
+        for value in fresh:
+            verdict = classify(value)
+            if len(cache) < 500_000:
+                cache[value] = verdict
+            if verdict == _BAD:
+                bad = value
+                break
+        else:
+            if len(cache) >= 500_000 and any(cache.get(v, 0) == _BAD for v in fresh):
+                bad = next(v for v in col if classify(v) == _BAD)
+        if bad is not None:
+            self._reject(kind, bad, first_row + col.index(bad))
+
+    def _classify_number(self, raw: str) -> int:
+        text = raw.strip()
+        blank = _blank_kind(text)
+        if blank is not None:
+            self.placeholder = self.placeholder or blank == _PLACEHOLDER
+            return _BLANK + 10
+        if parse_number(text) is None:
+            return _BAD
+        self.has_value = True
+        if text != raw or not _PLAIN_NUMBER.fullmatch(text):
+            self.decorated = True
+        return 11
+
+    def _classify_boolean(self, raw: str) -> int:
+        text = raw.strip()
+        blank = _blank_kind(text)
+        if blank is not None:
+            return 10
+        if text.lower() not in _BOOLEAN_WORDS:
+            return _BAD
+        self.has_value = True
+        return 11
+
+    def _classify_date(self, raw: str) -> int:
+        text = raw.strip()
+        if _blank_kind(text) is not None:
+            return 10
+        if self.date_format:
+            try:
+                dt.datetime.strptime(text, self.date_format)
+                self.has_value = True
+                self.iso_only = False
+                return 11
+            except ValueError:
+                pass
+        match = _YMD.fullmatch(text)
+        if match:
+            y, _, m, d = match.groups()
+            if _make_date(int(y), int(m), int(d)) is None:
+                return _BAD
+            self.has_value = True
+            if not (text == raw and _ISO_DATE.fullmatch(text)):
+                self.iso_only = False
+            return 11
+        match = _AB_Y.fullmatch(text)
+        if not match:
+            return _BAD
+        a, _, b, y = match.groups()
+        year, first, second = _year(y), int(a), int(b)
+        day_first = _make_date(year, second, first) is not None
+        month_first = _make_date(year, first, second) is not None
+        if not day_first and not month_first:
+            return _BAD
+        self.has_value = True
+        self.iso_only = False
+        self.day_first_ok = self.day_first_ok and day_first
+        self.month_first_ok = self.month_first_ok and month_first
+        if first != second and not self.needs_order:
+            self.needs_order = True
+            self.order_example = text
+        return 11
+
+    def decide(self) -> None:
+        """Pick the column's type once the whole file has been seen."""
+        if self.fixed:
+            self.type = self.fixed
+        elif not self.has_value:
+            self.type = "text"
+        elif "number" in self.kinds:
+            self.type = "number"
+        elif "date" in self.kinds and (self.day_first_ok or self.month_first_ok):
+            self.type = "date"
+        elif "boolean" in self.kinds:
+            self.type = "boolean"
+        else:
+            self.type = "text"
+        if self.type == "date":
+            if not self.day_first_ok and not self.month_first_ok:
+                raise AlignError(f"column {self.name!r}: dates such as {self.order_example!r} "
+                                 "read neither as day/month nor as month/day")
+            if self.needs_order and self.day_first_ok and self.month_first_ok:
+                raise AlignError(
+                    f"column {self.name!r}: dates such as {self.order_example!r} could be "
+                    "day/month or month/day and nothing in the column decides it; give the date "
+                    "format (--date-format '%d/%m/%Y' or '%m/%d/%Y')")
+            self.order = "dm" if self.day_first_ok else "md"
+
+    # -- pass 2
+    @property
+    def fast(self) -> bool:
+        """True when SQLite can convert the raw text inside the INSERT."""
+        if self.padded:
+            return False
+        if self.type == "number":
+            return not self.decorated
+        if self.type == "date":
+            return self.iso_only
+        return True
+
+    def sql_expression(self, param: str) -> str:
+        if not self.fast:
+            return param
+        if self.type == "boolean":
+            whens = " ".join(f"WHEN '{w}' THEN {v}" for w, v in _BOOLEAN_WORDS.items())
+            return f"CASE lower({param}) {whens} END"
+        value = f"nullif({param}, '')"
+        if self.type == "number":
+            value = f"CAST({value} AS REAL)"
+        if self.placeholder:
+            words = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
+            value = f"CASE WHEN lower({param}) IN ({words}) THEN NULL ELSE {value} END"
+        return value
+
+    def convert(self, raw: str) -> Any:
+        text = raw.strip()
+        if _blank_kind(text) is not None:
+            return None
+        if self.type == "text":
+            return text
+        if self.type == "number":
+            return parse_number(text)
+        if self.type == "boolean":
+            return _BOOLEAN_WORDS.get(text.lower())
+        return self._convert_date(text)
+
+    def _convert_date(self, text: str) -> str | None:
+        if self.date_format:
+            try:
+                return dt.datetime.strptime(text, self.date_format).date().isoformat()
+            except ValueError:
+                pass
+        match = _YMD.fullmatch(text)
+        if match:
+            y, _, m, d = match.groups()
+            day = _make_date(int(y), int(m), int(d))
+            return day.isoformat() if day else None
+        match = _AB_Y.fullmatch(text)
+        if not match:
+            return None
+        a, _, b, y = match.groups()
+        first, second = int(a), int(b)
+        if self.order == "dm":
+            first, second = second, first
+        day = _make_date(_year(y), first, second)
+        return day.isoformat() if day else None
+
+    def convert_column(self, col: tuple[str, ...]) -> list[Any]:
+        cache = self.convert_cache
+        missing = set(col).difference(cache)
+        if len(cache) + len(missing) > 1_000_000:
+            cache.clear()
+            missing = set(col)
+        convert = self.convert
+        for value in missing:
+            cache[value] = convert(value)
+        return list(map(cache.__getitem__, col))
+
+
+# ---- reading the file -----------------------------------------------------------------------
+
+def _sniff(path: Path) -> tuple[int, str]:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except FileNotFoundError:
+        raise AlignError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AlignError(f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise AlignError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if not head.strip():
+        raise AlignError(f"{path.name} is empty: expected a header line and at least one row")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+            b"\x00" in head and (head[1::2].count(0) > len(head) // 4
+                                 or head[0::2].count(0) > len(head) // 4)
+            and head.count(0) < len(head) * 0.7):
+        raise AlignError(f"{path.name} is UTF-16 text; save it as UTF-8 CSV and import again")
+    if b"\x00" in head:
+        raise AlignError(f"{path.name} is not a CSV file: it contains binary data (NUL bytes)")
+    first_line = head.split(b"\n", 1)[0]
+    counts = {d: first_line.count(d.encode()) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    return size, delimiter if counts[delimiter] else ","
+
+
+class _Reader:
+    """A CSV reader over the file that knows its byte position, for progress."""
+
+    def __init__(self, path: Path, encoding: str, delimiter: str) -> None:
+        self.raw = path.open("rb")
+        self.text = io.TextIOWrapper(self.raw, encoding=encoding, newline="")
+        self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
+        self.path = path
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.text.close()
+
+    def header(self) -> list[str]:
+        try:
+            for row in self.reader:
+                if row and any(cell.strip() for cell in row):
+                    return row
+        except csv.Error as exc:
+            raise self._error(exc) from None
+        raise AlignError(f"{self.path.name} is empty: expected a header line and at least one row")
+
+    def chunks(self, size: int) -> Iterator[list[list[str]]]:
+        rows = filter(None, self.reader)
+        try:
+            while True:
+                chunk = list(islice(rows, size))
+                if not chunk:
+                    return
+                yield chunk
+        except csv.Error as exc:
+            raise self._error(exc) from None
+
+    def position(self) -> int:
+        return self.raw.tell()
+
+    def _error(self, exc: csv.Error) -> AlignError:
+        if "NUL" in str(exc):
+            return AlignError(f"{self.path.name} is not a CSV file: it contains binary data "
+                              f"(NUL bytes near line {self.reader.line_num:,})")
+        return AlignError(f"{self.path.name}, line {self.reader.line_num:,}: {exc}")
+
+
+def _column_names(header: list[str]) -> tuple[list[str], list[str]]:
+    names: list[str] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(header, start=1):
+        name = raw.strip()
+        reason = ""
+        if not name:
+            reason = "has no name"
+        elif name.casefold() in seen or name.casefold() == ROW_COLUMN:
+            reason = f"repeats the name {name!r}" if name.casefold() in seen else "is reserved"
+        if reason:
+            new = f"column_{i}"
+            suffix = 2
+            while new.casefold() in seen:
+                new = f"column_{i}_{suffix}"
+                suffix += 1
+            warnings.append(f"header {i} {reason}; it is named {new!r}")
+            name = new
+        seen.add(name.casefold())
+        names.append(name)
+    return names, warnings
+
+
+def read_csv_header(path: str | Path) -> list[str]:
+    """The column names an import of `path` would create (blank and repeated headers renamed),
+    for role pickers; reads only the start of the file."""
+    path = Path(path)
+    _, delimiter = _sniff(path)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with _Reader(path, encoding, delimiter) as reader:
+                return _column_names(reader.header())[0]
+        except UnicodeDecodeError:
+            continue
+    raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV and "
+                     "import again")
+
+
+# ---- the import -----------------------------------------------------------------------------
+
+ROLE_NAMES = ("id", "outcome", "created", "closed", "amount")
+
+
+def _check_role_names(roles: LeadsRoles, names: list[str]) -> None:
+    for role in ROLE_NAMES:
+        column = getattr(roles, role)
+        if column is not None and column not in names:
+            raise AlignError(f"the {role} column {column!r} is not in the file; "
+                             f"its columns are: {', '.join(names)}")
+
+
+def _check_roles(roles: LeadsRoles, types: dict[str, str]) -> None:
+    _check_role_names(roles, list(types))
+    for role, wanted in (("created", "date"), ("closed", "date"), ("amount", "number")):
+        column = getattr(roles, role)
+        if column is not None and types[column] != wanted:
+            raise AlignError(f"the {role} column {column!r} holds {types[column]} values, "
+                             f"not {wanted}s")
+    if roles.outcome and not [v for v in roles.won_values if v.strip()]:
+        raise AlignError(f"the outcome column {roles.outcome!r} needs the values that mean won "
+                         f"(for example {roles.outcome}=won,yes)")
+
+
+def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace: bool = True,
+                     date_format: str | None = None,
+                     progress: ProgressFn | None = None) -> ImportReport:
+    """Import a CRM export into the plan's leads dataset, all or nothing.
+
+    `replace=False` appends to the existing dataset (whose column names must match; its column
+    types are kept and every value must fit them). Roles are checked against the file's columns
+    and saved with the data. `progress(done, total)` counts bytes read over both passes.
+    """
+    path = Path(path)
+    size, delimiter = _sniff(path)
+    existing = lead_columns(store) if not replace else []
+    if not replace and not existing:
+        replace = True
+    if date_format is not None:
+        if "%" not in date_format:
+            raise AlignError(f"date format {date_format!r} is not a strptime pattern "
+                             "(for example %d/%m/%Y)")
+        try:
+            dt.datetime.strptime(dt.date(2001, 2, 3).strftime(date_format), date_format)
+        except ValueError:
+            raise AlignError(f"date format {date_format!r} is not a usable strptime pattern "
+                             "(for example %d/%m/%Y)") from None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                scan = _first_pass(path, encoding, delimiter, size, existing, roles, date_format,
+                                   progress)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 "
+                             "CSV and import again")
+        return _second_pass(store, path, scan, replace=replace, roles=roles, size=size,
+                            progress=progress)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+@dataclass
+class _Scan:
+    encoding: str
+    delimiter: str
+    columns: list[_Column]
+    rows: int
+    warnings: list[str]
+    duplicate_ids: int
+
+
+def _first_pass(path: Path, encoding: str, delimiter: str, size: int,
+                existing: list[LeadColumn], roles: LeadsRoles, date_format: str | None,
+                progress: ProgressFn | None) -> _Scan:
+    with _Reader(path, encoding, delimiter) as reader:
+        header = reader.header()
+        if len(header) > MAX_COLUMNS:
+            raise AlignError(f"{path.name} has {len(header):,} columns; at most {MAX_COLUMNS:,} "
+                             "are supported")
+        names, warnings = _column_names(header)
+        fixed: dict[str, str] = {}
+        if existing:
+            fixed = {c.name: c.type for c in existing}
+            missing = [c.name for c in existing if c.name not in names]
+            extra = [n for n in names if n not in fixed]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append("missing " + ", ".join(repr(n) for n in missing))
+                if extra:
+                    parts.append("new " + ", ".join(repr(n) for n in extra))
+                raise AlignError(f"{path.name} does not match the leads already imported ("
+                                 + "; ".join(parts) + "); use --replace to start over")
+        _check_role_names(roles, names)
+        text_roles = {roles.id, roles.outcome} - {None}
+        columns = [_Column(name, i, fixed.get(name) or ("text" if name in text_roles else None),
+                           date_format) for i, name in enumerate(names)]
+        width = len(names)
+        rows = 0
+        id_index = names.index(roles.id) if roles.id in names else None
+        seen_ids: set[str] = set()
+        duplicates = 0
+        for chunk in reader.chunks(CHUNK_ROWS):
+            if any(len(row) != width for row in chunk):
+                bad = next(i for i, row in enumerate(chunk) if len(row) != width)
+                raise AlignError(
+                    f"{path.name}, row {rows + bad + 1:,} (not counting the header): "
+                    f"{len(chunk[bad])} fields where the header has {width}")
+            cols = list(zip(*chunk, strict=True))
+            flat = "\x00" + "\x00".join(chain.from_iterable(chunk)) + "\x00"
+            padded = bool(_SEP_THEN_SPACE.search(flat) or _SEP_THEN_SPACE.search(flat[::-1]))
+            placeholder = bool(_SEP_PLACEHOLDER.search(flat))
+            for column, col in zip(columns, cols, strict=True):
+                column.scan(col, rows + 1, padded, placeholder)
+            if id_index is not None:
+                duplicates += _count_duplicates(cols[id_index], seen_ids)
+            rows += len(chunk)
+            if progress:
+                progress(reader.position(), 2 * size)
+        if rows == 0:
+            raise AlignError(f"{path.name} has a header but no rows")
+        for column in columns:
+            column.decide()
+            if column.placeholder:
+                warnings.append(f"column {column.name!r}: placeholder values such as 'N/A' or "
+                                "'-' read as blank")
+        if encoding != "utf-8-sig":
+            warnings.append(f"{path.name} is not UTF-8; it was read as Latin-1 (Windows-1252)")
+        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates)
+
+
+def _count_duplicates(ids: tuple[str, ...], seen: set[str]) -> int:
+    """Extra occurrences of ids in this chunk (repeated within it or seen in earlier chunks)."""
+    before = len(seen)
+    blank_known = "" in seen
+    seen.update(ids)
+    new = len(seen) - before - (1 if "" in seen and not blank_known else 0)
+    return len(ids) - ids.count("") - new
+
+
+def _second_pass(store: Any, path: Path, scan: _Scan, *, replace: bool, roles: LeadsRoles,
+                 size: int, progress: ProgressFn | None) -> ImportReport:
+    columns = scan.columns
+    types = {c.name: c.type for c in columns}
+    _check_roles(roles, types)
+    roles = roles.model_copy(update={"won_values": [v.strip() for v in roles.won_values
+                                                    if v.strip()]})
+    width = len(columns)
+    per_statement = max(1, min(100, SQLITE_MAX_PARAMS // width))
+    col_list = ", ".join(quote_identifier(c.name) for c in columns)
+
+    def values(rows: int) -> str:
+        return ", ".join(
+            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}")
+                            for j, c in enumerate(columns)) + ")" for r in range(rows))
+
+    insert_many = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(per_statement)}"
+    insert_one = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(1)}"
+    slow = [j for j, c in enumerate(columns) if not c.fast]
+    conn = store.db.conn
+    old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    duplicates, examples = scan.duplicate_ids, []
+    with store.transaction():
+        conn.execute("PRAGMA cache_size = -262144")
+        try:
+            if replace:
+                conn.execute(f"DROP TABLE IF EXISTS {LEADS_TABLE}")
+                defs = ", ".join(f"{quote_identifier(c.name)} {_SQL_TYPE[c.type]}" for c in columns)
+                conn.execute(f"CREATE TABLE {LEADS_TABLE} ({ROW_COLUMN} INTEGER PRIMARY KEY, {defs})")
+            before = conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
+            inserted = 0
+            with _Reader(path, scan.encoding, scan.delimiter) as reader:
+                reader.header()
+                for chunk in reader.chunks(CHUNK_ROWS):
+                    if any(len(row) != width for row in chunk):
+                        raise AlignError(f"{path.name} changed while it was being imported")
+                    rows: list[Any] = chunk
+                    if slow:
+                        cols: list[Any] = list(zip(*chunk, strict=True))
+                        for j in slow:
+                            cols[j] = columns[j].convert_column(cols[j])
+                        rows = list(zip(*cols, strict=True))
+                    full = len(rows) - len(rows) % per_statement
+                    conn.executemany(insert_many, (
+                        list(chain.from_iterable(rows[i:i + per_statement]))
+                        for i in range(0, full, per_statement)))
+                    if full < len(rows):
+                        conn.executemany(insert_one, rows[full:])
+                    inserted += len(rows)
+                    if progress:
+                        progress(size + reader.position(), 2 * size)
+            if inserted != scan.rows:
+                raise AlignError(f"{path.name} changed while it was being imported")
+            now = now_timestamp()
+            if replace:
+                conn.execute("DELETE FROM leads_columns")
+                conn.executemany(
+                    "INSERT INTO leads_columns (name, position, type, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(c.name, c.position, c.type, now, now) for c in columns])
+            store.save_leads_roles(roles)
+            if roles.id:
+                duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+    if progress:
+        progress(2 * size, 2 * size)
+    return ImportReport(
+        path=str(path), rows=inserted, total_rows=before + inserted, replaced=replace,
+        encoding="utf-8" if scan.encoding == "utf-8-sig" else "latin-1",
+        columns=[LeadColumn(c.name, c.position, c.type) for c in columns]
+        if replace else lead_columns(store),
+        duplicate_ids=duplicates, duplicate_examples=examples, warnings=scan.warnings)
+
+
+def _duplicate_ids(conn: Any, id_column: str, counted: int,
+                   replaced: bool) -> tuple[int, list[str]]:
+    """How many rows repeat an id already used, and a few such ids. A fresh import counted them
+    while reading; an append counts over the whole dataset, old rows included."""
+    ident = quote_identifier(id_column)
+    if not replaced:
+        counted = conn.execute(f"SELECT count({ident}) - count(DISTINCT {ident}) "
+                               f"FROM {LEADS_TABLE}").fetchone()[0]
+    if not counted:
+        return 0, []
+    examples = [r[0] for r in conn.execute(
+        f"SELECT {ident} FROM {LEADS_TABLE} WHERE {ident} IS NOT NULL GROUP BY {ident} "
+        f"HAVING count(*) > 1 ORDER BY min({ROW_COLUMN}) LIMIT 5")]
+    return counted, examples

@@ -1,0 +1,298 @@
+"""`align leads import` and `align score`: the leads dataset and the scoring backtest from the
+command line. Model modules are imported inside the commands so `align --help` stays fast."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from model.errors import AlignError
+from tui.cli import fail, main, open_store
+
+SCORE_JSON_FORMAT = "align-score"
+SCORE_JSON_VERSION = 1
+
+
+class _Progress:
+    """A progress bar on stderr, shown only on a terminal and only once the work has taken more
+    than a second (so quick imports and pipes stay quiet)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.monotonic()
+        self.bar: Any = None
+        self.done = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < 1.0 or done >= total:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _parse_outcome(value: str | None) -> tuple[str | None, list[str]]:
+    if value is None:
+        return None, []
+    column, sep, won = value.partition("=")
+    if not sep or not column.strip() or not won.strip():
+        raise click.BadParameter("expected COLUMN=WON1,WON2 (for example converted=1,yes)",
+                                 param_hint="--outcome")
+    return column.strip(), [v.strip() for v in won.split(",") if v.strip()]
+
+
+@click.group("leads")
+def leads() -> None:
+    """Import and inspect the leads dataset used by lead scoring."""
+
+
+@leads.command("import")
+@click.argument("csv_path", metavar="CSV")
+@click.argument("db")
+@click.option("--id", "id_column", metavar="COL", help="Column holding the lead id.")
+@click.option("--outcome", metavar="COL=V1,V2",
+              help="Outcome column and the values that mean won (compared trimmed, any case).")
+@click.option("--created", metavar="COL", help="Column holding the created date.")
+@click.option("--closed", metavar="COL", help="Column holding the closed date (blank = open).")
+@click.option("--amount", metavar="COL", help="Column holding the deal amount.")
+@click.option("--date-format", metavar="FMT",
+              help="strptime pattern for dates that are not ISO, e.g. %d/%m/%Y.")
+@click.option("--replace", is_flag=True,
+              help="Replace the existing dataset (default: append to it; the first import "
+                   "always creates it).")
+def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | None,
+                 created: str | None, closed: str | None, amount: str | None,
+                 date_format: str | None, replace: bool) -> None:
+    """Import the CRM export CSV into the plan DB.
+
+    Column types are inferred from the whole file; roles not given on the command line are kept
+    from the previous import when the file still has those columns. Nothing is written unless the
+    whole file imports.
+    """
+    from model.leads import has_leads, import_leads_csv, read_csv_header
+    from model.schema import LeadsRoles
+
+    outcome_column, won_values = _parse_outcome(outcome)
+    store = open_store(db)
+    progress = _Progress("importing leads")
+    try:
+        header = read_csv_header(Path(csv_path))
+        previous = store.leads_roles() or LeadsRoles()
+        given = {"id": id_column, "outcome": outcome_column, "created": created,
+                 "closed": closed, "amount": amount}
+        roles: dict[str, Any] = {}
+        for role, column in given.items():
+            if column is None and getattr(previous, role) in header:
+                column = getattr(previous, role)
+            roles[role] = column
+        roles["won_values"] = won_values if outcome_column else (
+            previous.won_values if roles["outcome"] else [])
+        roles["date_format"] = date_format if date_format is not None else previous.date_format
+        existing = has_leads(store)
+        report = import_leads_csv(store, csv_path, roles=LeadsRoles(**roles),
+                                  replace=replace or not existing,
+                                  date_format=roles["date_format"], progress=progress)
+    except AlignError as exc:
+        progress.close()
+        fail(str(exc))
+        return
+    finally:
+        progress.close()
+        store.close()
+    action = "replaced the dataset" if report.replaced else "appended"
+    click.echo(f"imported {report.rows:,} leads from {Path(csv_path).name} ({action}); "
+               f"{report.total_rows:,} leads in the plan")
+    click.echo("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
+    if report.duplicate_ids:
+        examples = ", ".join(report.duplicate_examples)
+        click.echo(f"duplicate ids: {report.duplicate_ids:,} rows repeat an id "
+                   f"(for example {examples})")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+
+
+def _parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31",
+                                 param_hint="--as-of") from None
+
+
+def _pick_model(store: Any, model_id: str | None) -> Any:
+    models = store.scoring_models()
+    if not models:
+        raise AlignError("the plan has no scoring models yet")
+    if model_id is None:
+        if len(models) > 1:
+            raise AlignError("the plan has several scoring models; pick one with --model: "
+                             + ", ".join(m.id for m in models))
+        return models[0]
+    for model in models:
+        if model.id == model_id:
+            return model
+    raise AlignError(f"no scoring model {model_id!r}; models: "
+                     + ", ".join(m.id for m in models))
+
+
+def _notice_when_slow(conn: Any, message: str) -> Callable[[], None]:
+    """One line on a terminal's stderr if a single long SQL statement passes a second."""
+    if not sys.stderr.isatty():
+        return lambda: None
+    start = time.monotonic()
+    shown = False
+
+    def handler() -> int:
+        nonlocal shown
+        if not shown and time.monotonic() - start > 1.0:
+            shown = True
+            click.echo(message, err=True)
+        return 0
+
+    conn.set_progress_handler(handler, 200_000)
+    return lambda: conn.set_progress_handler(None, 0)
+
+
+def write_scores_csv(store: Any, model: Any, as_of: dt.date, out: Path) -> int:
+    """id, fit, engagement, total, cell, mql per lead, written to a temp file beside `out` and
+    renamed over it, so a crash never leaves half a file."""
+    from model.scoring import score_leads
+
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise AlignError(f"{out}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "fit", "engagement", "total", "cell", "mql"])
+            for lead in score_leads(store, model, as_of=as_of):
+                s = lead.score
+                writer.writerow([lead.row if lead.id is None else lead.id, s.fit, s.engagement,
+                                 s.total, s.cell, int(s.mql)])
+                count += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def score_json(model: Any, result: Any, csv_path: str | None) -> dict[str, Any]:
+    body = result.to_dict()
+    body.pop("model")
+    return {"format": SCORE_JSON_FORMAT, "version": SCORE_JSON_VERSION,
+            "model": {"id": model.id, "name": model.name}, **body, "csv": csv_path}
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def format_score_report(model: Any, result: Any) -> str:
+    lines = [f"Model {model.id} ({model.name}) · as of {result.as_of} · {result.leads:,} leads"]
+    if result.outcome_mapped:
+        lines.append(f"Outcome: {result.decided:,} decided ({result.won:,} won, base rate "
+                     f"{_pct(result.base_rate)}) · {result.open:,} open")
+    else:
+        lines.append("Outcome: no outcome column mapped (import with --outcome COL=WON) — "
+                     "conversion figures are not available")
+    lines += ["", "Grade matrix: leads (conversion rate)",
+              "      " + "".join(f"{b:>18}" for b in ("1", "2", "3", "4"))]
+    for fit in ("A", "B", "C", "D"):
+        cells = []
+        for eng in ("1", "2", "3", "4"):
+            c = result.cell(fit + eng)
+            text = f"{c.leads:,}" + (f" ({_pct(c.rate)})" if result.outcome_mapped else "")
+            cells.append(f"{text:>18}")
+        lines.append(f"  {fit}   " + "".join(cells))
+    header = f"  {'band':<6}{'leads':>12}{'decided':>12}{'won':>10}{'rate':>9}{'lift':>7}{'wins':>8}"
+    for title, bands in (("By fit band", result.fit_bands),
+                         ("By engagement band", result.engagement_bands)):
+        lines += ["", title, header]
+        for b in bands:
+            lines.append(f"  {b.key:<6}{b.leads:>12,}{b.decided:>12,}{b.won:>10,}"
+                         f"{_pct(b.rate):>9}{_num(b.lift):>7}{_pct(b.share_of_wins):>8}")
+    mql = result.mql
+    lines += ["", f"AUC {_num(result.auc, 3)} · MQL {mql.leads:,} leads · precision "
+                  f"{_pct(mql.precision)} · recall {_pct(mql.recall)}"]
+    if result.rules:
+        lines += ["", "Rule evidence",
+                  f"  {'rule':<24}{'dim':<12}{'points':>7}{'matched':>12}{'rate':>9}{'lift':>7}"]
+        for r in result.rules:
+            name = r.rule + ("" if r.enabled else " (off)") + (" ko" if r.knockout else "")
+            lines.append(f"  {name:<24}{r.dimension:<12}{r.points:>7}{r.leads:>12,}"
+                         f"{_pct(r.rate):>9}{_num(r.lift):>7}")
+    return "\n".join(lines)
+
+
+@click.command("score")
+@click.argument("db")
+@click.option("--model", "model_id", metavar="ID",
+              help="Scoring model to use (needed when the plan has several).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date that date rules count back from (default: today).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the backtest as JSON (see docs/score-json.md).")
+@click.option("--csv", "csv_out", metavar="OUT",
+              help="Also write id, fit, engagement, total, cell, mql per lead to OUT.")
+def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
+          csv_out: str | None) -> None:
+    """Score the leads in DB: grade matrix and backtest against outcomes."""
+    from model.backtest import backtest
+
+    day = _parse_as_of(as_of)
+    store = open_store(db)
+    try:
+        model = _pick_model(store, model_id)
+        stop = _notice_when_slow(store.db.conn, "scoring leads…")
+        try:
+            result = backtest(store, model, as_of=day)
+            if csv_out:
+                write_scores_csv(store, model, day, Path(csv_out))
+        finally:
+            stop()
+    except AlignError as exc:
+        fail(str(exc))
+        return
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(score_json(model, result, csv_out), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_score_report(model, result))
+        if csv_out:
+            click.echo(f"\nscores written to {csv_out}")
+
+
+main.add_command(leads)
+main.add_command(score)
