@@ -67,14 +67,20 @@ class AreaBar(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "period", self._show, init=True)
 
+    def on_resize(self) -> None:
+        self._show(self.app.period)  # type: ignore[attr-defined]
+
     def _show(self, period: str) -> None:
         text = Text()
+        narrow = 0 < self.size.width < 100
         for mode, key, label in AREA_TABS:
+            if narrow:
+                label = SHORT_LABELS.get(mode, label)
             style = "bold reverse" if mode == self.area else "dim"
             text.append(f" {key} ", style="bold" if mode == self.area else "")
             text.append(f"{label} ", style=style)
             text.append("  ")
-        text.append("   period ", style="dim")
+        text.append(" " if narrow else "   period ", style="dim")
         text.append("[ ◂ ", style="dim")
         text.append(period, style="bold")
         text.append(" ▸ ]", style="dim")
@@ -87,3 +93,5 @@ AREA_TABS: tuple[tuple[str, str, str], ...] = (
     ("personas", "3", "Personas"),
     ("kpi_review", "4", "KPI review"),
 )
+
+SHORT_LABELS = {"lead_scoring": "Leads", "kpi_review": "KPIs"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,32 +34,35 @@ class HelpScreen(ModalScreen[None]):
             yield Static("escape closes · ctrl+p opens the command palette", classes="dialog-hint")
 
     def _render_sections(self) -> Table:
-        """Two columns of sections, so every key fits on one shared screen."""
-        blocks = []
+        """Two columns balanced by line count, so every key fits on one shared screen."""
+        blocks: list[tuple[int, Group]] = []
         for title, rows in self.sections:
-            table = Table.grid(padding=(0, 1))
-            table.add_column(style="bold", min_width=9, no_wrap=True)
-            table.add_column()
-            table.add_row(Text(title, style="bold underline"), "")
+            merged: dict[str, list[str]] = {}
             for key, description in rows:
-                table.add_row(key, description)
-            blocks.append(table)
-        half = (len(blocks) + 1) // 2
-        left, right = blocks[:half], blocks[half:]
+                merged.setdefault(description, []).append(key)
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", min_width=7, no_wrap=True)
+            table.add_column()
+            for description, keys in merged.items():
+                table.add_row(" ".join(keys), description)
+            blocks.append((len(merged) + 2, Group(Text(title, style="bold underline"), table,
+                                                  Text(""))))
+        total = sum(size for size, _ in blocks)
+        left: list[Group] = []
+        right: list[Group] = []
+        used = 0
+        for size, block in blocks:
+            if used + size / 2 <= total / 2 or not left:
+                left.append(block)
+                used += size
+            else:
+                right.append(block)
         grid = Table.grid(padding=(0, 4), expand=True)
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
-        grid.add_row(_stack(left), _stack(right))
+        grid.add_row(Group(*left), Group(*right))
         return grid
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
 
-
-def _stack(tables: list[Table]) -> Table:
-    column = Table.grid(padding=(0, 0))
-    column.add_column()
-    for table in tables:
-        column.add_row(table)
-        column.add_row("")
-    return column

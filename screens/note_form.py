@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import Decision, Note
@@ -115,6 +115,7 @@ class NoteForm(_AttachedForm):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()
@@ -168,6 +169,7 @@ class DecisionForm(_AttachedForm):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()

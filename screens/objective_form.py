@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     DataTable,
+    Footer,
     Input,
     Label,
     Select,
@@ -116,6 +117,9 @@ class ObjectiveForm(ModalScreen[str | None]):
                     [(f"{x.title} ({x.period})", x.id) for x in others], id="f-parent",
                     value=(o.parent if o and o.parent else self.parent_hint) or Select.NULL,
                     prompt="none (top level)"))
+                yield _field("Key results", "key_results", KeyResultTable(
+                    id="f-key_results", cursor_type="row", zebra_stripes=True),
+                    "n add · e edit · d remove")
                 with Horizontal(classes="field-row"):
                     yield _field("Contributing departments", "departments", SelectionList(
                         *[(d.name, d.id, bool(o and d.id in o.departments)) for d in departments],
@@ -123,13 +127,11 @@ class ObjectiveForm(ModalScreen[str | None]):
                     yield _field("Personas", "personas", SelectionList(
                         *[(p.name, p.id, bool(o and p.id in o.personas)) for p in personas],
                         id="f-personas"), "space toggles")
-                yield _field("Key results", "key_results", KeyResultTable(
-                    id="f-key_results", cursor_type="row", zebra_stripes=True),
-                    "n add · e edit · d remove")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(KeyResultTable)
@@ -302,6 +304,7 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="kr-save", variant="primary")
                 yield Button("Cancel (esc)", id="kr-cancel")
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False

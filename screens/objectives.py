@@ -300,7 +300,8 @@ class ObjectivesScreen(AreaScreen):
         if ids := counts.get("joint_objective_one_department"):
             parts.append(f"{len(ids)} joint in name only")
         if ids := counts.get("department_without_objective"):
-            parts.append("no objective: " + ", ".join(ids))
+            parts.append(("no objective: " + ", ".join(ids)) if len(ids) <= 2
+                         else f"{len(ids)} departments without objective")
         if ids := counts.get("metric_unused"):
             parts.append(f"{len(ids)} metrics unused")
         text = Text("Health ", style="bold")

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import PERSONA_LIST_FIELDS, Persona
@@ -76,6 +76,7 @@ class PersonaForm(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer(show_command_palette=False)
 
     def _widget_for(self, name: str, p: Persona | None) -> Vertical:
         value = getattr(p, name) if p else None
