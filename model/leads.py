@@ -305,7 +305,7 @@ class _Column:
 
     def _scan(self, col: tuple[str, ...], first_row: int, cache: dict[str, Any],
               classify: Callable[[str], Any], kind: str) -> None:
-        fresh = set(col).difference(cache)
+        fresh = [v for v in dict.fromkeys(col) if v not in cache]
         bad = None
         for value in fresh:
             verdict = classify(value)
@@ -500,7 +500,7 @@ def _sniff(path: Path) -> tuple[int, str]:
         raise AlignError(f"{path.name} is UTF-16 text; save it as UTF-8 CSV and import again")
     if b"\x00" in head:
         raise AlignError(f"{path.name} is not a CSV file: it contains binary data (NUL bytes)")
-    first_line = head.split(b"\n", 1)[0]
+    first_line = re.sub(rb'"[^"]*"', b"", head.split(b"\n", 1)[0])
     counts = {d: first_line.count(d.encode()) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return size, delimiter if counts[delimiter] else ","
@@ -707,6 +707,9 @@ def _first_pass(path: Path, encoding: str, delimiter: str, size: int,
                     f"{len(chunk[bad])} fields where the header has {width}")
             cols = list(zip(*chunk, strict=True))
             flat = "\x00" + "\x00".join(chain.from_iterable(chunk)) + "\x00"
+            if flat.count("\x00") != len(chunk) * width + 1:
+                raise AlignError(f"{path.name} is not a CSV file: it contains binary data "
+                                 f"(NUL bytes after row {rows:,})")
             padded = bool(_SEP_THEN_SPACE.search(flat) or _SEP_THEN_SPACE.search(flat[::-1]))
             placeholder = bool(_SEP_PLACEHOLDER.search(flat))
             for column, col in zip(columns, cols, strict=True):

@@ -1,0 +1,231 @@
+"""Importing real-world CRM exports: types from the whole file, messy values, roles, append."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.errors import AlignError
+from model.leads import (
+    import_leads_csv,
+    is_won,
+    lead_columns,
+    lead_status,
+    parse_number,
+    read_csv_header,
+)
+from model.schema import LeadsRoles
+from model.store import PlanStore
+from tests.leads_helpers import leads_rows, load, write_csv
+
+
+@pytest.fixture
+def store():
+    s = PlanStore.memory()
+    yield s
+    s.close()
+
+
+def types(store):
+    return {c.name: c.type for c in lead_columns(store)}
+
+
+def test_types_and_storage_follow_the_contract(store, tmp_path):
+    report = load(store, tmp_path,
+                  "id,company,employees,signup,active\n"
+                  "a1,Acme,\"1,200\",2025-03-01,yes\n"
+                  "a2, Beta ,42,2025-01-15,no\n"
+                  "a3,,,,\n")
+    assert report.rows == 3 and report.total_rows == 3 and report.replaced
+    assert types(store) == {"id": "text", "company": "text", "employees": "number",
+                            "signup": "date", "active": "boolean"}
+    rows = leads_rows(store)
+    assert [r["_row"] for r in rows] == [1, 2, 3]
+    assert rows[0] == {"_row": 1, "id": "a1", "company": "Acme", "employees": 1200.0,
+                       "signup": "2025-03-01", "active": 1}
+    assert rows[1]["company"] == "Beta" and rows[1]["active"] == 0
+    assert rows[2] == {"_row": 3, "id": "a3", "company": None, "employees": None,
+                       "signup": None, "active": None}
+    declared = {c.name: c.type for c in store.db["leads"].columns}
+    assert declared["employees"] == "REAL" and declared["active"] == "INTEGER"
+    assert store.db.execute("SELECT typeof(employees) FROM leads WHERE _row = 2").fetchone()[0] \
+        == "real"
+
+
+def test_placeholders_read_as_blank_in_every_type(store, tmp_path):
+    report = load(store, tmp_path,
+                  "name,amount,day,flag\n"
+                  "x,10,2025-01-01,true\n"
+                  "N/A,-,null,none\n"
+                  "?,unknown, n/a ,NULL\n"
+                  "y,20,2025-01-02,false\n")
+    assert types(store) == {"name": "text", "amount": "number", "day": "date", "flag": "boolean"}
+    rows = leads_rows(store)
+    for row in rows[1:3]:
+        assert (row["name"], row["amount"], row["day"], row["flag"]) == (None, None, None, None)
+    assert any("placeholder" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("1,200", 1200.0), (" 42 ", 42.0), ("$1,200.50", 1200.5), ("-3.5", -3.5), ("1e3", 1000.0),
+    ("€ 7", 7.0), ("-$5", -5.0), (".5", 0.5),
+])
+def test_numbers_stored_as_text_are_numbers(raw, value):
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["1,2", "12,34,5", "1.2.3", "abc", "--1", "nan", "inf", "1_000",
+                                 "", "$", "12%"])
+def test_things_that_are_not_numbers(raw):
+    assert parse_number(raw) is None
+
+
+def test_messy_number_column_is_converted(store, tmp_path):
+    load(store, tmp_path, 'n\n"1,200"\n" 42 "\n"$1,200.50"\n\n-\n7\n')
+    assert types(store) == {"n": "number"}
+    assert [r["n"] for r in leads_rows(store)] == [1200.0, 42.0, 1200.5, None, 7.0]
+
+
+def test_type_comes_from_the_whole_file_not_the_first_rows(store, tmp_path):
+    lines = ["code,score"] + [f"{i},{i}" for i in range(30_000)] + ["X-1,5"]
+    load(store, tmp_path, "\n".join(lines) + "\n")
+    assert types(store) == {"code": "text", "score": "number"}
+    assert leads_rows(store)[-1]["code"] == "X-1"
+    assert leads_rows(store)[0]["code"] == "0"
+
+
+def test_dates_in_several_formats(store, tmp_path):
+    load(store, tmp_path,
+         "iso,dmy,mdy,stamp,short\n"
+         "2025-03-04,25/12/2024,12/25/2024,2025-03-04T10:22:00Z,25-12-24\n"
+         "2025-03-05,03/04/2025,03/04/2025,2025-03-05 08:00,03-04-25\n")
+    assert set(types(store).values()) == {"date"}
+    first, second = leads_rows(store)
+    assert (first["dmy"], first["mdy"], first["stamp"], first["short"]) == \
+        ("2024-12-25", "2024-12-25", "2025-03-04", "2024-12-25")
+    assert (second["dmy"], second["mdy"], second["short"]) == \
+        ("2025-04-03", "2025-03-04", "2025-04-03")
+
+
+def test_date_format_decides_ambiguous_columns(store, tmp_path):
+    load(store, tmp_path, "day\n03/04/2025\n01/02/2025\n", date_format="%m/%d/%Y")
+    assert [r["day"] for r in leads_rows(store)] == ["2025-03-04", "2025-01-02"]
+
+
+def test_same_day_and_month_is_not_ambiguous(store, tmp_path):
+    load(store, tmp_path, "day\n01/01/2025\n07/07/2024\n")
+    assert [r["day"] for r in leads_rows(store)] == ["2025-01-01", "2024-07-07"]
+
+
+def test_invalid_calendar_date_makes_the_column_text(store, tmp_path):
+    load(store, tmp_path, "day\n2025-02-30\n2025-01-01\n")
+    assert types(store) == {"day": "text"}
+
+
+def test_bom_quoted_commas_and_newlines(store, tmp_path):
+    text = '\ufeffid,note,amount\n1,"Hello, world",5\n2,"two\nlines",6\n'
+    load(store, tmp_path, text)
+    rows = leads_rows(store)
+    assert list(rows[0]) == ["_row", "id", "note", "amount"]
+    assert rows[0]["note"] == "Hello, world" and rows[1]["note"] == "two\nlines"
+
+
+def test_latin1_fallback(store, tmp_path):
+    path = write_csv(tmp_path, "name,city\nJosé,Köln\n", encoding="latin-1")
+    report = import_leads_csv(store, path, roles=LeadsRoles())
+    assert report.encoding == "latin-1"
+    assert leads_rows(store)[0]["city"] == "Köln"
+    assert any("UTF-8" in w for w in report.warnings)
+
+
+def test_semicolon_delimited_export(store, tmp_path):
+    load(store, tmp_path, "id;amount\na;1\nb;2\n")
+    assert types(store) == {"id": "text", "amount": "number"}
+
+
+def test_blank_duplicate_and_reserved_headers_are_renamed(store, tmp_path):
+    report = load(store, tmp_path, " id ,,Name,name,_row\n1,2,3,4,5\n")
+    assert [c.name for c in lead_columns(store)] == ["id", "column_2", "Name", "column_4",
+                                                      "column_5"]
+    assert len(report.warnings) == 3
+    assert read_csv_header(tmp_path / "leads.csv") == [c.name for c in lead_columns(store)]
+
+
+def test_odd_header_names_are_quoted_not_injected(store, tmp_path):
+    odd = 'a"; DROP TABLE leads; --'
+    load(store, tmp_path, f'"{odd.replace(chr(34), chr(34) * 2)}",b\nx,1\n')
+    assert leads_rows(store)[0][odd] == "x"
+
+
+def test_roles_saved_and_id_outcome_kept_as_text(store, tmp_path):
+    load(store, tmp_path, "lead,won,amount,created\n007,1,10,2025-01-01\n008,0,20,2025-01-02\n",
+         id="lead", outcome="won", won_values=[" 1 "], created="created", amount="amount")
+    assert types(store)["lead"] == "text" and types(store)["won"] == "text"
+    assert [r["lead"] for r in leads_rows(store)] == ["007", "008"]
+    roles = store.leads_roles()
+    assert roles.id == "lead" and roles.won_values == ["1"] and roles.created == "created"
+
+
+def test_duplicate_ids_are_reported_not_fatal(store, tmp_path):
+    report = load(store, tmp_path, "id,x\na,1\nb,2\na,3\n,4\n,5\nb,6\na,7\n", id="id")
+    assert report.rows == 7
+    assert report.duplicate_ids == 3
+    assert report.duplicate_examples == ["a", "b"]
+
+
+def test_duplicate_ids_across_chunks(store, tmp_path):
+    lines = ["id"] + [f"L{i}" for i in range(25_000)] + ["L3"]
+    report = load(store, tmp_path, "\n".join(lines) + "\n", id="id")
+    assert report.duplicate_ids == 1 and report.duplicate_examples == ["L3"]
+
+
+def test_append_adds_rows_with_existing_types(store, tmp_path):
+    load(store, tmp_path, "id,amount\na,1\nb,2\n", id="id")
+    report = load(store, tmp_path, "amount,id\n3,c\n,a\n", name="more.csv", replace=False,
+                  id="id")
+    assert not report.replaced and report.rows == 2 and report.total_rows == 4
+    assert [(r["id"], r["amount"]) for r in leads_rows(store)] == \
+        [("a", 1.0), ("b", 2.0), ("c", 3.0), ("a", None)]
+    assert report.duplicate_ids == 1 and report.duplicate_examples == ["a"]
+
+
+def test_append_to_nothing_creates_the_dataset(store, tmp_path):
+    report = load(store, tmp_path, "id\na\n", replace=False)
+    assert report.replaced and report.rows == 1
+
+
+def test_replace_drops_the_old_dataset(store, tmp_path):
+    load(store, tmp_path, "a,b\n1,2\n")
+    load(store, tmp_path, "c\nx\ny\n", name="other.csv")
+    assert [c.name for c in lead_columns(store)] == ["c"]
+    assert len(leads_rows(store)) == 2
+
+
+def test_progress_is_reported_up_to_the_total(store, tmp_path):
+    seen = []
+    load_path = write_csv(tmp_path, "a\n" + "x\n" * 100)
+    import_leads_csv(store, load_path, roles=LeadsRoles(), progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert all(d <= t for d, t in seen)
+
+
+def test_won_and_status_semantics():
+    roles = LeadsRoles(outcome="o", won_values=[" Won ", "YES"], closed="c")
+    assert is_won(" won", roles) and is_won("yes ", roles) and not is_won("lost", roles)
+    assert not is_won(None, roles)
+    assert lead_status("won", False, roles) == "open"
+    assert lead_status("won", True, roles) == "won"
+    assert lead_status("lost", True, roles) == "lost"
+    no_closed = LeadsRoles(outcome="o", won_values=["1"])
+    assert lead_status(None, False, no_closed) == "open"
+    assert lead_status("0", False, no_closed) == "lost"
+    assert lead_status("1", False, LeadsRoles()) is None
+
+
+def test_ss_casefold_outcome():
+    roles = LeadsRoles(outcome="o", won_values=["STRASSE"])
+    assert is_won("straße", roles)
+
+
+def test_import_error_raises_align_error_type(store, tmp_path):
+    with pytest.raises(AlignError):
+        load(store, tmp_path, "")

@@ -1,0 +1,135 @@
+"""A corpus of bad CSV files: each is refused with a message that says what and where, and the
+dataset imported before stays exactly as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.errors import AlignError
+from model.leads import import_leads_csv, lead_columns
+from model.schema import LeadsRoles
+from model.store import PlanStore
+from tests.leads_helpers import leads_rows, write_csv
+
+GOOD = "id,amount,created\na,1,2025-01-01\nb,2,2025-01-02\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = PlanStore.open(tmp_path / "plan.db")
+    import_leads_csv(s, write_csv(tmp_path, GOOD, "good.csv"),
+                     roles=LeadsRoles(id="id", created="created"))
+    yield s
+    s.close()
+
+
+def snapshot(store):
+    return (leads_rows(store), [(c.name, c.type) for c in lead_columns(store)],
+            store.leads_roles())
+
+
+def refused(store, tmp_path, content, *, roles=None, replace=True, date_format=None):
+    before = snapshot(store)
+    path = write_csv(tmp_path, content, "bad.csv")
+    with pytest.raises(AlignError) as info:
+        import_leads_csv(store, path, roles=roles or LeadsRoles(), replace=replace,
+                         date_format=date_format)
+    assert snapshot(store) == before
+    return str(info.value)
+
+
+def test_empty_file(store, tmp_path):
+    assert "bad.csv is empty" in refused(store, tmp_path, b"")
+
+
+def test_blank_lines_only(store, tmp_path):
+    assert "is empty" in refused(store, tmp_path, b"\n\n  \n")
+
+
+def test_header_only(store, tmp_path):
+    assert "has a header but no rows" in refused(store, tmp_path, "id,amount\n")
+
+
+def test_ragged_row(store, tmp_path):
+    message = refused(store, tmp_path, "id,amount\na,1\nb,2,3\n")
+    assert "row 2" in message and "3 fields where the header has 2" in message
+
+
+def test_short_row(store, tmp_path):
+    assert "row 1" in refused(store, tmp_path, "id,amount\na\n")
+
+
+def test_utf16(store, tmp_path):
+    assert "UTF-16" in refused(store, tmp_path, "id,amount\na,1\n".encode("utf-16"))
+
+
+def test_utf16_without_bom(store, tmp_path):
+    assert "UTF-16" in refused(store, tmp_path, "id,amount\na,1\n".encode("utf-16-le"))
+
+
+def test_neither_utf8_nor_latin1(store, tmp_path):
+    message = refused(store, tmp_path, b"id,name\n1,\x81\x8d\x90\n")
+    assert "neither UTF-8 nor Latin-1" in message
+
+
+def test_binary(store, tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    assert "binary data" in refused(store, tmp_path, png)
+
+
+def test_nul_bytes_late_in_the_file(store, tmp_path):
+    content = b"id,amount\n" + b"a,1\n" * 20_000 + b"b,\x00\n"
+    assert "binary data" in refused(store, tmp_path, content)
+
+
+def test_unknown_role_column_names_it_and_lists_the_columns(store, tmp_path):
+    message = refused(store, tmp_path, "id,amount\na,1\n", roles=LeadsRoles(id="lead_id"))
+    assert "'lead_id'" in message and "id, amount" in message
+
+
+def test_role_of_the_wrong_type(store, tmp_path):
+    message = refused(store, tmp_path, "id,when\na,soon\n", roles=LeadsRoles(created="when"))
+    assert "created column 'when' holds text values, not dates" in message
+
+
+def test_outcome_without_won_values(store, tmp_path):
+    message = refused(store, tmp_path, "id,won\na,1\n", roles=LeadsRoles(outcome="won"))
+    assert "values that mean won" in message
+
+
+def test_ambiguous_dates_ask_for_the_format(store, tmp_path):
+    message = refused(store, tmp_path, "id,day\na,03/04/2025\nb,05/06/2025\n")
+    assert "'day'" in message and "--date-format" in message and "03/04/2025" in message
+
+
+def test_bad_date_format_pattern(store, tmp_path):
+    message = refused(store, tmp_path, "id\na\n", date_format="dd-mm-yy")
+    assert "strptime" in message
+
+
+def test_append_with_other_columns(store, tmp_path):
+    message = refused(store, tmp_path, "id,price\na,1\n", replace=False)
+    assert "missing 'amount'" in message and "new 'price'" in message and "--replace" in message
+
+
+def test_append_value_that_does_not_fit_the_column(store, tmp_path):
+    message = refused(store, tmp_path, "id,amount,created\nc,3,2025-02-01\nd,lots,2025-02-02\n",
+                      replace=False)
+    assert "row 2, column 'amount'" in message and "'lots' is not a number" in message
+
+
+def test_missing_file(store, tmp_path):
+    before = snapshot(store)
+    with pytest.raises(AlignError, match="no such file"):
+        import_leads_csv(store, tmp_path / "nope.csv", roles=LeadsRoles())
+    assert snapshot(store) == before
+
+
+def test_failure_while_writing_rolls_everything_back(store, tmp_path, monkeypatch):
+    def broken(roles):
+        raise AlignError("disk full")
+
+    monkeypatch.setattr(store, "save_leads_roles", broken)
+    message = refused(store, tmp_path, "x,y\n1,2\n3,4\n")
+    assert message == "disk full"
+    assert store.db["leads"].exists()
