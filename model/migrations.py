@@ -106,3 +106,13 @@ def latest_version() -> int:
 
 def applied_version(db: Database) -> int:
     return len(migrations.applied(db))
+
+
+@migrations(name="m002_reviews")
+def m002_reviews(db: Database) -> None:
+    """Review sessions: the summary of each KPI review meeting, kept as a JSON document so the
+    minutes can be rendered again exactly as the room saw them."""
+    db.execute(f"""CREATE TABLE reviews (
+        id TEXT PRIMARY KEY, period TEXT NOT NULL, date TEXT NOT NULL,
+        summary TEXT NOT NULL, {_STAMPS})""")
+    db.execute("CREATE INDEX reviews_period ON reviews (period, date)")

@@ -89,19 +89,21 @@ def test_older_plan_is_backed_up_then_migrated(tmp_path, monkeypatch):
     with PlanStore.open(path) as s:
         s.save_department(Department(id="sales", name="Sales"))
         s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    current = mig.latest_version()
     newer = Migrations(mig.MIGRATION_SET)
-    newer(name="m001_initial")(mig.m001_initial)
+    for shipped in mig.migrations._migrations:
+        newer(name=shipped.name)(shipped.fn)
 
-    @newer(name="m002_test_column")
-    def m002(db):
+    @newer(name="m_next_test_column")
+    def m_next(db):
         db.execute("ALTER TABLE departments ADD COLUMN colour TEXT")
 
     monkeypatch.setattr(mig, "migrations", newer)
     with PlanStore.open(path) as s:
         assert "colour" in s.db["departments"].columns_dict
         assert s.departments()[0].id == "sales"
-        assert next(s.db.query("SELECT value FROM align_meta WHERE key='schema_version'"))["value"] == "2"
-    backup = tmp_path / "old.db.v1.bak"
+        assert next(s.db.query("SELECT value FROM align_meta WHERE key='schema_version'"))["value"] == str(current + 1)
+    backup = tmp_path / f"old.db.v{current}.bak"
     assert backup.exists()
     conn = sqlite3.connect(backup)
     assert "colour" not in [r[1] for r in conn.execute("PRAGMA table_info(departments)")]
