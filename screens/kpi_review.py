@@ -415,7 +415,9 @@ class KpiReviewScreen(AreaScreen):
         plt.clear_data()
         plt.clear_figure()
         xs = list(range(1, len(periods) + 1))
-        plt.xticks(xs, [p[2:] for p in periods])
+        # Few labels, far apart: plotext drops overlapping ones in an order that varies by run.
+        labelled = xs[::-3][::-1]
+        plt.xticks(labelled, [periods[x - 1] for x in labelled])
         shown_a = [(x, v * scale) for x, v in zip(xs, actual, strict=True) if v is not None]
         shown_t = [(x, v * scale) for x, v in zip(xs, target, strict=True) if v is not None]
         if shown_a:

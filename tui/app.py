@@ -377,6 +377,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from screens.note_form import DecisionForm, NoteForm
     from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
     from screens.persona_form import PersonaForm
+    from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
+    from screens.what_if import WhatIfScreen
 
     sections: list[tuple[str, Iterable[type]]] = [
         ("Everywhere", [AlignApp]),
@@ -384,6 +386,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Personas", [PersonasScreen]),
         ("Lead scoring", [LeadScoringScreen]),
         ("KPI review", [KpiReviewScreen]),
+        ("Review mode", [ReviewModeScreen, ReviewSummaryScreen]),
+        ("What-if", [WhatIfScreen]),
         ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm]),
         ("Key results, in the objective form", [KeyResultTable]),
         ("Dialogs", [Confirm, InputDialog, Import, HelpScreen]),

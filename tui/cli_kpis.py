@@ -102,7 +102,12 @@ def default_period(engine: KpiEngine) -> str | None:
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Date the pace of a running period is judged on (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Stable JSON output (docs/kpis-json.md).")
-def kpis(db: str, period: str | None, as_of: str | None, as_json: bool) -> None:
+@click.option("--minutes", "minutes", metavar="FILE",
+              help="Write the Markdown minutes of the latest review meeting (of --period, if "
+                   "given) to FILE, or to stdout with -, instead of the table "
+                   "(docs/review-mode.md).")
+def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
+         minutes: str | None) -> None:
     """KPI review table for a period: actual, target, variance, status, trend, owners."""
     today = None
     if as_of is not None:
@@ -115,6 +120,9 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool) -> None:
             period = parse_period(period).id
         except ValueError as exc:
             fail(f"--period: {exc}")
+    if minutes is not None:
+        write_minutes(db, period, minutes)
+        return
     store = open_store(db)
     on_terminal = sys.stderr.isatty()
     if on_terminal:
@@ -158,3 +166,29 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool) -> None:
         click.echo("Realignment signals")
         for s in signals:
             click.echo(f"  [{s.severity}] {s.message}")
+
+
+def write_minutes(db: str, period: str | None, target: str) -> None:
+    """The minutes of the latest saved review: atomically to a file, or to stdout for `-`."""
+    from model.exchange import write_atomic
+    from model.reviews import latest_review, render_minutes
+
+    store = open_store(db)
+    with store:
+        review = latest_review(store, period)
+        name = store.settings().name
+    if review is None:
+        where = f" for {period}" if period else ""
+        fail(f"the plan has no review{where} yet; run one with r on the KPI review screen")
+    assert review is not None
+    text = render_minutes(review, name)
+    if target == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        path = write_atomic(target, text)
+    except AlignError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(f"{target}: cannot write ({exc.strerror})")
+    click.echo(f"wrote the minutes of {review.id} to {path}", err=True)
