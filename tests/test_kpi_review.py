@@ -1,0 +1,335 @@
+"""Pilot tests of the KPI review area: the table, detail, filters, measurements and targets."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Input, Static
+
+from screens.kpi_forms import MeasurementForm, TargetForm
+from screens.kpi_review import KpiReviewScreen
+from tests.conftest import TODAY, open_plan, text_of
+from tests.kpi_review_plans import PERIOD, review_plan
+from tui.app import build_app
+
+
+@pytest.fixture
+def review_store(tmp_path):
+    store = open_plan(tmp_path / "p.db", review_plan())
+    yield store
+    store.close()
+
+
+async def open_kpis(app, pilot, period: str = PERIOD) -> KpiReviewScreen:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.set_period(period)
+    await pilot.press("4")
+    await settle(app, pilot)
+    assert isinstance(app.screen, KpiReviewScreen)
+    return app.screen
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def row_of(screen: KpiReviewScreen, metric: str) -> list[str]:
+    table = screen.query_one("#kpi-table", DataTable)
+    return [str(cell) for cell in table.get_row(metric)]
+
+
+async def select(screen: KpiReviewScreen, pilot, metric: str) -> None:
+    table = screen.query_one("#kpi-table", DataTable)
+    table.move_cursor(row=table.get_row_index(metric))
+    await pilot.pause()
+    assert screen.selected_metric == metric
+
+
+def history(store, metric: str, period: str) -> list[tuple]:
+    return [(r["value"], r["not_applicable"], r["note"]) for r in store.db.query(
+        "SELECT value, not_applicable, note FROM measurements WHERE metric = ? AND period = ? "
+        "ORDER BY recorded_at, id", [metric, period])]
+
+
+async def test_table_shows_actual_target_variance_status_and_owners(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        leads = row_of(screen, "leads")
+        assert leads[0] == "▲ red"
+        assert leads[1:5] == ["Leads", "390", "450", "−60 (−13%)"]
+        assert leads[6] == "marketing"
+        roi = row_of(screen, "roi")
+        assert roi[0] == "● green" and roi[2] == "2.30" and roi[3] == "2.00"
+        assert row_of(screen, "churn")[0] == "○ —"  # no target, no status
+        assert row_of(screen, "new_customers")[5] == "······█▁"  # 45, then 37
+        assert row_of(screen, "revenue")[5] == "·······▄"  # one value: mid-height
+        summary = text_of(screen.query_one("#kpi-review-summary"))
+        assert "KPI review · 2026-Q1" in summary and "4 with a target" in summary
+        signals = text_of(screen.query_one("#kpi-signals"))
+        assert "Realignment signals" in signals and "Leads is red" in signals
+
+
+async def test_detail_shows_formula_links_and_notes(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "roi")
+        detail = text_of(screen.query_one("#kpi-detail-body", Static))
+        assert "Marketing ROI = (330,000 − 100,000) / 100,000 = 2.30" in detail
+        assert "Split brand spend out of marketing_cost" in detail
+        assert "Finance tags brand spend" in detail
+        await select(screen, pilot, "leads")
+        detail = text_of(screen.query_one("#kpi-detail-body", Static))
+        assert "Turn SMB demand into closed revenue" in detail and "▲ red" in detail
+        chart = screen.query_one("#kpi-chart")
+        assert chart.display
+
+
+async def test_filter_by_department_and_text(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        table = screen.query_one("#kpi-table", DataTable)
+        everything = table.row_count
+        await pilot.press("o")  # first department: customer-service
+        await pilot.pause()
+        keys = [r.value for r in table.rows]
+        assert keys and all("customer-service" in screen.data.engine.metrics[k].departments
+                            for k in keys)
+        assert "owner customer-service" in text_of(screen.query_one("#kpi-review-summary"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == everything
+        await pilot.press("slash", *"financ")
+        await pilot.pause()
+        keys = [r.value for r in table.rows]
+        assert "roi" in keys and "leads" not in keys
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert table.row_count == everything
+
+
+async def test_measurement_is_recorded_as_a_new_history_row(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MeasurementForm)
+        assert form.query_one("#f-value", Input).value == "390"
+        form.query_one("#f-period", Input).value = "2026-03"
+        form.query_one("#f-value", Input).value = "1,200"
+        form.query_one("#f-note", Input).value = "webinar week"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KpiReviewScreen)
+        assert history(review_store, "leads", "2026-03") == [(140.0, 0, ""),
+                                                             (1200.0, 0, "webinar week")]
+        assert row_of(screen, "leads")[2] == "1,450"  # the screen recomputed
+        assert row_of(screen, "leads")[0] == "● green"
+
+
+async def test_invalid_measurement_is_refused_and_marked(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        before = review_store.db["measurements"].count
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MeasurementForm)
+        form.query_one("#f-value", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#f-value", Input).has_class("-invalid")
+        assert "expected a number" in text_of(form.query_one("#e-value", Static))
+        form.query_one("#f-value", Input).value = "12"
+        form.query_one("#f-period", Input).value = "2026-Q5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "not a period" in text_of(form.query_one("#e-period", Static))
+        form.query_one("#f-period", Input).value = PERIOD
+        form.query_one("#f-value", Input).value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "tick not applicable" in text_of(form.query_one("#e-value", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert review_store.db["measurements"].count == before
+
+
+async def test_not_applicable_measurement(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "revenue")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-period", Input).value = "2026-02"
+        form.query_one("#f-not_applicable", Checkbox).value = True
+        await pilot.pause()
+        assert form.query_one("#f-value", Input).disabled
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert history(review_store, "revenue", "2026-02")[-1] == (None, 1, "")
+        assert row_of(screen, "revenue")[2] == "220,000"  # the month no longer counts
+
+
+async def test_a_value_turning_red_needs_a_note(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "revenue")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-value", Input).value = "100000"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "turns the status red" in text_of(form.query_one("#e-note", Static))
+        assert history(review_store, "revenue", PERIOD) == []
+        form.query_one("#f-note", Input).value = "two invoices moved to April"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert history(review_store, "revenue", PERIOD) == [
+            (100000.0, 0, "two invoices moved to April")]
+        assert row_of(screen, "revenue")[0] == "▲ red"
+
+
+async def test_set_target_with_validation(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "churn")
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TargetForm)
+        form.query_one("#f-targets", Input).value = "soon"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#f-targets", Input).has_class("-invalid")
+        form.query_one("#f-targets", Input).value = "3.5"  # percent metrics are typed in %
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert review_store.metric("churn").targets == {PERIOD: 0.035}
+        assert row_of(screen, "churn")[3] == "3.5 %"
+        assert row_of(screen, "churn")[0] == "▲ red"  # 4.0 % against 3.5 %, lower is better
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#f-targets", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert review_store.metric("churn").targets == {}
+
+
+async def test_note_and_decision_on_a_metric(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Webinar leads arrive late")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        notes = [n for n in review_store.notes() if n.metric == "leads"]
+        assert [n.text for n in notes] == ["Webinar leads arrive late"]
+        assert notes[0].objective is None and notes[0].date == TODAY
+        assert "Webinar leads arrive late" in text_of(screen.query_one("#kpi-detail-body"))
+
+
+async def test_empty_state_says_how_to_get_data_in(empty_store):
+    app = build_app(empty_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot, "2026-Q2")
+        empty = screen.query_one("#kpi-empty", Static)
+        assert empty.display and not screen.query_one("#kpi-table").display
+        text = text_of(empty)
+        assert "No measurements or targets for 2026-Q2" in text
+        assert "align leads import" in text and "records a measurement" in text
+
+
+async def test_in_memory_plan_is_computed_without_a_worker():
+    from model.store import PlanStore
+
+    store = PlanStore.memory()
+    store.apply_plan(review_plan(), replace=False)
+    app = build_app(store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_period(PERIOD)
+        await pilot.press("4")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.data is not None and screen.data.period == PERIOD
+        assert not [w for w in app.workers if w.group == "kpi-review"]
+
+
+async def test_worker_computes_off_the_ui_thread(review_store, monkeypatch):
+    import threading
+
+    import screens.kpi_review as kpi_review
+
+    release = threading.Event()
+    threads: list[int] = []
+    real = kpi_review.compute_review
+
+    def slow_compute(store, period, today):
+        threads.append(threading.get_ident())
+        assert release.wait(10)
+        return real(store, period, today)
+
+    monkeypatch.setattr(kpi_review, "compute_review", slow_compute)
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_period(PERIOD)
+        await pilot.press("4")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.data is None
+        assert "computing" in text_of(screen.query_one("#kpi-review-summary"))
+        assert screen.query_one("#kpi-table").loading
+        await pilot.press("o")  # the UI still answers keys while the worker waits
+        await pilot.pause()
+        assert screen.department == "customer-service"
+        release.set()
+        await settle(app, pilot)
+        assert screen.data is not None and not screen.query_one("#kpi-table").loading
+        assert threads and threads[0] != threading.get_ident()
+        keys = [r.value for r in screen.query_one("#kpi-table", DataTable).rows]
+        assert "churn" in keys and "roi" not in keys  # the filter chosen meanwhile holds
+
+
+def test_every_binding_has_an_id_and_shows_in_help(review_store):
+    from textual.binding import Binding
+
+    from screens.kpi_forms import MeasurementForm, TargetForm
+    from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
+    from screens.what_if import WhatIfScreen
+    from tui.app import help_sections
+
+    app = build_app(review_store, today=TODAY)
+    described = {d for _, rows in help_sections(app) for _, d in rows}
+    global_keys = {"1", "2", "3", "4", "left_square_bracket", "right_square_bracket",
+                   "question_mark", "q", "ctrl+e", "ctrl+o", "ctrl+p"}
+    for cls in (KpiReviewScreen, ReviewModeScreen, ReviewSummaryScreen, WhatIfScreen,
+                MeasurementForm, TargetForm):
+        for binding in Binding.make_bindings(cls.BINDINGS):
+            assert binding.id, (cls.__name__, binding.key)
+            assert binding.description in described, (cls.__name__, binding.key)
+            if cls in (KpiReviewScreen, ReviewModeScreen):
+                assert binding.key not in global_keys, (cls.__name__, binding.key)

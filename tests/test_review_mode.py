@@ -1,0 +1,198 @@
+"""Pilot tests of review mode: walking the agenda, recording, the note rule and the summary."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, Static, TextArea
+
+from model.reviews import latest_review, render_minutes
+from screens.dialogs import InputDialog
+from screens.kpi_forms import RequiredNoteForm
+from screens.kpi_review import KpiReviewScreen
+from screens.note_form import DecisionForm
+from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
+from tests.conftest import TODAY, text_of
+from tests.test_kpi_review import open_kpis, review_store  # noqa: F401 - fixture
+from tui.app import build_app
+
+
+async def open_review(app, pilot) -> ReviewModeScreen:
+    await open_kpis(app, pilot)
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(app.screen, ReviewModeScreen)
+    return app.screen
+
+
+def body(screen) -> str:
+    return text_of(screen.query_one("#review-item-body", Static))
+
+
+async def go_to(screen, pilot, item_id: str) -> None:
+    while screen.item.id != item_id:
+        await pilot.press("n")
+    await pilot.pause()
+
+
+async def test_walks_the_agenda_by_attention(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        assert [i.id for i in screen.items[:3]] == ["leads", "faster-onboarding",
+                                                    "grow-smb-pipeline"]
+        progress = text_of(screen.query_one("#review-progress"))
+        assert "item 1 of" in progress and "▲ RED" in progress
+        first = body(screen)
+        assert "Leads" in first and "390" in first and "[87% of target]" in first
+        assert "Why it is here: red against its target" in first
+        await pilot.press("n", "right")
+        await pilot.pause()
+        assert screen.item.id == "grow-smb-pipeline"
+        text = body(screen)
+        assert "Lead-to-customer rate" in text and "[86% of target]" in text
+        assert "Add a budget question to the form" in text  # open decision
+        assert "Sales says SMB leads lack budget" in text  # unanswered feedback
+        await pilot.press("p", "left", "left")
+        await pilot.pause()
+        assert screen.index == 0
+        await go_to(screen, pilot, "roi")
+        text = body(screen)
+        assert "Last meeting's notes (2026-04-10)" in text
+        assert "Split brand spend out of marketing_cost" in text
+        assert "ROI counts brand spend too" not in text  # an older meeting
+        assert "Finance tags brand spend" in text
+        keys = text_of(screen.query_one("#review-keys"))
+        for key in ("a x d v", "h m l", "w", "c", "f"):
+            assert key in keys
+
+
+async def test_missed_cannot_be_saved_without_a_note(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await go_to(screen, pilot, "grow-smb-pipeline")
+        await pilot.press("x")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RequiredNoteForm)
+        assert "A note is required" in str(form.query_one(".dialog-title").content)
+        await pilot.press("ctrl+s")  # empty: refused
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("escape")  # cancelling cancels the change
+        await pilot.pause()
+        assert app.screen is screen
+        assert review_store.objective("grow-smb-pipeline").state == "active"
+        assert not [n for n in review_store.notes() if n.date == TODAY]
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"Budget freeze")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review_store.objective("grow-smb-pipeline").state == "missed"
+        notes = [n for n in review_store.notes() if n.date == TODAY]
+        assert [(n.objective, n.text) for n in notes] == [("grow-smb-pipeline", "Budget freeze")]
+        saved = latest_review(review_store)
+        assert [(c.field, c.before, c.after, c.note) for c in saved.changes] == [
+            ("state", "active", "missed", "Budget freeze")]
+        assert "state: active → missed" in body(screen)
+
+
+async def test_low_confidence_needs_a_note_others_do_not(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await go_to(screen, pilot, "faster-onboarding")
+        await pilot.press("h")
+        await pilot.pause()
+        assert review_store.objective("faster-onboarding").confidence == "high"
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, RequiredNoteForm)
+        await pilot.press(*"Onboarding team halved")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review_store.objective("faster-onboarding").confidence == "low"
+        await pilot.press("a")
+        await pilot.pause()
+        assert review_store.objective("faster-onboarding").state == "achieved"
+        await go_to(screen, pilot, "roi")
+        await pilot.press("a")  # a metric has no state
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewModeScreen)
+        changes = latest_review(review_store).changes
+        assert [(c.field, c.after) for c in changes] == [
+            ("confidence", "high"), ("confidence", "low"), ("state", "achieved")]
+
+
+async def test_decision_saved_with_owner_and_due(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        assert screen.item.id == "leads"
+        await pilot.press("c")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        form.query_one("#f-text", TextArea).text = "Run a second webinar"
+        form.query_one("#f-owner", Select).value = "sales"
+        form.query_one("#f-due", Input).value = "2026-06-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        decisions = [d for d in review_store.decisions() if d.date == TODAY]
+        assert [(d.metric, d.objective, d.text, d.owner, d.due.isoformat(), d.state)
+                for d in decisions] == [("leads", None, "Run a second webinar", "sales",
+                                         "2026-06-01", "open")]
+        assert "decision: Run a second webinar — sales, due 2026-06-01" in body(screen)
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one("#f-text", TextArea).text = "No owner yet"
+        app.screen.query_one("#f-owner", Select).clear()
+        app.screen.query_one("#f-due", Input).value = "June"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)  # refused: no owner, bad date
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([d for d in review_store.decisions() if d.date == TODAY]) == 1
+
+
+async def test_summary_is_saved_and_minutes_exported(review_store, tmp_path):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*"Webinar leads arrive late")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n", "n")
+        await pilot.press("f")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, ReviewSummaryScreen)
+        text = text_of(summary.query_one("#review-summary-body"))
+        assert "3 items reviewed · 1 notes · 0 decisions · 0 status changes" in text
+        saved = latest_review(review_store, "2026-Q1")
+        assert saved is not None and saved.ended_at is not None
+        assert [i.id for i in saved.items] == ["leads", "faster-onboarding",
+                                               "grow-smb-pipeline"]
+        assert [n.text for n in saved.notes] == ["Webinar leads arrive late"]
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, InputDialog)
+        assert dialog.query_one("#input-value", Input).value.endswith(
+            "minutes-2026-q1-2026-05-15.md")
+        target = tmp_path / "minutes.md"
+        dialog.query_one("#input-value", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8") == render_minutes(saved, "Acme FY26")
+        assert "- **Leads**: Webinar leads arrive late" in target.read_text(encoding="utf-8")
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, KpiReviewScreen)
+        assert review_store.db["reviews"].count == 1
+        assert screen.saved
