@@ -93,6 +93,7 @@ class KpiReviewScreen(AreaScreen):
         Binding("w", "what_if", "What-if", id="kpi.what_if"),
         Binding("slash", "filter", "Filter", key_display="/", id="kpi.filter"),
         Binding("o", "cycle_department", "Owner filter", id="kpi.department"),
+        Binding("s", "sort", "Sort", id="kpi.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="kpi.clear_filter"),
     ]
 
@@ -102,6 +103,7 @@ class KpiReviewScreen(AreaScreen):
         self.selected_metric: str | None = None
         self.filter_text = ""
         self.department: str | None = None
+        self.sort = "name"
         self.error = ""
         self._token = 0
         self._chart: Any = None
@@ -233,6 +235,9 @@ class KpiReviewScreen(AreaScreen):
             if needle and not any(needle in part.casefold() for part in hay):
                 continue
             out.append(row)
+        if self.sort == "status":
+            rank = {"red": 0, "amber": 1, "green": 2}
+            return sorted(out, key=lambda r: (rank.get(r["status"], 3), r["name"].casefold()))
         return sorted(out, key=lambda r: r["name"].casefold())
 
     def _has_data(self) -> bool:
@@ -270,6 +275,8 @@ class KpiReviewScreen(AreaScreen):
         table.border_title = (f"Metrics {self.data.period} · {len(rows)} of {len(self.data.rows)}"
                               if len(rows) != len(self.data.rows)
                               else f"Metrics {self.data.period} · {len(rows)}")
+        if self.sort != "name":
+            table.border_title += f" · sort: {self.sort}"
         ids = [r["metric"] for r in rows]
         if self.selected_metric not in ids:
             self.selected_metric = ids[0] if ids else None
@@ -487,6 +494,11 @@ class KpiReviewScreen(AreaScreen):
         else:
             i = ids.index(self.department) + 1
             self.department = ids[i] if i < len(ids) else None
+        self._redraw_after_filter()
+
+    def action_sort(self) -> None:
+        """Name, or worst status first: red on top when the room wants the problems."""
+        self.sort = "status" if self.sort == "name" else "name"
         self._redraw_after_filter()
 
     def _redraw_after_filter(self) -> None:

@@ -333,3 +333,18 @@ def test_every_binding_has_an_id_and_shows_in_help(review_store):
             assert binding.description in described, (cls.__name__, binding.key)
             if cls in (KpiReviewScreen, ReviewModeScreen):
                 assert binding.key not in global_keys, (cls.__name__, binding.key)
+
+
+async def test_sort_puts_red_first(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        table = screen.query_one("#kpi-table", DataTable)
+        await pilot.press("s")
+        await pilot.pause()
+        keys = [r.value for r in table.rows]
+        assert keys[0] == "leads"  # the only red metric
+        assert keys[1:4] == ["roi", "new_customers", "revenue"]  # greens by name
+        await pilot.press("s")
+        await pilot.pause()
+        assert [r.value for r in table.rows][0] == "avg_lifespan_periods"
