@@ -66,3 +66,27 @@ class HelpScreen(ModalScreen[None]):
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
 
+
+
+def keys_markdown(sections: HelpSections) -> str:
+    """docs/keys.md, from the same bindings as the help screen; a test keeps the two equal.
+    Regenerate with `python -m screens.help > docs/keys.md`."""
+    lines = ["# Keys", "", "Generated from the bindings (`python -m screens.help > docs/keys.md`);",
+             "press `?` in Align for the same list.", ""]
+    for title, rows in sections:
+        lines += [f"## {title}", "", "| key | what it does |", "|---|---|"]
+        merged: dict[str, list[str]] = {}
+        for key, description in rows:
+            merged.setdefault(description, []).append(key)
+        for description, keys in merged.items():
+            shown = " ".join(f"`{k}`" for k in keys).replace("|", "\\|")
+            lines.append(f"| {shown} | {description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from model.store import PlanStore
+    from tui.app import build_app, help_sections
+
+    print(keys_markdown(help_sections(build_app(PlanStore.memory()))), end="")

@@ -145,10 +145,6 @@ class ObjectivesScreen(AreaScreen):
         yield AreaBar(self.AREA)
         with ContentSwitcher(initial="objectives-tree-view", id="objectives-switcher"):
             with Vertical(id="objectives-tree-view"):
-                box = Input(placeholder="filter by text or department · enter keeps · esc clears",
-                            id="objectives-filter")
-                box.display = False
-                yield box
                 tree: Tree[str] = Tree("objectives", id="objectives-tree")
                 tree.show_root = False
                 tree.auto_expand = False
@@ -157,9 +153,7 @@ class ObjectivesScreen(AreaScreen):
                 yield Static("", id="objectives-empty")
                 with VerticalScroll(id="objective-detail"):
                     yield Static("", id="objective-detail-body")
-            with VerticalScroll(id="objectives-matrix-view"):
-                yield DataTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="objectives-flags")
+            yield VerticalScroll(id="objectives-matrix-view")
         yield Static("", id="objectives-health")
         yield Footer(show_command_palette=False)
 
@@ -315,9 +309,14 @@ class ObjectivesScreen(AreaScreen):
         self.query_one("#objectives-health", Static).update(text)
 
     def _draw_matrix(self) -> None:
+        """Drawn only once the matrix has been opened: most sessions never need it, and the
+        first screen comes up faster without it."""
         view = self.view
         assert view is not None
-        table = self.query_one("#objectives-matrix", DataTable)
+        tables = self.query("#objectives-matrix").results(DataTable)
+        table = next(tables, None)
+        if table is None:
+            return
         table.clear(columns=True)
         table.add_column("objective", key="objective")
         for d in view.departments:
@@ -492,6 +491,10 @@ class ObjectivesScreen(AreaScreen):
 
     # ---- filter, sort, matrix --------------------------------------------------------------
     def action_filter(self) -> None:
+        if not self.query("#objectives-filter"):
+            box = Input(placeholder="filter by text or department · enter keeps · esc clears",
+                        id="objectives-filter")
+            self.query_one("#objectives-tree-view").mount(box, before=0)
         box = self.query_one("#objectives-filter", Input)
         if self.query_one(ContentSwitcher).current != "objectives-tree-view":
             self.action_toggle_matrix()
@@ -509,8 +512,8 @@ class ObjectivesScreen(AreaScreen):
         self.query_one("#objectives-tree").focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#objectives-filter", Input)
-        if not box.display and not self.filter_text:
+        box = next(self.query("#objectives-filter").results(Input), None)
+        if box is None or (not box.display and not self.filter_text):
             return
         box.value = ""
         self.filter_text = ""
@@ -527,6 +530,11 @@ class ObjectivesScreen(AreaScreen):
     def action_toggle_matrix(self) -> None:
         switcher = self.query_one(ContentSwitcher)
         if switcher.current == "objectives-tree-view":
+            if not self.query("#objectives-matrix"):
+                self.query_one("#objectives-matrix-view").mount(
+                    DataTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True),
+                    Static("", id="objectives-flags"))
+                self._draw_matrix()
             switcher.current = "objectives-matrix-view"
             self.query_one("#objectives-matrix").focus()
         else:
