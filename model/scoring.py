@@ -484,6 +484,14 @@ def _matches(check: _Check, value: Any) -> bool:
     raise AssertionError(op)
 
 
+def rule_matches_reference(model: ScoringModel, row: dict[str, Any], *, as_of: dt.date,
+                           types: dict[str, str]) -> dict[str, bool]:
+    """Whether each rule's conditions all hold for `row` (enabled or not), by the reference."""
+    checks = _resolve_rules(model, model.rules, types, as_of)
+    return {rule.id: all(_matches(ch, row.get(ch.field)) for ch in rule_checks)
+            for rule, rule_checks in zip(model.rules, checks, strict=True)}
+
+
 def score_lead_reference(model: ScoringModel, row: dict[str, Any], *, as_of: dt.date,
                          types: dict[str, str]) -> LeadScore:
     """The same semantics as the SQL engine, in plain Python, one lead at a time: the yardstick
