@@ -1,0 +1,137 @@
+"""Backtest figures checked against small cases worked out by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model.backtest import backtest, compare_models
+from model.errors import AlignError
+from model.leads import roles_query
+from model.store import PlanStore
+from tests.leads_helpers import AS_OF, load, model, rule
+
+# Segment A scores 70 (fit band A, cell A4); B scores 0 (cell D4). Lead 8 has no closed date,
+# so it is open and stays out of every conversion figure.
+DATA = ("id,seg,conv,closed\n"
+        "1,A,yes,2025-01-01\n2,A,Yes,2025-01-02\n3,A,no,2025-01-03\n"
+        "4,B,yes,2025-01-04\n5,B,no,2025-01-05\n6,B,no,2025-01-06\n7,B,no,2025-01-07\n"
+        "8,A,yes,\n")
+ROLES = {"id": "id", "outcome": "conv", "won_values": ["YES"], "closed": "closed"}
+SEG_A = rule("seg-a", "seg", "eq", "A", points=70)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, DATA, **ROLES)
+    yield s
+    s.close()
+
+
+def test_cells_bands_and_base_rate(store):
+    bt = backtest(store, model(SEG_A, mql_cells=["A4"]), as_of=AS_OF)
+    assert (bt.leads, bt.open, bt.decided, bt.won) == (8, 1, 7, 3)
+    assert bt.base_rate == pytest.approx(3 / 7)
+    a4, d4 = bt.cell("A4"), bt.cell("D4")
+    assert (a4.leads, a4.decided, a4.won) == (4, 3, 2)
+    assert a4.rate == pytest.approx(2 / 3)
+    assert a4.lift == pytest.approx(14 / 9)
+    assert a4.share_of_wins == pytest.approx(2 / 3)
+    assert (d4.leads, d4.decided, d4.won) == (4, 4, 1)
+    assert d4.lift == pytest.approx(7 / 12)
+    assert bt.cell("B1").leads == 0 and bt.cell("B1").rate is None
+    fits = {b.key: b for b in bt.fit_bands}
+    assert fits["A"].leads == 4 and fits["D"].won == 1 and fits["B"].rate is None
+    engs = {b.key: b for b in bt.engagement_bands}
+    assert engs["4"].leads == 8 and engs["4"].rate == pytest.approx(3 / 7)
+
+
+def test_auc_counts_ties_as_half(store):
+    bt = backtest(store, model(SEG_A), as_of=AS_OF)
+    # won: 2 at 70, 1 at 0; lost: 1 at 70, 3 at 0 -> (2*3 + 2*0.5*1 + 1*0.5*3) / (3*4)
+    assert bt.auc == pytest.approx(8.5 / 12)
+    assert [(b.total, b.leads, b.decided, b.won) for b in bt.scores] == [(0, 4, 4, 1),
+                                                                         (70, 4, 3, 2)]
+
+
+def test_auc_of_a_model_that_scores_everyone_the_same_is_half(store):
+    bt = backtest(store, model(rule("all", "seg", "is_not_empty", points=5)), as_of=AS_OF)
+    assert bt.auc == pytest.approx(0.5)
+
+
+def test_auc_of_a_perfect_and_an_inverted_model(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, "id,seg,conv\n1,A,1\n2,A,1\n3,B,0\n4,C,0\n", id="id", outcome="conv",
+         won_values=["1"])
+    perfect = backtest(s, model(rule("a", "seg", "eq", "A", points=10)), as_of=AS_OF)
+    inverted = backtest(s, model(rule("a", "seg", "eq", "A", points=-10)), as_of=AS_OF)
+    assert perfect.auc == 1.0 and inverted.auc == 0.0
+
+
+def test_mql_precision_and_recall(store):
+    bt = backtest(store, model(SEG_A, mql_cells=["A4"]), as_of=AS_OF)
+    assert (bt.mql.leads, bt.mql.decided, bt.mql.won) == (4, 3, 2)
+    assert bt.mql.precision == pytest.approx(2 / 3) and bt.mql.recall == pytest.approx(2 / 3)
+    nobody = backtest(store, model(SEG_A, mql_cells=[]), as_of=AS_OF)
+    assert nobody.mql.leads == 0 and nobody.mql.precision is None and nobody.mql.recall == 0
+
+
+def test_rule_evidence(store):
+    off = rule("seg-b", "seg", "eq", "B", points=5, enabled=False)
+    ghost = rule("ghost", "gone", "eq", "x", enabled=False)
+    bt = backtest(store, model(SEG_A, off, ghost), as_of=AS_OF)
+    evidence = {r.rule: r for r in bt.rules}
+    assert set(evidence) == {"seg-a", "seg-b"}
+    a = evidence["seg-a"]
+    assert (a.leads, a.decided, a.won) == (4, 3, 2)
+    assert a.rate == pytest.approx(2 / 3) and a.lift == pytest.approx(14 / 9)
+    b = evidence["seg-b"]
+    assert (b.leads, b.decided, b.won, b.enabled) == (4, 4, 1, False)
+
+
+def test_without_a_closed_role_a_blank_outcome_is_open(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, "id,conv\n1,won\n2,lost\n3,\n4,Won\n", id="id", outcome="conv",
+         won_values=["won"])
+    bt = backtest(s, model(rule("any", "id", "is_not_empty")), as_of=AS_OF)
+    assert (bt.leads, bt.open, bt.decided, bt.won) == (4, 1, 3, 2)
+
+
+def test_without_an_outcome_role_there_are_counts_but_no_conversion(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, "id,seg\n1,A\n2,B\n", id="id")
+    bt = backtest(s, model(SEG_A), as_of=AS_OF)
+    assert not bt.outcome_mapped and bt.leads == 2 and bt.cell("A4").leads == 1
+    assert bt.auc is None and bt.base_rate is None and bt.cell("A4").rate is None
+    assert bt.mql.precision is None and all(r.rate is None for r in bt.rules)
+
+
+def test_results_are_json_serialisable(store):
+    bt = backtest(store, model(SEG_A), as_of=AS_OF)
+    again = json.loads(json.dumps(bt.to_dict()))
+    assert again["cells"][0]["key"] == "A1" and again["auc"] == pytest.approx(8.5 / 12)
+
+
+def test_compare_two_models(store):
+    a = model(SEG_A, mql_cells=["A4"])
+    b = model(rule("seg-b", "seg", "eq", "B", points=70), mql_cells=["A4"]).model_copy(
+        update={"id": "other"})
+    cmp = compare_models(store, a, b, as_of=AS_OF)
+    assert cmp.a.model == "m" and cmp.b.model == "other"
+    assert cmp.auc_delta == pytest.approx((1 - 8.5 / 12) - 8.5 / 12)
+    assert cmp.mql_delta == 0
+    assert cmp.precision_delta == pytest.approx(1 / 4 - 2 / 3)
+    json.dumps(cmp.to_dict())
+    with pytest.raises(AlignError):
+        compare_models(store, a, a, as_of=AS_OF)
+
+
+def test_roles_query_gives_the_kpi_engine_status_by_role(store):
+    q = roles_query(store)
+    rows = list(store.db.query(f"SELECT id, closed, status FROM ({q.sql}) ORDER BY _row",
+                               q.params))
+    assert [r["status"] for r in rows] == ["won", "won", "lost", "won", "lost", "lost", "lost",
+                                           "open"]
+    assert rows[0]["closed"] == "2025-01-01"

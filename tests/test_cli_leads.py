@@ -1,0 +1,188 @@
+"""`align leads import` and `align score` through click's runner, plus one real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from model.leads import lead_columns
+from model.store import PlanStore
+from tests.leads_helpers import model, rule
+from tui.cli import main
+
+DATA = ("lead,seg,conv,closed,amount\n"
+        "L1,A,yes,2025-01-01,100\nL2,A,no,2025-01-02,50\nL3,B,yes,2025-01-03,\nL4,B,,,20\n")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "plan.db"
+    with PlanStore.open(path) as s:
+        s.save_scoring_model(model(rule("seg-a", "seg", "eq", "A", points=70),
+                                   mql_cells=["A4"]))
+    return path
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text(DATA)
+    return path
+
+
+def imported(db, csv_file):
+    result = run("leads", "import", csv_file, db, "--id", "lead", "--outcome", "conv=yes",
+                 "--closed", "closed", "--amount", "amount")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def rows(db):
+    with PlanStore.open(db) as s:
+        return list(s.db.query("SELECT * FROM leads ORDER BY _row"))
+
+
+def test_import_prints_a_summary_and_saves_roles(db, csv_file):
+    result = imported(db, csv_file)
+    assert "imported 4 leads from leads.csv (replaced the dataset); 4 leads in the plan" \
+        in result.output
+    assert "amount (number)" in result.output and "closed (date)" in result.output
+    with PlanStore.open(db) as s:
+        roles = s.leads_roles()
+        assert (roles.id, roles.outcome, roles.won_values, roles.closed) == \
+            ("lead", "conv", ["yes"], "closed")
+
+
+def test_second_import_appends_by_default_and_keeps_roles(db, csv_file, tmp_path):
+    imported(db, csv_file)
+    more = tmp_path / "more.csv"
+    more.write_text("lead,seg,conv,closed,amount\nL5,A,yes,2025-02-01,1\n")
+    result = run("leads", "import", more, db)
+    assert result.exit_code == 0, result.output
+    assert "(appended); 5 leads in the plan" in result.output
+    with PlanStore.open(db) as s:
+        assert s.leads_roles().outcome == "conv" and s.leads_roles().won_values == ["yes"]
+    result = run("leads", "import", more, db, "--replace")
+    assert "(replaced the dataset); 1 leads in the plan" in result.output
+    assert len(rows(db)) == 1
+
+
+def test_reimport_with_other_columns_drops_roles_it_cannot_keep(db, csv_file, tmp_path):
+    imported(db, csv_file)
+    other = tmp_path / "other.csv"
+    other.write_text("lead,size\nX,3\n")
+    result = run("leads", "import", other, db, "--replace")
+    assert result.exit_code == 0, result.output
+    with PlanStore.open(db) as s:
+        roles = s.leads_roles()
+        assert roles.id == "lead" and roles.outcome is None and roles.closed is None
+
+
+def test_bad_input_is_one_error_line_and_nothing_written(db, csv_file):
+    imported(db, csv_file)
+    before = rows(db)
+    result = run("leads", "import", csv_file, db, "--replace", "--id", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: the id column")
+    assert result.stdout == ""
+    assert rows(db) == before
+
+
+def test_outcome_needs_column_and_values(db, csv_file):
+    result = run("leads", "import", csv_file, db, "--outcome", "conv")
+    assert result.exit_code == 2 and "COLUMN=WON1,WON2" in result.output
+
+
+def test_missing_plan_is_refused(tmp_path, csv_file):
+    result = run("leads", "import", csv_file, tmp_path / "none.db")
+    assert result.exit_code == 1 and "no such plan" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_score_prints_matrix_and_backtest(db, csv_file):
+    imported(db, csv_file)
+    result = run("score", db, "--as-of", "2025-03-31")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Model m (M) · as of 2025-03-31 · 4 leads" in out
+    assert "Outcome: 3 decided (2 won, base rate 66.7%) · 1 open" in out
+    assert "Grade matrix" in out and "2 (50.0%)" in out
+    assert "AUC 0.250" in out and "MQL 2 leads · precision 50.0% · recall 50.0%" in out
+    assert "seg-a" in out
+
+
+def test_score_json_is_stable(db, csv_file):
+    imported(db, csv_file)
+    result = run("score", db, "--as-of", "2025-03-31", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data)[:5] == ["format", "version", "model", "as_of", "outcome_mapped"]
+    assert data["format"] == "align-score" and data["version"] == 1
+    assert data["model"] == {"id": "m", "name": "M"}
+    assert [c["key"] for c in data["cells"]] == [f + e for f in "ABCD" for e in "1234"]
+    assert data["auc"] == pytest.approx(0.25) and data["csv"] is None
+    assert set(data["mql"]) == {"leads", "decided", "won", "precision", "recall"}
+    assert data["rules"][0]["rule"] == "seg-a"
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "score-json.md").read_text()
+    for key in data:
+        assert f"`{key}`" in doc, f"{key} is not documented in docs/score-json.md"
+
+
+def test_score_csv_is_written_whole(db, csv_file, tmp_path):
+    imported(db, csv_file)
+    out = tmp_path / "scores.csv"
+    result = run("score", db, "--as-of", "2025-03-31", "--csv", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines() == [
+        "id,fit,engagement,total,cell,mql", "L1,70,0,70,A4,1", "L2,70,0,70,A4,1",
+        "L3,0,0,0,D4,0", "L4,0,0,0,D4,0"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".scores")] == []
+
+
+def test_score_errors(db, csv_file, tmp_path):
+    assert run("score", db).exit_code == 1
+    assert "no leads imported" in run("score", db).stderr
+    imported(db, csv_file)
+    result = run("score", db, "--model", "nope")
+    assert result.exit_code == 1 and result.stderr == "error: no scoring model 'nope'; models: m\n"
+    assert run("score", db, "--as-of", "31/03/2025").exit_code == 2
+    with PlanStore.open(db) as s:
+        s.save_scoring_model(model(rule("x", "seg", "eq", "B")).model_copy(update={"id": "two"}))
+    result = run("score", db)
+    assert result.exit_code == 1 and "pick one with --model: m, two" in result.stderr
+    with PlanStore.open(db) as s:
+        s.save_scoring_model(model(rule("x", "size", "eq", "B")).model_copy(update={"id": "two"}))
+    result = run("score", db, "--model", "two", "--csv", tmp_path / "s.csv")
+    assert result.exit_code == 1 and "rule 'x', field 'size'" in result.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_real_subprocess(db, csv_file, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "tui", "leads", "import", str(csv_file), str(db),
+                           "--id", "lead", "--outcome", "conv=yes"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    done = subprocess.run([sys.executable, "-m", "tui", "score", str(db), "--json"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["leads"] == 4
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01binary")
+    done = subprocess.run([sys.executable, "-m", "tui", "leads", "import", str(bad), str(db)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1 and done.stderr.startswith("error: ") and "Traceback" not in \
+        done.stderr
+    with PlanStore.open(db) as s:
+        assert [c.name for c in lead_columns(s)][0] == "lead"
