@@ -107,7 +107,7 @@ NO_VALUE_OPS = ("is_empty", "is_not_empty", "is_true", "is_false")
 class Strict(BaseModel):
     """Unknown keys are errors, so a typo in a TOML file is reported, not dropped."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PlanSettings(Strict):

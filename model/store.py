@@ -186,20 +186,20 @@ class PlanStore:
             raise AlignError(f"{path}: folder {path.parent} does not exist")
         if existing:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-            db = Database(conn)
+            db = Database(conn, execute_plugins=False)
             pending = mig.migrations.pending(db)
             if pending:
                 conn.close()
                 backup = path.with_name(f"{path.name}.v{cls._version_of(path)}.bak")
                 shutil.copy2(path, backup)
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-                db = Database(conn)
+                db = Database(conn, execute_plugins=False)
         else:
             try:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
-            db = Database(conn)
+            db = Database(conn, execute_plugins=False)
         store = cls(db, path)
         store._configure(wal=True)
         store._migrate(name=name)
@@ -216,7 +216,7 @@ class PlanStore:
 
     @classmethod
     def memory(cls, name: str | None = None) -> PlanStore:
-        store = cls(Database(memory=True), None)
+        store = cls(Database(memory=True, execute_plugins=False), None)
         store._configure(wal=False)
         store._migrate(name=name)
         return store

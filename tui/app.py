@@ -28,11 +28,8 @@ from screens.area import AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.help import HelpScreen
 from screens.import_dialog import ImportDialog
-from screens.kpi_review import KpiReviewScreen
-from screens.lead_scoring import LeadScoringScreen
 from screens.messages import ALL_KINDS, PlanChanged
 from screens.objectives import ObjectivesScreen
-from screens.personas import PersonasScreen
 
 AREAS: tuple[tuple[str, str, str], ...] = (
     ("objectives", "1", "Objectives"),
@@ -44,6 +41,18 @@ AREAS: tuple[tuple[str, str, str], ...] = (
 # Actions that belong to the workbench, not to a dialog: refused while a dialog is open so a
 # key typed into a form never switches area or period underneath it.
 GLOBAL_ACTIONS = frozenset({"area", "step_period", "export", "import_plan", "help", "quit"})
+
+
+def _lazy_area(module: str, name: str) -> Callable[[], Screen]:
+    """An area whose module is imported the first time it is shown, so start-up pays only for
+    the first screen."""
+
+    def make() -> Screen:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)()
+
+    return make
 
 
 def default_period(store: PlanStore, today: dt.date) -> str:
@@ -137,9 +146,9 @@ class AlignApp(App[None]):
     TITLE = "Align"
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
         "objectives": ObjectivesScreen,
-        "lead_scoring": LeadScoringScreen,
-        "personas": PersonasScreen,
-        "kpi_review": KpiReviewScreen,
+        "lead_scoring": _lazy_area("screens.lead_scoring", "LeadScoringScreen"),
+        "personas": _lazy_area("screens.personas", "PersonasScreen"),
+        "kpi_review": _lazy_area("screens.kpi_review", "KpiReviewScreen"),
     }
     DEFAULT_MODE = "objectives"
     COMMANDS = App.COMMANDS | {AlignCommands}
@@ -374,9 +383,12 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key by area, read from the bindings themselves so the list cannot go stale."""
     from screens.dialogs import ConfirmDialog as Confirm
     from screens.import_dialog import ImportDialog as Import
+    from screens.kpi_review import KpiReviewScreen
+    from screens.lead_scoring import LeadScoringScreen
     from screens.note_form import DecisionForm, NoteForm
     from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
     from screens.persona_form import PersonaForm
+    from screens.personas import PersonasScreen
     from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
     from screens.what_if import WhatIfScreen
 

@@ -12,11 +12,31 @@ from model.errors import AlignError
 DEFAULT_DB = "plan.db"
 
 
+# Subcommands that live in their own modules, imported only when asked for, so that opening the
+# workbench does not pay for the engines behind them.
+LAZY_COMMANDS = {
+    "kpis": "tui.cli_kpis",
+    "leads": "tui.cli_leads",
+    "score": "tui.cli_leads",
+}
+
+
 class AlignGroup(click.Group):
     """`align [DB]` opens the workbench; `align COMMAND …` runs a command."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            importlib.import_module(LAZY_COMMANDS[cmd_name])  # its decorators register it
+        return self.commands.get(cmd_name)
+
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
             ctx.meta["align_db"] = args[0]
             args = args[1:]
             if args and not all(a.startswith("-") for a in args):
@@ -194,6 +214,4 @@ def check_command(db: str, period: str | None) -> None:
         sys.exit(1)
 
 
-# registered commands: each area adds its commands here, one line each
-import tui.cli_kpis  # noqa: E402,F401  (registers `align kpis`)
-import tui.cli_leads  # noqa: E402,F401  (registers `align leads` and `align score`)
+# registered commands: each area adds its module to LAZY_COMMANDS above
