@@ -254,7 +254,7 @@ def _score_groups(store: Any, model: ScoringModel, compiled: CompiledModel,
     try:
         conn.execute(
             f"INSERT INTO temp.align_score_groups (k, o, n) SELECT {key}, {outcome}, 1 "
-            f"FROM ({compiled.base_sql} LIMIT -1 OFFSET 0) WHERE 1 "
+            f"FROM ({compiled.base_sql}) WHERE 1 "
             f"ON CONFLICT (k, o) DO UPDATE SET n = n + 1", params)
         rows = conn.execute("SELECT k, o, n FROM temp.align_score_groups").fetchall()
     finally:

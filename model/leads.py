@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -266,7 +267,11 @@ class _Column:
         self.convert_cache: dict[str, Any] = {}
 
     # -- pass 1
-    def scan(self, col: tuple[str, ...], first_row: int, padded: bool, placeholder: bool) -> None:
+    def needs_scan(self, hints: _Hints) -> bool:
+        return bool(self.kinds) or (hints.padded and not self.padded) or (
+            hints.placeholder and not self.placeholder)
+
+    def scan(self, col: list[str], first_row: int, padded: bool, placeholder: bool) -> None:
         """`padded` / `placeholder`: whether the chunk as a whole has any, so clean chunks skip
         the per-column checks."""
         if padded and not self.padded:
@@ -292,7 +297,7 @@ class _Column:
                              f"but the existing dataset holds {kind}s in this column")
         self.kinds.discard(kind)
 
-    def _scan_numbers(self, col: tuple[str, ...], first_row: int) -> None:
+    def _scan_numbers(self, col: list[str], first_row: int) -> None:
         if _NUMBER_CHARS.fullmatch("".join(col)):
             try:
                 values = list(map(float, filter(None, col)))
@@ -303,7 +308,7 @@ class _Column:
                 return
         self._scan(col, first_row, self._number_cache, self._classify_number, "number")
 
-    def _scan(self, col: tuple[str, ...], first_row: int, cache: dict[str, Any],
+    def _scan(self, col: list[str], first_row: int, cache: dict[str, Any],
               classify: Callable[[str], Any], kind: str) -> None:
         fresh = [v for v in dict.fromkeys(col) if v not in cache]
         bad = None
@@ -466,7 +471,7 @@ class _Column:
         day = _make_date(_year(y), first, second)
         return day.isoformat() if day else None
 
-    def convert_column(self, col: tuple[str, ...]) -> list[Any]:
+    def convert_column(self, col: list[str]) -> list[Any]:
         cache = self.convert_cache
         missing = set(col).difference(cache)
         if len(cache) + len(missing) > 1_000_000:
@@ -504,6 +509,82 @@ def _sniff(path: Path) -> tuple[int, str]:
     counts = {d: first_line.count(d.encode()) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return size, delimiter if counts[delimiter] else ","
+
+
+_UTF8_SPACE_LEADS = {
+    b"\xc2": re.compile(rb"\xc2[\x85\xa0]"),
+    b"\xe1": re.compile(rb"\xe1\x9a\x80"),
+    b"\xe2": re.compile(rb"\xe2(?:\x80[\x80-\x8a\xa8\xa9\xaf]|\x81\x9f)"),
+    b"\xe3": re.compile(rb"\xe3\x80\x80"),
+}
+_ODD_CONTROLS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+_BLOCK = 8 << 20
+
+
+@dataclass
+class _Hints:
+    """What a quick pass over the raw bytes rules out for the whole file. `padded` /
+    `placeholder` False means no cell can have surrounding whitespace / be a placeholder, so the
+    per-cell checks are skipped; True only means they must run. Whitespace a quoted field carries
+    across a line break is caught per chunk instead (see `_first_pass`)."""
+
+    encoding: str
+    padded: bool
+    placeholder: bool
+
+
+def _byte_hints(path: Path, delimiter: str) -> _Hints:
+    d = re.escape(delimiter.encode())
+    edge_space = re.compile(rb"[ \t](?:[" + d + rb"\r\n\"]|(?<=[" + d + rb"\n\"][ \t]))")
+    edge_dash = re.compile(rb"-(?:[" + d + rb"\r\n\"])(?<=[" + d + rb"\n\"]-.)", re.DOTALL)
+    words = (b"n/a", b"null", b"none", b"unknown", b"?")
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252_ok = True
+    padded = placeholder = False
+    tail = b""
+    position = 0
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(_BLOCK)
+            final = not block
+            if b"\x00" in block:
+                raise AlignError(f"{path.name} is not a CSV file: it contains binary data "
+                                 f"(NUL bytes near byte {position + block.index(0):,})")
+            if utf8 is not None:
+                try:
+                    utf8.decode(block, final=final)
+                except UnicodeDecodeError:
+                    utf8 = None
+            if utf8 is None and cp1252_ok:
+                try:
+                    block.decode("cp1252")
+                except UnicodeDecodeError:
+                    cp1252_ok = False
+            if final:
+                break
+            window = tail + block
+            if not padded:
+                padded = (bool(edge_space.search(window))
+                          or any(c in window for c in _ODD_CONTROLS)
+                          or (not window.isascii() and (
+                              (utf8 is None and b"\xa0" in window)
+                              or any(lead in window and pattern.search(window)
+                                     for lead, pattern in _UTF8_SPACE_LEADS.items()))))
+            if not placeholder:
+                lowered = window.lower()
+                placeholder = (any(w in lowered for w in words)
+                               or bool(edge_dash.search(window)))
+            tail = block[-4:]
+            position += len(block)
+    if tail[-1:] in (b" ", b"\t") or tail.endswith((b' "', b'\t"')):
+        padded = True
+    if tail.endswith((delimiter.encode() + b"-", b"\n-")):
+        placeholder = True
+    if utf8 is None and not cp1252_ok:
+        raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV "
+                         "and import again")
+    return _Hints("utf-8-sig" if utf8 is not None else "cp1252", padded,
+                  placeholder or padded)
 
 
 class _Reader:
@@ -638,19 +719,11 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
         except ValueError:
             raise AlignError(f"date format {date_format!r} is not a usable strptime pattern "
                              "(for example %d/%m/%Y)") from None
+    hints = _byte_hints(path, delimiter)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                scan = _first_pass(path, encoding, delimiter, size, existing, roles, date_format,
-                                   progress)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 "
-                             "CSV and import again")
+        scan = _first_pass(path, hints, delimiter, size, existing, roles, date_format, progress)
         return _second_pass(store, path, scan, replace=replace, roles=roles, size=size,
                             progress=progress)
     finally:
@@ -668,9 +741,10 @@ class _Scan:
     duplicate_ids: int
 
 
-def _first_pass(path: Path, encoding: str, delimiter: str, size: int,
+def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                 existing: list[LeadColumn], roles: LeadsRoles, date_format: str | None,
                 progress: ProgressFn | None) -> _Scan:
+    encoding = hints.encoding
     with _Reader(path, encoding, delimiter) as reader:
         header = reader.header()
         if len(header) > MAX_COLUMNS:
@@ -699,23 +773,23 @@ def _first_pass(path: Path, encoding: str, delimiter: str, size: int,
         id_index = names.index(roles.id) if roles.id in names else None
         seen_ids: set[str] = set()
         duplicates = 0
+        getters = [itemgetter(j) for j in range(width)]
+        line = reader.reader.line_num
         for chunk in reader.chunks(CHUNK_ROWS):
-            if any(len(row) != width for row in chunk):
+            multiline = reader.reader.line_num - line != len(chunk)
+            line = reader.reader.line_num
+            if set(map(len, chunk)) != {width}:
                 bad = next(i for i, row in enumerate(chunk) if len(row) != width)
                 raise AlignError(
                     f"{path.name}, row {rows + bad + 1:,} (not counting the header): "
                     f"{len(chunk[bad])} fields where the header has {width}")
-            cols = list(zip(*chunk, strict=True))
-            flat = "\x00" + "\x00".join(chain.from_iterable(chunk)) + "\x00"
-            if flat.count("\x00") != len(chunk) * width + 1:
-                raise AlignError(f"{path.name} is not a CSV file: it contains binary data "
-                                 f"(NUL bytes after row {rows:,})")
-            padded = bool(_SEP_THEN_SPACE.search(flat) or _SEP_THEN_SPACE.search(flat[::-1]))
-            placeholder = bool(_SEP_PLACEHOLDER.search(flat))
-            for column, col in zip(columns, cols, strict=True):
-                column.scan(col, rows + 1, padded, placeholder)
-            if id_index is not None:
-                duplicates += _count_duplicates(cols[id_index], seen_ids)
+            padded = hints.padded or multiline
+            for j, column in enumerate(columns):
+                if column.needs_scan(hints) or j == id_index or (padded and not column.padded):
+                    col = list(map(getters[j], chunk))
+                    column.scan(col, rows + 1, padded, hints.placeholder)
+                    if j == id_index:
+                        duplicates += _count_duplicates(col, seen_ids)
             rows += len(chunk)
             if progress:
                 progress(reader.position(), 2 * size)
@@ -731,7 +805,7 @@ def _first_pass(path: Path, encoding: str, delimiter: str, size: int,
         return _Scan(encoding, delimiter, columns, rows, warnings, duplicates)
 
 
-def _count_duplicates(ids: tuple[str, ...], seen: set[str]) -> int:
+def _count_duplicates(ids: list[str], seen: set[str]) -> int:
     """Extra occurrences of ids in this chunk (repeated within it or seen in earlier chunks)."""
     before = len(seen)
     blank_known = "" in seen

@@ -229,3 +229,36 @@ def test_ss_casefold_outcome():
 def test_import_error_raises_align_error_type(store, tmp_path):
     with pytest.raises(AlignError):
         load(store, tmp_path, "")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("v\n x\n", "x"),
+    ("v\nx \n", "x"),
+    ("v\nx\t\n", "x"),
+    ('v\n" x"\n', "x"),
+    ('v\n"x\n"\n', "x"),
+    ("v\n\u00a0x\n", "x"),
+    ("v\nx\u3000\n", "x"),
+    ("v\nx ", "x"),
+    ('v\n"x "', "x"),
+])
+def test_padding_anywhere_is_trimmed(store, tmp_path, text, expected):
+    load(store, tmp_path, text)
+    assert leads_rows(store)[0]["v"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("v,w\nx,-", [("x", None)]),
+    ("v,w\nx,q\nz,-", [("x", "q"), ("z", None)]),
+    ("v,w\n-,q\n", [(None, "q")]),
+    ('v,w\n"-",q\n', [(None, "q")]),
+    ("v,w\nx,N/A\n", [("x", None)]),
+])
+def test_placeholder_anywhere_is_blank(store, tmp_path, text, expected):
+    load(store, tmp_path, text)
+    assert [(r["v"], r["w"]) for r in leads_rows(store)] == expected
+
+
+def test_single_column_placeholder_lines(store, tmp_path):
+    load(store, tmp_path, "v\n-\nq\n-")
+    assert [r["v"] for r in leads_rows(store)] == [None, "q", None]
