@@ -86,3 +86,19 @@ def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
         pass
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"]
+
+
+def test_written_file_gets_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        fresh = write_atomic(tmp_path / "new.toml", "x\n")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.toml"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        write_atomic(kept, "new\n")
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
