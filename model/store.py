@@ -424,10 +424,13 @@ class PlanStore:
     def scoring_model(self, model_id: str) -> ScoringModel | None:
         return self.get("scoring_models", model_id)
 
-    def load_plan(self) -> Plan:
+    def load_plan(self, *, with_measurements: bool = True) -> Plan:
+        """The whole plan; saves of other kinds skip the measurement history, which no link
+        check needs and which is most of a large plan."""
+        measurements = self.measurements() if with_measurements else []
         return Plan.model_construct(
             settings=self.settings(), departments=self.departments(), objectives=self.objectives(),
-            metrics=self.metrics(), measurements=self.measurements(), personas=self.personas(),
+            metrics=self.metrics(), measurements=measurements, personas=self.personas(),
             notes=self.notes(), decisions=self.decisions(), scoring_models=self.scoring_models(),
             leads=self.leads_roles())
 
@@ -446,7 +449,7 @@ class PlanStore:
     def save(self, kind: str, entity: BaseModel) -> None:
         """Validate an entity against the rest of the plan, then write it (insert or update)."""
         entity = type(entity).model_validate(entity.model_dump())
-        plan = self.load_plan()
+        plan = self.load_plan(with_measurements=kind == "measurements")
         items = list(getattr(plan, kind))
         key = entity_key(kind, entity)
         index = next((i for i, e in enumerate(items) if entity_key(kind, e) == key), None)
