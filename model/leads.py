@@ -25,8 +25,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +309,7 @@ class _Column:
 
     def _scan(self, col: list[str], first_row: int, cache: dict[str, Any],
               classify: Callable[[str], Any], kind: str) -> None:
-        fresh = [v for v in dict.fromkeys(col) if v not in cache]
+        fresh = set(col).difference(cache)
         bad = None
         for value in fresh:
             verdict = classify(value)
@@ -323,6 +322,7 @@ class _Column:
             if len(cache) >= 500_000 and any(cache.get(v, 0) == _BAD for v in fresh):
                 bad = next(v for v in col if classify(v) == _BAD)
         if bad is not None:
+            bad = next(v for v in col if cache.get(v, _BAD) == _BAD and classify(v) == _BAD)
             self._reject(kind, bad, first_row + col.index(bad))
 
     def _classify_number(self, raw: str) -> int:
@@ -382,9 +382,9 @@ class _Column:
         self.iso_only = False
         self.day_first_ok = self.day_first_ok and day_first
         self.month_first_ok = self.month_first_ok and month_first
-        if first != second and not self.needs_order:
+        if first != second:
             self.needs_order = True
-            self.order_example = text
+            self.order_example = min(self.order_example or text, text)
         return 11
 
     def decide(self) -> None:
@@ -531,6 +531,7 @@ class _Hints:
     encoding: str
     padded: bool
     placeholder: bool
+    simple: bool = False
 
 
 def _byte_hints(path: Path, delimiter: str) -> _Hints:
@@ -541,6 +542,7 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
     utf8 = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
     padded = placeholder = False
+    simple = True
     tail = b""
     position = 0
     with path.open("rb") as fh:
@@ -570,10 +572,13 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                               (utf8 is None and b"\xa0" in window)
                               or any(lead in window and pattern.search(window)
                                      for lead, pattern in _UTF8_SPACE_LEADS.items()))))
+            if simple:
+                simple = b'"' not in block and window.count(b"\r") == window.count(b"\r\n")
             if not placeholder:
                 lowered = window.lower()
                 placeholder = (any(w in lowered for w in words)
-                               or bool(edge_dash.search(window)))
+                               or ((delimiter.encode() + b"-" in window or b"\n-" in window
+                                    or b'"-' in window) and bool(edge_dash.search(window))))
             tail = block[-4:]
             position += len(block)
     if tail[-1:] in (b" ", b"\t") or tail.endswith((b' "', b'\t"')):
@@ -583,8 +588,19 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
     if utf8 is None and not cp1252_ok:
         raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV "
                          "and import again")
+    if tail.endswith(b"\r"):
+        simple = False
     return _Hints("utf-8-sig" if utf8 is not None else "cp1252", padded,
-                  placeholder or padded)
+                  placeholder or padded, simple)
+
+
+_TEXT_BLOCK = 4 << 20
+_BLANK_LINES = re.compile(r"\n\n+")
+
+
+def _ragged(path: Path, row: int, fields: int, width: int) -> AlignError:
+    return AlignError(f"{path.name}, row {row:,} (not counting the header): "
+                      f"{fields} fields where the header has {width}")
 
 
 class _Reader:
@@ -594,6 +610,7 @@ class _Reader:
         self.raw = path.open("rb")
         self.text = io.TextIOWrapper(self.raw, encoding=encoding, newline="")
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
+        self.delimiter = delimiter
         self.path = path
 
     def __enter__(self) -> _Reader:
@@ -611,16 +628,70 @@ class _Reader:
             raise self._error(exc) from None
         raise AlignError(f"{self.path.name} is empty: expected a header line and at least one row")
 
-    def chunks(self, size: int) -> Iterator[list[list[str]]]:
+    def flat_chunks(self, width: int, simple: bool) -> Iterator[tuple[list[str], int, bool]]:
+        """Rows as one flat list of cells per chunk (row-major), the row count, and whether a
+        quoted field spanned lines. Flat lists let columns be sliced (`cells[j::width]`) and
+        parameters for many rows be taken in one slice, with no per-row Python work. Ragged
+        rows are refused with their row number (data rows from 1)."""
+        rows = 0
+        if simple:
+            for cells, count in self._simple_blocks(width, rows):
+                rows += count
+                yield cells, count, False
+            return
+        line = self.reader.line_num
+        for chunk in self._chunks():
+            if set(map(len, chunk)) != {width}:
+                bad = next(i for i, row in enumerate(chunk) if len(row) != width)
+                raise _ragged(self.path, rows + bad + 1, len(chunk[bad]), width)
+            multiline = self.reader.line_num - line != len(chunk)
+            line = self.reader.line_num
+            rows += len(chunk)
+            yield list(chain.from_iterable(chunk)), len(chunk), multiline
+
+    def _chunks(self) -> Iterator[list[list[str]]]:
         rows = filter(None, self.reader)
         try:
             while True:
-                chunk = list(islice(rows, size))
+                chunk = list(islice(rows, CHUNK_ROWS))
                 if not chunk:
                     return
                 yield chunk
         except csv.Error as exc:
             raise self._error(exc) from None
+
+    def _simple_blocks(self, width: int, rows: int) -> Iterator[tuple[list[str], int]]:
+        """A file without quotes and with plain line ends is split by str.split, which does in
+        C what the csv module does cell by cell."""
+        delimiter = self.delimiter
+        rest = ""
+        while True:
+            block = self.text.read(_TEXT_BLOCK)
+            if block:
+                block = rest + block
+                cut = block.rfind("\n")
+                if cut < 0:
+                    rest = block
+                    continue
+                block, rest = block[:cut], block[cut + 1:]
+            elif rest:
+                block, rest = rest, ""
+            else:
+                return
+            if "\r" in block:
+                block = block.replace("\r\n", "\n").removesuffix("\r")
+            if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
+                block = _BLANK_LINES.sub("\n", block).strip("\n")
+                if not block:
+                    continue
+            lines = block.split("\n")
+            if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
+                bad = next(i for i, text in enumerate(lines)
+                           if len(text.split(delimiter)) != width)
+                raise _ragged(self.path, rows + bad + 1, len(lines[bad].split(delimiter)),
+                              width)
+            rows += len(lines)
+            yield block.replace("\n", delimiter).split(delimiter), len(lines)
 
     def position(self) -> int:
         return self.raw.tell()
@@ -739,6 +810,7 @@ class _Scan:
     rows: int
     warnings: list[str]
     duplicate_ids: int
+    simple: bool
 
 
 def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
@@ -773,24 +845,15 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
         id_index = names.index(roles.id) if roles.id in names else None
         seen_ids: set[str] = set()
         duplicates = 0
-        getters = [itemgetter(j) for j in range(width)]
-        line = reader.reader.line_num
-        for chunk in reader.chunks(CHUNK_ROWS):
-            multiline = reader.reader.line_num - line != len(chunk)
-            line = reader.reader.line_num
-            if set(map(len, chunk)) != {width}:
-                bad = next(i for i, row in enumerate(chunk) if len(row) != width)
-                raise AlignError(
-                    f"{path.name}, row {rows + bad + 1:,} (not counting the header): "
-                    f"{len(chunk[bad])} fields where the header has {width}")
+        for cells, count, multiline in reader.flat_chunks(width, hints.simple):
             padded = hints.padded or multiline
             for j, column in enumerate(columns):
                 if column.needs_scan(hints) or j == id_index or (padded and not column.padded):
-                    col = list(map(getters[j], chunk))
+                    col = cells[j::width]
                     column.scan(col, rows + 1, padded, hints.placeholder)
                     if j == id_index:
                         duplicates += _count_duplicates(col, seen_ids)
-            rows += len(chunk)
+            rows += count
             if progress:
                 progress(reader.position(), 2 * size)
         if rows == 0:
@@ -802,7 +865,7 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                                 "'-' read as blank")
         if encoding != "utf-8-sig":
             warnings.append(f"{path.name} is not UTF-8; it was read as Latin-1 (Windows-1252)")
-        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates)
+        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints.simple)
 
 
 def _count_duplicates(ids: list[str], seen: set[str]) -> int:
@@ -847,22 +910,16 @@ def _second_pass(store: Any, path: Path, scan: _Scan, *, replace: bool, roles: L
             inserted = 0
             with _Reader(path, scan.encoding, scan.delimiter) as reader:
                 reader.header()
-                for chunk in reader.chunks(CHUNK_ROWS):
-                    if any(len(row) != width for row in chunk):
-                        raise AlignError(f"{path.name} changed while it was being imported")
-                    rows: list[Any] = chunk
-                    if slow:
-                        cols: list[Any] = list(zip(*chunk, strict=True))
-                        for j in slow:
-                            cols[j] = columns[j].convert_column(cols[j])
-                        rows = list(zip(*cols, strict=True))
-                    full = len(rows) - len(rows) % per_statement
-                    conn.executemany(insert_many, (
-                        list(chain.from_iterable(rows[i:i + per_statement]))
-                        for i in range(0, full, per_statement)))
-                    if full < len(rows):
-                        conn.executemany(insert_one, rows[full:])
-                    inserted += len(rows)
+                step = per_statement * width
+                for cells, count, _ in reader.flat_chunks(width, scan.simple):
+                    for j in slow:
+                        cells[j::width] = columns[j].convert_column(cells[j::width])
+                    full = count // per_statement * step
+                    conn.executemany(insert_many, (cells[i:i + step] for i in range(0, full, step)))
+                    if full < len(cells):
+                        conn.executemany(insert_one, (cells[i:i + width]
+                                                      for i in range(full, len(cells), width)))
+                    inserted += count
                     if progress:
                         progress(size + reader.position(), 2 * size)
             if inserted != scan.rows:
