@@ -191,6 +191,8 @@ _AB_Y = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
 _BLANK = 0
 _PLACEHOLDER = 1
 _BAD = 2
+_EMPTY = 10
+_FITS = 11
 
 
 def _blank_kind(text: str) -> int | None:
@@ -318,9 +320,6 @@ class _Column:
             if verdict == _BAD:
                 bad = value
                 break
-        else:
-            if len(cache) >= 500_000 and any(cache.get(v, 0) == _BAD for v in fresh):
-                bad = next(v for v in col if classify(v) == _BAD)
         if bad is not None:
             bad = next(v for v in col if cache.get(v, _BAD) == _BAD and classify(v) == _BAD)
             self._reject(kind, bad, first_row + col.index(bad))
@@ -330,34 +329,34 @@ class _Column:
         blank = _blank_kind(text)
         if blank is not None:
             self.placeholder = self.placeholder or blank == _PLACEHOLDER
-            return _BLANK + 10
+            return _EMPTY
         if parse_number(text) is None:
             return _BAD
         self.has_value = True
         if text != raw or not _PLAIN_NUMBER.fullmatch(text):
             self.decorated = True
-        return 11
+        return _FITS
 
     def _classify_boolean(self, raw: str) -> int:
         text = raw.strip()
         blank = _blank_kind(text)
         if blank is not None:
-            return 10
+            return _EMPTY
         if text.lower() not in _BOOLEAN_WORDS:
             return _BAD
         self.has_value = True
-        return 11
+        return _FITS
 
     def _classify_date(self, raw: str) -> int:
         text = raw.strip()
         if _blank_kind(text) is not None:
-            return 10
+            return _EMPTY
         if self.date_format:
             try:
                 dt.datetime.strptime(text, self.date_format)
                 self.has_value = True
                 self.iso_only = False
-                return 11
+                return _FITS
             except ValueError:
                 pass
         match = _YMD.fullmatch(text)
@@ -368,7 +367,7 @@ class _Column:
             self.has_value = True
             if not (text == raw and _ISO_DATE.fullmatch(text)):
                 self.iso_only = False
-            return 11
+            return _FITS
         match = _AB_Y.fullmatch(text)
         if not match:
             return _BAD
@@ -385,7 +384,7 @@ class _Column:
         if first != second:
             self.needs_order = True
             self.order_example = min(self.order_example or text, text)
-        return 11
+        return _FITS
 
     def decide(self) -> None:
         """Pick the column's type once the whole file has been seen."""
