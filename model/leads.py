@@ -639,7 +639,7 @@ class _Reader:
                 yield cells, count, False
             return
         line = self.reader.line_num
-        for chunk in self._chunks():
+        for chunk in self.chunks():
             if set(map(len, chunk)) != {width}:
                 bad = next(i for i, row in enumerate(chunk) if len(row) != width)
                 raise _ragged(self.path, rows + bad + 1, len(chunk[bad]), width)
@@ -648,11 +648,12 @@ class _Reader:
             rows += len(chunk)
             yield list(chain.from_iterable(chunk)), len(chunk), multiline
 
-    def _chunks(self) -> Iterator[list[list[str]]]:
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[list[str]]]:
+        """Rows through the csv module, `size` at a time, blank lines skipped."""
         rows = filter(None, self.reader)
         try:
             while True:
-                chunk = list(islice(rows, CHUNK_ROWS))
+                chunk = list(islice(rows, size))
                 if not chunk:
                     return
                 yield chunk
