@@ -1,54 +1,895 @@
-"""Lead scoring (placeholder until the scoring area lands): what it will hold, how to get data
-in, and what the plan already has."""
+"""Lead scoring: the plan's models and their rules, edited in place, and beside them what those
+rules would have said about the leads already won and lost: grade matrix, histogram, backtest,
+rule evidence, a leads browser with a why panel, and two models side by side.
+
+Every figure is `model.backtest.backtest` for the selected model at the app's `today`, so the
+screen and `align score --json --as-of` agree. The analysis runs in a thread worker with its own
+connection after each edit; a newer edit makes an older run's result stale (tokens) and cancels
+its SQL through the progress handler.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import get_current_worker
 
+from model.errors import AlignError
 from screens.area import AreaBar, AreaScreen
+from screens.dialogs import ConfirmDialog, InputDialog
+from screens.form_support import unique_id
+from screens.leads_browser import LeadsBrowser, RankedSource, why_renderable
+from screens.messages import PlanChanged
+from screens.scoring_widgets import (
+    ModelList,
+    RuleTable,
+    backtest_summary,
+    comparison_view,
+    conditions_text,
+    grade_matrix,
+    num,
+    pct,
+)
+
+if TYPE_CHECKING:
+    from model.backtest import Backtest, ModelComparison
+    from model.leads import ImportReport
+    from model.schema import Rule, ScoringModel
+    from screens.scoring_import import LeadsImportRequest
+
+PROGRESS_EVERY = 20_000
+"""SQLite VM instructions between progress checks: cancels and progress land within a moment."""
+
+EMPTY_LEADS = ("No leads imported yet.\n\n"
+               "Press i to import a CRM export (CSV) here: pick the file, map the id, outcome "
+               "and date columns, see the first rows, then import.\n"
+               "Or from the command line:\n"
+               "  align leads import leads.csv plan.db --id lead_id --outcome converted=1\n\n"
+               "The grade matrix, backtest, rule evidence and leads browser then show how the "
+               "rules would have scored those leads.")
+EMPTY_MODELS = ("No scoring model yet.\n\n"
+                "Focus the models list (tab) and press n to add one, then add rules with n in "
+                "the rules table; or ctrl+o imports a plan file that has models.")
+
+
+# ---- messages from the workers ----------------------------------------------------------------
+
+class AnalysisProgress(Message):
+    def __init__(self, token: int, steps: int) -> None:
+        super().__init__()
+        self.token = token
+        self.steps = steps
+
+
+@dataclass
+class Analysis:
+    model: ScoringModel
+    as_of: dt.date
+    result: Backtest
+    other: ScoringModel | None = None
+    comparison: ModelComparison | None = None
+    steps: int = 0
+
+
+class AnalysisDone(Message):
+    def __init__(self, token: int, analysis: Analysis) -> None:
+        super().__init__()
+        self.token = token
+        self.analysis = analysis
+
+
+class AnalysisFailed(Message):
+    def __init__(self, token: int, error: str) -> None:
+        super().__init__()
+        self.token = token
+        self.error = error
+
+
+class LeadsRanked(Message):
+    def __init__(self, token: int, source: RankedSource | None, error: str = "") -> None:
+        super().__init__()
+        self.token = token
+        self.source = source
+        self.error = error
+
+
+class LeadsImported(Message):
+    def __init__(self, report: ImportReport | None, error: str = "") -> None:
+        super().__init__()
+        self.report = report
+        self.error = error
+
+
+class ImportProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+def describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, AlignError) else f"{type(exc).__name__}: {exc}"
+
+
+def analyse(store: Any, model: ScoringModel, as_of: dt.date,
+            other: ScoringModel | None) -> Analysis:
+    from model.backtest import backtest, compare_models
+
+    if other is not None:
+        comparison = compare_models(store, model, other, as_of=as_of)
+        return Analysis(model, as_of, comparison.a, other, comparison)
+    return Analysis(model, as_of, backtest(store, model, as_of=as_of))
+
+
+def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any) -> list[str]:
+    """The id column, the columns the enabled rules read, then the outcome: what explains a rank."""
+    wanted: list[str] = []
+    if roles and roles.id:
+        wanted.append(roles.id)
+    for rule in model.rules:
+        if rule.enabled:
+            wanted += [c.field for c in rule.when]
+    if roles and roles.outcome:
+        wanted.append(roles.outcome)
+    return [c for c in dict.fromkeys(wanted) if c in types][:7]
 
 
 class LeadScoringScreen(AreaScreen):
     AREA = "lead_scoring"
-    KINDS: ClassVar[frozenset[str]] = frozenset({"scoring_models", "leads"})
-    BINDINGS: ClassVar[list] = []
+    AUTO_FOCUS = "#scoring-rules"
+    KINDS: ClassVar[frozenset[str]] = frozenset({"scoring_models", "leads", "departments"})
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    BINDINGS = [
+        Binding("n", "new_rule", "New rule", id="scoring.new_rule"),
+        Binding("e", "edit_rule", "Edit rule", id="scoring.edit_rule"),
+        Binding("i", "import_leads", "Import leads", id="scoring.import"),
+        Binding("b", "edit_model", "Bands & MQL", id="scoring.bands"),
+        Binding("c", "compare", "Compare", id="scoring.compare"),
+        Binding("m", "show_tab('tab-matrix')", "Matrix", id="scoring.tab_matrix"),
+        Binding("v", "show_tab('tab-evidence')", "Evidence", id="scoring.tab_evidence"),
+        Binding("h", "show_tab('tab-histogram')", "Histogram", id="scoring.tab_histogram"),
+        Binding("l", "show_tab('tab-leads')", "Leads", id="scoring.tab_leads"),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: list[ScoringModel] = []
+        self.selected_id: str | None = None
+        self.compare_id: str | None = None
+        self.types: dict[str, str] = {}
+        self.analysis: Analysis | None = None
+        self.error = ""
+        self.busy = False
+        self._token = 0
+        self._rank_token = 0
+        self._ranked_key: tuple[Any, ...] | None = None
+        self._expected_steps: int | None = None
+        self._plot: Any = None
+        self._why_timer: Any = None
+        self._why_row: tuple[int, int] | None = None
+        self.importing = False
+
+    # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         yield AreaBar(self.AREA)
-        with VerticalScroll(id="lead-scoring-body"):
-            yield Static("", id="lead-scoring-summary")
+        with Horizontal(id="scoring-top"):
+            with Vertical(id="scoring-models-box"):
+                yield ModelList(id="scoring-models")
+                yield Static("", id="scoring-models-empty")
+            with Vertical(id="scoring-rules-box"):
+                yield RuleTable(id="scoring-rules", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="scoring-rules-empty")
+        with Horizontal(id="scoring-status"):
+            yield Static("", id="scoring-status-text")
+            yield ProgressBar(id="scoring-progress", show_eta=False)
+        yield Static("", id="scoring-empty")
+        with TabbedContent(id="scoring-tabs"):
+            with TabPane("Matrix & backtest (m)", id="tab-matrix"):
+                with Horizontal(id="scoring-matrix-row"):
+                    yield Static("", id="scoring-matrix")
+                    with VerticalScroll(id="scoring-backtest-box"):
+                        yield Static("", id="scoring-backtest")
+            with TabPane("Rule evidence (v)", id="tab-evidence"):
+                yield DataTable(id="scoring-evidence", cursor_type="row", zebra_stripes=True)
+            with TabPane("Histogram (h)", id="tab-histogram"):
+                yield Vertical(id="scoring-histogram")
+            with TabPane("Leads (l)", id="tab-leads"):
+                with Horizontal(id="scoring-leads-row"):
+                    with Vertical(id="scoring-leads-box"):
+                        yield Static("", id="leads-header")
+                        yield LeadsBrowser(id="leads-browser")
+                    with VerticalScroll(id="why-panel"):
+                        yield Static("", id="why-body")
+            with TabPane("Compare (c)", id="tab-compare"):
+                with VerticalScroll(id="scoring-compare-box"):
+                    yield Static("", id="scoring-compare")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.register_area(self)  # type: ignore[attr-defined]
+        rules = self.query_one("#scoring-rules", RuleTable)
+        for label, key in (("on", "on"), ("rule", "rule"), ("dim", "dim"), ("pts", "pts"),
+                           ("conditions", "conditions"), ("matched", "matched"),
+                           ("conv", "conv"), ("lift", "lift")):
+            rules.add_column(label, key=key)
+        evidence = self.query_one("#scoring-evidence", DataTable)
+        for label in ("rule", "dim", "pts", "on", "KO", "matched", "decided", "won", "conv",
+                      "lift", "owner", "rationale"):
+            evidence.add_column(label, key=label)
+        self.query_one("#scoring-progress").display = False
         self.reload()
 
-    def reload(self) -> None:
-        from model.leads_metrics import LEADS_TABLE
+    @property
+    def today(self) -> dt.date:
+        return self.app.today  # type: ignore[attr-defined]
 
-        models = self.store.scoring_models()
-        rules = sum(len(m.rules) for m in models)
-        table = self.store.db[LEADS_TABLE]
-        leads = table.count if table.exists() else 0
-        text = Text("Lead scoring\n\n", style="bold")
-        text.append("In this plan: ", style="bold")
-        text.append(f"{len(models)} scoring model{'s' * (len(models) != 1)}, "
-                    f"{rules} rule{'s' * (rules != 1)}, {leads:,} lead{'s' * (leads != 1)} imported.\n")
-        for m in models:
-            enabled = sum(1 for r in m.rules if r.enabled)
-            text.append(f"  • {m.name} ({m.id}): {len(m.rules)} rules, {enabled} enabled, "
-                        f"MQL cells {', '.join(m.mql_cells)}\n")
-        text.append("\nThis area will show the models and their rules, the fit × engagement "
-                    "grade matrix, the backtest against outcomes, per-rule evidence and a leads "
-                    "browser sorted by score.\n\n", style="")
-        text.append("Get data in from the command line:\n", style="bold")
-        text.append("  align leads import leads.csv PLAN.db --id lead_id --outcome converted=1\n"
-                    "  align score PLAN.db\n", style="cyan")
-        text.append("or import a plan file with scoring models (ctrl+o).", style="dim")
-        self.query_one("#lead-scoring-summary", Static).update(text)
+    @property
+    def model(self) -> ScoringModel | None:
+        return next((m for m in self.models if m.id == self.selected_id), None)
+
+    # ---- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        from model.leads import column_types, has_leads
+
+        self.models = self.store.scoring_models()
+        self.types = column_types(self.store) if has_leads(self.store) else {}
+        ids = [m.id for m in self.models]
+        if self.selected_id not in ids:
+            self.selected_id = ids[0] if ids else None
+        if self.compare_id not in ids or self.compare_id == self.selected_id:
+            self.compare_id = None
+        self._draw_models()
+        self._draw_rules()
+        self._start_analysis()
+
+    def _start_analysis(self) -> None:
+        self._token += 1
+        model = self.model
+        self.analysis = None
+        self.error = ""
+        self._ranked_key = None
+        self.query_one(LeadsBrowser).set_source(None)
+        if model is None or not self.types:
+            self.busy = False
+            self._draw_analysis()
+            return
+        other = next((m for m in self.models if m.id == self.compare_id), None)
+        path = self.store.path
+        if path is None:
+            try:
+                self._analysed(analyse(self.store, model, self.today, other))
+            except AlignError as exc:
+                self._failed(str(exc))
+            return
+        self.busy = True
+        self._show_status()
+        self.analyse_in_background(self._token, Path(path), model, self.today, other)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-analysis")
+    def analyse_in_background(self, token: int, path: Path, model: ScoringModel, as_of: dt.date,
+                              other: ScoringModel | None) -> None:
+        """The whole backtest of a million leads takes seconds: off the UI thread, on its own
+        connection, abandoned as soon as a newer edit starts another run."""
+        from model.store import PlanStore
+
+        worker = get_current_worker()
+        steps = 0
+
+        def tick() -> int:
+            nonlocal steps
+            steps += 1
+            if steps % 5 == 0:
+                self.post_message(AnalysisProgress(token, steps))
+            return 1 if worker.is_cancelled else 0
+
+        try:
+            with PlanStore.open(path, create=False) as store:
+                store.db.conn.set_progress_handler(tick, PROGRESS_EVERY)
+                analysis = analyse(store, model, as_of, other)
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+            if not worker.is_cancelled:
+                self.post_message(AnalysisFailed(token, describe(exc)))
+            return
+        analysis.steps = steps
+        self.post_message(AnalysisDone(token, analysis))
+
+    @on(AnalysisProgress)
+    def show_analysis_progress(self, message: AnalysisProgress) -> None:
+        if message.token != self._token:
+            return
+        bar = self.query_one("#scoring-progress", ProgressBar)
+        if self._expected_steps:
+            bar.update(total=self._expected_steps,
+                       progress=min(message.steps, self._expected_steps - 1))
+
+    @on(AnalysisDone)
+    def show_analysis(self, message: AnalysisDone) -> None:
+        if message.token == self._token:
+            self._expected_steps = max(1, message.analysis.steps)
+            self._analysed(message.analysis)
+
+    @on(AnalysisFailed)
+    def show_analysis_failure(self, message: AnalysisFailed) -> None:
+        if message.token == self._token:
+            self._failed(message.error)
+
+    def _analysed(self, analysis: Analysis) -> None:
+        self.busy = False
+        self.error = ""
+        self.analysis = analysis
+        self._draw_rules()
+        self._draw_analysis()
+        self._rank_if_shown()
+
+    def _failed(self, error: str) -> None:
+        self.busy = False
+        self.error = error
+        self._draw_analysis()
+
+    # ---- drawing: models and rules ---------------------------------------------------------
+    def _draw_models(self) -> None:
+        options = self.query_one("#scoring-models", ModelList)
+        options.clear_options()
+        for m in self.models:
+            label = Text(m.name, style="bold")
+            enabled = sum(r.enabled for r in m.rules)
+            label.append(f"\n{m.id} · {enabled}/{len(m.rules)} rules on", style="dim")
+            options.add_option(label)
+        options.border_title = f"Models · {len(self.models)}"
+        ids = [m.id for m in self.models]
+        if self.selected_id in ids:
+            options.highlighted = ids.index(self.selected_id)
+        empty = self.query_one("#scoring-models-empty", Static)
+        empty.update(Text.assemble(("No models yet.\n", "bold"), "n adds one here."))
+        empty.display = not self.models
+        options.display = bool(self.models)
+
+    def _draw_rules(self) -> None:
+        table = self.query_one("#scoring-rules", RuleTable)
+        model = self.model
+        cursor = table.cursor_row
+        table.clear()
+        evidence = {}
+        if self.analysis is not None and model is not None \
+                and self.analysis.model.id == model.id:
+            evidence = {e.rule: e for e in self.analysis.result.rules}
+        rules = model.rules if model else []
+        for r in rules:
+            ev = evidence.get(r.id)
+            on_mark = Text("●", style="bold green") if r.enabled else Text("○", style="dim")
+            style = "" if r.enabled else "dim"
+            points = Text(f"{r.points:+d}" + (" KO" if r.knockout else ""),
+                          style="red" if r.points < 0 or r.knockout else style)
+            table.add_row(on_mark, Text(r.name or r.id, style=style), Text(r.dimension[:3],
+                          style="dim"), points, Text(conditions_text(r), style=style),
+                          f"{ev.leads:,}" if ev else "", pct(ev.rate) if ev else "",
+                          num(ev.lift) if ev else "", key=r.id)
+        if rules:
+            table.move_cursor(row=min(max(cursor, 0), len(rules) - 1))
+        title = f"Rules of {model.name}" if model else "Rules"
+        table.border_title = f"{title} · {len(rules)}"
+        empty = self.query_one("#scoring-rules-empty", Static)
+        if model is None:
+            empty.update("Select or add a model (n in the models list) to edit its rules.")
+        else:
+            empty.update(Text.assemble((f"{model.name} has no rules yet.\n", "bold"),
+                                       "Press n here to add one: a dimension, points and "
+                                       "conditions on the dataset's columns."))
+        empty.display = not rules
+        table.display = bool(rules)
+
+    # ---- drawing: analysis -----------------------------------------------------------------
+    def _show_status(self) -> None:
+        text = Text()
+        model = self.model
+        bar = self.query_one("#scoring-progress", ProgressBar)
+        if model is not None and self.types:
+            text.append(f"{model.name}", style="bold")
+            text.append(f" · as of {self.today.isoformat()}", style="dim")
+            if self.compare_id:
+                text.append(f" · comparing with {self.compare_id}", style="dim")
+            if self.busy:
+                text.append(" · scoring…", style="yellow")
+            elif self.error:
+                text.append(f" · {self.error}", style="bold red")
+            elif self.analysis is not None:
+                r = self.analysis.result
+                text.append(f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · MQL {r.mql.leads:,} "
+                            f"(precision {pct(r.mql.precision)}, recall {pct(r.mql.recall)})")
+        if self.importing:
+            text.append("  importing leads…", style="yellow")
+        self.query_one("#scoring-status-text", Static).update(text)
+        if self.busy or self.importing:
+            if not bar.display:
+                bar.update(total=self._expected_steps if not self.importing else None,
+                           progress=0)
+            bar.display = True
+        else:
+            bar.display = False
+
+    def _draw_analysis(self) -> None:
+        self._show_status()
+        empty = self.query_one("#scoring-empty", Static)
+        tabs = self.query_one("#scoring-tabs", TabbedContent)
+        message = ""
+        if not self.types:
+            message = EMPTY_LEADS
+        elif not self.models:
+            message = EMPTY_MODELS
+        empty.update(Text(message))
+        empty.display = bool(message)
+        tabs.display = not message
+        if message:
+            return
+        model, analysis = self.model, self.analysis
+        matrix = self.query_one("#scoring-matrix", Static)
+        summary = self.query_one("#scoring-backtest", Static)
+        if analysis is None:
+            wait = Text(self.error or "scoring…", style="bold red" if self.error else "dim")
+            matrix.update(wait)
+            summary.update("")
+            self.query_one("#scoring-compare", Static).update(wait)
+            self.query_one("#scoring-evidence", DataTable).clear()
+            return
+        assert model is not None
+        matrix.update(grade_matrix(analysis.model, analysis.result))
+        summary.update(backtest_summary(analysis.result))
+        self._draw_evidence(analysis)
+        self._draw_histogram(analysis)
+        self._draw_compare(analysis)
+
+    def _draw_evidence(self, analysis: Analysis) -> None:
+        table = self.query_one("#scoring-evidence", DataTable)
+        table.clear()
+        rules = {r.id: r for r in analysis.model.rules}
+        for e in analysis.result.rules:
+            rule = rules.get(e.rule)
+            lift = Text(num(e.lift), style="green" if (e.lift or 0) > 1.2 else (
+                "red" if e.lift is not None and e.lift < 0.8 else ""))
+            table.add_row(e.rule, e.dimension[:3], f"{e.points:+d}", "on" if e.enabled else "off",
+                          "KO" if e.knockout else "", f"{e.leads:,}", f"{e.decided:,}",
+                          f"{e.won:,}", pct(e.rate), lift, rule.owner or "" if rule else "",
+                          (rule.rationale if rule else "")[:60], key=e.rule)
+
+    def _draw_histogram(self, analysis: Analysis) -> None:
+        from textual_plotext import PlotextPlot
+
+        box = self.query_one("#scoring-histogram", Vertical)
+        if self._plot is None:
+            self._plot = PlotextPlot(id="scoring-histogram-plot")
+            box.mount(self._plot)
+        plt = self._plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        buckets = analysis.result.scores
+        if buckets:
+            plt.bar([b.total for b in buckets], [b.leads for b in buckets], marker="hd",
+                    label="leads")
+            if analysis.result.outcome_mapped:
+                plt.bar([b.total for b in buckets], [b.won for b in buckets], marker="hd",
+                        label="won")
+        plt.title(f"Leads by total score · {analysis.model.name}")
+        plt.xlabel("total score")
+        self._plot.refresh()
+
+    def _draw_compare(self, analysis: Analysis) -> None:
+        box = self.query_one("#scoring-compare", Static)
+        if analysis.comparison is None or analysis.other is None:
+            box.update(Text("Press c to compare this model with another one side by side "
+                            "(y in the models list duplicates it, to try a change safely).",
+                            style="dim"))
+            return
+        box.update(comparison_view(analysis.model, analysis.other, analysis.comparison))
+
+    # ---- leads browser ---------------------------------------------------------------------
+    @on(TabbedContent.TabActivated, "#scoring-tabs")
+    def rank_when_leads_shown(self) -> None:
+        self._rank_if_shown()
+
+    def _rank_if_shown(self) -> None:
+        tabs = self.query_one("#scoring-tabs", TabbedContent)
+        model = self.model
+        if tabs.active != "tab-leads" or model is None or not self.types or self.error:
+            return
+        key = (model.model_dump_json(), self.today, tuple(self.types.items()))
+        if key == self._ranked_key:
+            return
+        self._ranked_key = key
+        self._rank_token += 1
+        columns = browser_columns(model, self.types, self.store.leads_roles())
+        self.query_one("#leads-header", Static).update(Text("ranking leads…", style="dim"))
+        path = self.store.path
+        if path is None:
+            self.query_one("#leads-header", Static).update(
+                Text("The leads browser needs a plan file.", style="dim"))
+            return
+        self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
+                                self.today, columns)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
+    def rank_in_background(self, token: int, path: Path, model: ScoringModel,
+                           types: dict[str, str], as_of: dt.date, columns: list[str]) -> None:
+        """Scores every lead once into a ranked table on a connection the browser then owns."""
+        from model.lead_ranking import rank_leads
+
+        worker = get_current_worker()
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        try:
+            conn.set_progress_handler(lambda: 1 if worker.is_cancelled else 0, PROGRESS_EVERY)
+            count = rank_leads(conn, model, types, as_of=as_of)
+            conn.set_progress_handler(None, 0)
+        except Exception as exc:  # noqa: BLE001
+            conn.close()
+            if not worker.is_cancelled:
+                self.post_message(LeadsRanked(token, None, describe(exc)))
+            return
+        source = RankedSource(conn, count, model.id, as_of.isoformat(), columns, types)
+        self.post_message(LeadsRanked(token, source))
+
+    @on(LeadsRanked)
+    def show_ranked_leads(self, message: LeadsRanked) -> None:
+        if message.token != self._rank_token:
+            if message.source is not None:
+                message.source.close()
+            return
+        header = self.query_one("#leads-header", Static)
+        if message.source is None:
+            header.update(Text(message.error, style="bold red"))
+            return
+        browser = self.query_one(LeadsBrowser)
+        browser.set_source(message.source)
+        header.update(Text(browser.header_text(), style="bold"))
+        browser.border_title = f"{message.source.count:,} leads by score · home/end jump"
+
+    @on(LeadsBrowser.Highlighted)
+    def explain_highlighted_lead(self, message: LeadsBrowser.Highlighted) -> None:
+        self._why_row = (message.row, message.rank)
+        if self._why_timer is not None:
+            self._why_timer.stop()
+        self._why_timer = self.set_timer(0.05, self._draw_why)
+
+    def _draw_why(self) -> None:
+        from model.leads import LEADS_TABLE
+        from model.scoring import explain_lead
+
+        body = self.query_one("#why-body", Static)
+        model = self.model
+        if self._why_row is None or model is None:
+            body.update("")
+            return
+        row, rank = self._why_row
+        try:
+            explanation = explain_lead(self.store, model, row, as_of=self.today)
+        except AlignError as exc:
+            body.update(Text(str(exc), style="red"))
+            return
+        cur = self.store.db.conn.execute(f"SELECT * FROM {LEADS_TABLE} WHERE _row = ?", (row,))
+        names = [d[0] for d in cur.description]
+        found = cur.fetchone()
+        lead = dict(zip(names, found, strict=True)) if found else {}
+        roles = self.store.leads_roles()
+        fields = browser_columns(model, self.types, roles)
+        body.update(why_renderable(explanation, lead, fields, roles.id if roles else None, rank))
+
+    # ---- tabs ------------------------------------------------------------------------------
+    def action_show_tab(self, tab: str) -> None:
+        tabs = self.query_one("#scoring-tabs", TabbedContent)
+        if not tabs.display:
+            return
+        tabs.active = tab
+        if tab == "tab-leads":
+            self.query_one(LeadsBrowser).focus()
+        elif tab == "tab-evidence":
+            self.query_one("#scoring-evidence").focus()
+        elif isinstance(self.focused, LeadsBrowser | DataTable) and self.focused.id != "scoring-rules":
+            self.query_one("#scoring-rules").focus()
+
+    # ---- selection -------------------------------------------------------------------------
+    @on(ModelList.OptionHighlighted, "#scoring-models")
+    def select_highlighted_model(self, event: ModelList.OptionHighlighted) -> None:
+        if 0 <= event.option_index < len(self.models):
+            model_id = self.models[event.option_index].id
+            if model_id != self.selected_id:
+                self.selected_id = model_id
+                if self.compare_id == model_id:
+                    self.compare_id = None
+                self._draw_rules()
+                self._start_analysis()
+
+    def _need_model(self) -> ScoringModel | None:
+        model = self.model
+        if model is None:
+            self.notify("No scoring model yet: press n in the models list to add one.",
+                        severity="warning")
+        return model
+
+    def _rule_at_cursor(self) -> Rule | None:
+        model = self.model
+        table = self.query_one("#scoring-rules", RuleTable)
+        if model is None or not model.rules or not table.display:
+            return None
+        return model.rules[min(table.cursor_row, len(model.rules) - 1)]
+
+    # ---- writes ----------------------------------------------------------------------------
+    def _save_model(self, model: ScoringModel, note: str = "") -> bool:
+        from model.schema import ScoringModel as Schema
+
+        try:
+            checked = Schema.model_validate(model.model_dump())
+            self.store.save_scoring_model(checked)
+        except (AlignError, ValueError) as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return False
+        self.selected_id = checked.id
+        if note:
+            self.notify(note, timeout=3)
+        self.post_message(PlanChanged("scoring_models"))
+        return True
+
+    def _with_rules(self, model: ScoringModel, rules: list[Rule]) -> ScoringModel:
+        return model.model_copy(update={"rules": rules})
+
+    def _departments(self) -> list[Any]:
+        return self.store.departments()
+
+    def action_new_rule(self) -> None:
+        from screens.scoring_forms import RuleForm
+
+        if (model := self._need_model()) is None:
+            return
+
+        def saved(rule: Rule | None) -> None:
+            if rule is not None and self._save_model(
+                    self._with_rules(model, [*model.rules, rule]), f"Added rule {rule.id}."):
+                self.call_after_refresh(self._move_rule_cursor, len(model.rules))
+
+        self.app.push_screen(RuleForm(model, self.types, self._departments(), as_of=self.today),
+                             saved)
+
+    def _move_rule_cursor(self, row: int) -> None:
+        table = self.query_one("#scoring-rules", RuleTable)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+            table.focus()
+
+    def action_edit_rule(self) -> None:
+        from screens.scoring_forms import RuleForm
+
+        model = self.model
+        rule = self._rule_at_cursor()
+        if model is None or rule is None:
+            self.action_new_rule()
+            return
+        index = model.rules.index(rule)
+
+        def saved(new: Rule | None) -> None:
+            if new is not None:
+                rules = list(model.rules)
+                rules[index] = new
+                self._save_model(self._with_rules(model, rules), f"Saved rule {new.id}.")
+
+        self.app.push_screen(RuleForm(model, self.types, self._departments(), rule=rule,
+                                      as_of=self.today), saved)
+
+    def action_toggle_rule(self) -> None:
+        from model.scoring import usable_rules
+
+        model = self.model
+        rule = self._rule_at_cursor()
+        if model is None or rule is None:
+            return
+        flipped = rule.model_copy(update={"enabled": not rule.enabled})
+        rules = [flipped if r.id == rule.id else r for r in model.rules]
+        candidate = self._with_rules(model, rules)
+        if flipped.enabled and self.types:
+            try:
+                usable_rules(candidate.model_copy(update={"rules": [flipped]}), self.types,
+                             self.today)
+            except AlignError as exc:
+                self.notify(f"{exc}. Edit the rule (e) to fix it first.",
+                            title=f"Cannot enable {rule.id}", severity="error", timeout=8)
+                return
+        self._save_model(candidate, f"{rule.id} {'on' if flipped.enabled else 'off'}.")
+
+    def action_duplicate_rule(self) -> None:
+        model = self.model
+        rule = self._rule_at_cursor()
+        if model is None or rule is None:
+            return
+        new_id = unique_id(f"{rule.id}-copy", [r.id for r in model.rules])
+        copy = rule.model_copy(update={"id": new_id, "name": f"{rule.name or rule.id} (copy)",
+                                       "enabled": False})
+        index = model.rules.index(rule) + 1
+        rules = [*model.rules[:index], copy, *model.rules[index:]]
+        if self._save_model(self._with_rules(model, rules),
+                            f"Duplicated as {new_id} (off); e edits, space turns it on."):
+            self.call_after_refresh(self._move_rule_cursor, index)
+
+    def action_delete_rule(self) -> None:
+        model = self.model
+        rule = self._rule_at_cursor()
+        if model is None or rule is None:
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                rules = [r for r in model.rules if r.id != rule.id]
+                self._save_model(self._with_rules(model, rules), f"Deleted rule {rule.id}.")
+
+        self.app.push_screen(ConfirmDialog(
+            f"Delete rule “{rule.name or rule.id}” from {model.name}?",
+            [f"{rule.dimension}, {rule.points:+d} points when {conditions_text(rule)}"],
+            confirm_label="Delete"), confirmed)
+
+    # ---- models ----------------------------------------------------------------------------
+    def action_new_model(self) -> None:
+        from screens.scoring_forms import ModelSettingsForm
+
+        def saved(model: ScoringModel | None) -> None:
+            if model is not None and self._save_model(model, f"Added model {model.id}."):
+                self.call_after_refresh(lambda: self.query_one("#scoring-models").focus())
+
+        self.app.push_screen(ModelSettingsForm(None, [m.id for m in self.models]), saved)
+
+    def action_edit_model(self) -> None:
+        from screens.scoring_forms import ModelSettingsForm
+
+        if (model := self._need_model()) is None:
+            return
+
+        def saved(new: ScoringModel | None) -> None:
+            if new is not None:
+                self._save_model(new, f"Saved bands, caps and MQL of {new.id}.")
+
+        self.app.push_screen(ModelSettingsForm(model, [m.id for m in self.models]), saved)
+
+    def action_rename_model(self) -> None:
+        if (model := self._need_model()) is None:
+            return
+
+        def renamed(name: str | None) -> None:
+            if name and name != model.name:
+                self._save_model(model.model_copy(update={"name": name}), f"Renamed to {name}.")
+
+        self.app.push_screen(InputDialog(f"Rename {model.id}", model.name,
+                                         check=lambda t: "at most 200 characters"
+                                         if len(t) > 200 else None), renamed)
+
+    def action_duplicate_model(self) -> None:
+        if (model := self._need_model()) is None:
+            return
+        new_id = unique_id(f"{model.id}-copy", [m.id for m in self.models])
+        names = {m.name for m in self.models}
+        name = unique_id(f"{model.name} (copy)", names)
+        copy = model.model_copy(update={"id": new_id, "name": name})
+        self._save_model(copy, f"Duplicated as {new_id}: c compares the two side by side.")
+
+    def action_delete_model(self) -> None:
+        if (model := self._need_model()) is None:
+            return
+        impact = self.store.delete_impact("scoring_models", model.id)
+        lines = [f"its {what} go with it" for what in impact.removes] or ["it has no rules"]
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.store.delete("scoring_models", model.id)
+            except AlignError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.selected_id = None
+            self.notify(f"Deleted model {model.id}.")
+            self.post_message(PlanChanged("scoring_models"))
+
+        self.app.push_screen(ConfirmDialog(f"Delete scoring model “{model.name}” ({model.id})?",
+                                           lines, confirm_label="Delete"), confirmed)
+
+    # ---- compare ---------------------------------------------------------------------------
+    def action_compare(self) -> None:
+        from screens.scoring_forms import ModelPicker
+
+        if (model := self._need_model()) is None:
+            return
+        others = [m for m in self.models if m.id != model.id]
+        if not others:
+            self.notify("Only one model: y in the models list duplicates it, change the copy, "
+                        "then c compares them.", severity="warning", timeout=6)
+            return
+
+        def picked(other: str | None) -> None:
+            if other:
+                self.compare_id = other
+                self._start_analysis()
+                self.action_show_tab("tab-compare")
+
+        if len(others) == 1:
+            picked(others[0].id)
+            return
+        self.app.push_screen(ModelPicker(f"Compare {model.name} with…", others), picked)
+
+    # ---- import ----------------------------------------------------------------------------
+    def action_import_leads(self) -> None:
+        from model.leads import has_leads
+        from screens.scoring_import import LeadsImportForm
+
+        if self.importing:
+            self.notify("An import is already running.", severity="warning")
+            return
+        if self.store.path is None:
+            self.notify("This plan has no file to import into.", severity="error")
+            return
+        self.app.push_screen(LeadsImportForm(self.store.leads_roles(), has_leads(self.store)),
+                             self._run_import)
+
+    def _run_import(self, request: LeadsImportRequest | None) -> None:
+        if request is None:
+            return
+        self.importing = True
+        self._show_status()
+        self.import_in_background(Path(self.store.path), request)  # type: ignore[arg-type]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-import")
+    def import_in_background(self, path: Path, request: LeadsImportRequest) -> None:
+        """The import checks the whole file before it writes, in one transaction: a bad file
+        leaves the previous dataset as it was."""
+        from model.leads import import_leads_csv
+        from model.store import PlanStore
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(ImportProgress(done, total))
+
+        try:
+            with PlanStore.open(path, create=False) as store:
+                report = import_leads_csv(store, request.path, roles=request.roles,
+                                          replace=request.replace,
+                                          date_format=request.roles.date_format,
+                                          progress=progress)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(LeadsImported(None, describe(exc)))
+            return
+        self.post_message(LeadsImported(report))
+
+    @on(ImportProgress)
+    def show_import_progress(self, message: ImportProgress) -> None:
+        bar = self.query_one("#scoring-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(1, message.total), progress=message.done)
+
+    @on(LeadsImported)
+    def show_import_result(self, message: LeadsImported) -> None:
+        self.importing = False
+        if message.report is None:
+            self._show_status()
+            self.notify(message.error + "\nThe previous leads are unchanged.",
+                        title="Import refused", severity="error", timeout=12)
+            return
+        r = message.report
+        action = "replaced the dataset" if r.replaced else "appended"
+        lines = [f"{r.rows:,} leads from {Path(r.path).name} ({action}); {r.total_rows:,} in "
+                 f"the plan"]
+        if r.duplicate_ids:
+            lines.append(f"{r.duplicate_ids:,} rows repeat an id")
+        lines += r.warnings[:3]
+        self.notify("\n".join(lines), title="Leads imported", timeout=8)
+        self.post_message(PlanChanged("leads"))

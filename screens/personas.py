@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,11 +24,24 @@ from screens.form_support import unique_id
 from screens.messages import PlanChanged
 from screens.persona_form import PERSONA_GROUPS, label_of
 
+if TYPE_CHECKING:
+    from model.persona_match import PersonaLeads
+
+
+class PersonaLeadsCounted(Message):
+    """Lead count and conversion per persona with match criteria (or why they could not be
+    counted), keyed by persona id."""
+
+    def __init__(self, token: int, figures: dict[str, PersonaLeads | str]) -> None:
+        super().__init__()
+        self.token = token
+        self.figures = figures
+
 
 class PersonasScreen(AreaScreen):
     AREA = "personas"
     AUTO_FOCUS = "#personas-list"
-    KINDS: ClassVar[frozenset[str]] = frozenset({"personas", "objectives"})
+    KINDS: ClassVar[frozenset[str]] = frozenset({"personas", "objectives", "leads"})
     BINDINGS = [
         Binding("n", "new", "New", id="personas.new"),
         Binding("e", "edit", "Edit", id="personas.edit"),
@@ -42,6 +58,8 @@ class PersonasScreen(AreaScreen):
         self.objectives: list[Objective] = []
         self.selected_id: str | None = None
         self.filter_text = ""
+        self.lead_figures: dict[str, PersonaLeads | str] = {}
+        self._leads_token = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,6 +83,42 @@ class PersonasScreen(AreaScreen):
         self.personas = self.store.personas()
         self.objectives = self.store.objectives()
         self._draw()
+        self._count_persona_leads()
+
+    def _count_persona_leads(self) -> None:
+        from model.leads import has_leads
+
+        self._leads_token += 1
+        self.lead_figures = {}
+        matched = [p for p in self.personas if p.match]
+        if matched and has_leads(self.store) and self.store.path is not None:
+            self.count_in_background(self._leads_token, Path(self.store.path), matched,
+                                     self.app.today)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="persona-leads")
+    def count_in_background(self, token: int, path: Path, personas: list[Persona],
+                            as_of: dt.date) -> None:
+        """One scan of the leads per persona: seconds on a big dataset, so off the UI thread."""
+        from model.persona_match import persona_leads
+        from model.store import PlanStore
+
+        figures: dict[str, PersonaLeads | str] = {}
+        with PlanStore.open(path, create=False) as store:
+            for p in personas:
+                try:
+                    counted = persona_leads(store, p, as_of=as_of)
+                except AlignError as exc:
+                    figures[p.id] = str(exc)
+                else:
+                    if counted is not None:
+                        figures[p.id] = counted
+        self.post_message(PersonaLeadsCounted(token, figures))
+
+    @on(PersonaLeadsCounted)
+    def show_persona_leads(self, message: PersonaLeadsCounted) -> None:
+        if message.token == self._leads_token:
+            self.lead_figures = message.figures
+            self._draw_card()
 
     def _visible(self) -> list[Persona]:
         needle = self.filter_text.strip().lower()
@@ -135,6 +189,7 @@ class PersonasScreen(AreaScreen):
             for c in p.match:
                 value = "" if c.value is None else f" {c.value}"
                 match.append(f"\n  • {c.field} {c.op}{value}")
+            match.append_text(self._lead_line(p))
         else:
             match.append("\n  none: leads are not assigned to this persona", style="dim")
         parts.append(match)
@@ -146,6 +201,19 @@ class PersonasScreen(AreaScreen):
             refs.append(f"({o.id}, {o.period})", style="dim")
         parts.append(refs)
         return Group(*[item for part in parts for item in (part, Text(""))])
+
+    def _lead_line(self, p: Persona) -> Text:
+        figures = self.lead_figures.get(p.id)
+        if figures is None:
+            return Text("")
+        if isinstance(figures, str):
+            return Text(f"\n  leads: {figures}", style="yellow")
+        line = Text("\n  ")
+        line.append(f"{figures.leads:,} leads match", style="bold")
+        if figures.rate is not None:
+            line.append(f" · conversion {figures.rate * 100:.1f}% ({figures.won:,} won of "
+                        f"{figures.decided:,} decided)")
+        return line
 
     @on(OptionList.OptionHighlighted, "#personas-list")
     def show_highlighted_persona(self, event: OptionList.OptionHighlighted) -> None:

@@ -69,14 +69,14 @@ async def test_period_change_reaches_areas_shown_later(plan_store):
         assert [n.data for n in tree.root.children] == ["clean-books", "grow-smb-pipeline"]
 
 
-async def test_lead_scoring_placeholder_shows_real_counts(plan_store):
+async def test_lead_scoring_without_leads_says_how_to_import(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("2")
-        await pilot.pause()
-        text = text_of(app.screen.query_one("#lead-scoring-summary"))
-        assert "0 scoring models, 0 rules, 0 leads imported" in text
+        await settle(app, pilot)
+        text = text_of(app.screen.query_one("#scoring-empty"))
+        assert "No leads imported yet" in text
         assert "align leads import" in text
 
 

@@ -92,9 +92,5 @@ def test_persona_form_new(snap_compare, small_app):
     assert snap_compare(small_app, terminal_size=SIZE, run_before=_press_then_steady("3", "n"))
 
 
-def test_lead_scoring_placeholder(snap_compare, small_app):
-    assert snap_compare(small_app, terminal_size=SIZE, run_before=_press_then_steady("2"))
-
-
 def test_help_screen(snap_compare, small_app):
     assert snap_compare(small_app, terminal_size=SIZE, run_before=_press_then_steady("question_mark"))

@@ -385,11 +385,15 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from screens.import_dialog import ImportDialog as Import
     from screens.kpi_review import KpiReviewScreen
     from screens.lead_scoring import LeadScoringScreen
+    from screens.leads_browser import LeadsBrowser
     from screens.note_form import DecisionForm, NoteForm
     from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
     from screens.persona_form import PersonaForm
     from screens.personas import PersonasScreen
     from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
+    from screens.scoring_forms import ModelPicker, ModelSettingsForm, RuleForm
+    from screens.scoring_import import LeadsImportForm
+    from screens.scoring_widgets import ModelList, RuleTable
     from screens.what_if import WhatIfScreen
 
     sections: list[tuple[str, Iterable[type]]] = [
@@ -397,12 +401,16 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Objectives", [ObjectivesScreen]),
         ("Personas", [PersonasScreen]),
         ("Lead scoring", [LeadScoringScreen]),
+        ("Scoring models list", [ModelList]),
+        ("Scoring rules table", [RuleTable]),
+        ("Leads browser", [LeadsBrowser]),
         ("KPI review", [KpiReviewScreen]),
         ("Review mode", [ReviewModeScreen, ReviewSummaryScreen]),
         ("What-if", [WhatIfScreen]),
-        ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm]),
+        ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm, RuleForm,
+                   ModelSettingsForm, LeadsImportForm]),
         ("Key results, in the objective form", [KeyResultTable]),
-        ("Dialogs", [Confirm, InputDialog, Import, HelpScreen]),
+        ("Dialogs", [Confirm, InputDialog, Import, ModelPicker, HelpScreen]),
     ]
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for title, classes in sections:

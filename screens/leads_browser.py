@@ -1,0 +1,263 @@
+"""The leads browser: every lead by score, highest first, drawn one visible line at a time.
+
+A million leads stay instant because nothing is measured or fetched that is not on screen:
+`render_line` asks a page cache (pages of `PAGE_ROWS` ranks, LRU) for its row, a missing page is
+one primary-key range read of the ranked table (`model.lead_ranking`), and rendered lines are
+cached too. The ranked table lives on a connection the browser owns, handed over by the worker
+that built it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Group
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from model.lead_ranking import ranked_page
+
+PAGE_ROWS = 100
+SCORE_HEADER = f"{'rank':>9}  {'total':>5} {'fit':>4} {'eng':>4} {'cell':<4} {'mql':<3}"
+
+
+@dataclass
+class RankedSource:
+    """A built ranked table: the connection that holds it, what it ranks and what to show."""
+
+    conn: sqlite3.Connection
+    count: int
+    model_id: str
+    as_of: str
+    columns: list[str]
+    types: dict[str, str]
+
+    def page(self, index: int) -> list[tuple[Any, ...]]:
+        return ranked_page(self.conn, index * PAGE_ROWS + 1, PAGE_ROWS, self.columns, self.types)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _cell_text(value: Any, width: int) -> str:
+    if value is None:
+        text = "–"
+    elif isinstance(value, float):
+        text = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    else:
+        text = str(value)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return f"{text:<{width}}"
+
+
+class LeadsBrowser(ScrollView, can_focus=True):
+    """Ranked leads with a cursor; the highlighted lead drives the why panel."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous lead", show=False, id="leads.up"),
+        Binding("down", "move(1)", "Next lead", show=False, id="leads.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="leads.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="leads.page_down"),
+        Binding("home", "first", "Top score", id="leads.first"),
+        Binding("end", "last", "Lowest score", id="leads.last"),
+    ]
+
+    DEFAULT_CSS = """
+    LeadsBrowser {
+        height: 1fr;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The cursor rests on the lead at `row` (its `_row`), rank `rank`."""
+
+        def __init__(self, row: int, rank: int) -> None:
+            super().__init__()
+            self.row = row
+            self.rank = rank
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source: RankedSource | None = None
+        self._pages: LRUCache[int, list[tuple[Any, ...]]] = LRUCache(maxsize=64)
+        self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
+        self.widths: list[int] = []
+
+    # ---- data ------------------------------------------------------------------------------
+    def set_source(self, source: RankedSource | None) -> None:
+        old = self.source
+        self.source = source
+        self._pages.clear()
+        self._lines.clear()
+        if old is not None and old is not source:
+            old.close()
+        count = source.count if source else 0
+        self.widths = [max(8, min(22, len(c) + 2)) for c in source.columns] if source else []
+        self.virtual_size = Size(self.line_width, count)
+        self.scroll_to(0, 0, animate=False)
+        self.cursor = 0
+        self.refresh()
+
+    @property
+    def count(self) -> int:
+        return self.source.count if self.source else 0
+
+    @property
+    def line_width(self) -> int:
+        return len(SCORE_HEADER) + 2 + sum(w + 1 for w in self.widths)
+
+    def header_text(self) -> str:
+        if self.source is None:
+            return ""
+        names = "".join(f"{_cell_text(c, w)} " for c, w in zip(self.source.columns, self.widths,
+                                                              strict=True))
+        return f"{SCORE_HEADER}  {names}"
+
+    def row_at(self, index: int) -> tuple[Any, ...] | None:
+        """The ranked row at 0-based `index`, from the page cache (fetching the page)."""
+        if self.source is None or not 0 <= index < self.source.count:
+            return None
+        page_index, offset = divmod(index, PAGE_ROWS)
+        page = self._pages.get(page_index)
+        if page is None:
+            page = self.source.page(page_index)
+            self._pages[page_index] = page
+        return page[offset] if offset < len(page) else None
+
+    # ---- drawing ---------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.count:
+            return Strip.blank(width, base)
+        selected = index == self.cursor
+        key = (index, selected and self.has_focus, scroll_x, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row(index, selected, base).crop_extend(
+                scroll_x, scroll_x + width, base)
+            self._lines[key] = strip
+        return strip
+
+    def _render_row(self, index: int, selected: bool, base: Style) -> Strip:
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(self.line_width, base)
+        rank, _, fit, engagement, total, cell, knocked, mql, *values = row
+        mark = "MQL" if mql else ("KO " if knocked else "   ")
+        head = f"{rank:>9,}  {total:>5} {fit:>4} {engagement:>4} {cell:<4} "
+        rest = "  " + "".join(f"{_cell_text(v, w)} " for v, w in zip(values, self.widths,
+                                                                       strict=True))
+        style = base
+        if selected:
+            style = base + Style(reverse=True, bold=self.has_focus)
+        mark_style = style + Style(color="green", bold=True) if mql else (
+            style + Style(color="red") if knocked else style)
+        segments = [Segment(head, style), Segment(mark, mark_style), Segment(rest, style)]
+        return Strip(segments)
+
+    def refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def on_focus(self) -> None:
+        self.refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_row(self.cursor)
+
+    # ---- cursor ----------------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, max(0, self.count - 1)))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_row(old)
+        self.refresh_row(new)
+        if self.count:
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True,
+                                  force=True)
+            row = self.row_at(new)
+            if row is not None:
+                self.post_message(self.Highlighted(int(row[1]), int(row[0])))
+
+    def action_move(self, step: int) -> None:
+        self.cursor += step
+
+    def action_page(self, step: int) -> None:
+        self.cursor += step * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self.count - 1
+
+    def on_click(self, event: Any) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.cursor = self.scroll_offset.y + offset.y
+
+
+def why_renderable(explanation: Any, lead: dict[str, Any], fields: list[str],
+                   id_column: str | None, rank: int | None) -> Group:
+    """The why panel: the lead's score, each rule's part in it, and the values the rules read."""
+    s = explanation.score
+    title = Text()
+    ident = lead.get(id_column) if id_column else None
+    title.append(f"{ident if ident is not None else 'row ' + str(explanation.row)}", style="bold")
+    if rank is not None:
+        title.append(f"   rank {rank:,}", style="dim")
+    summary = Text()
+    summary.append(f"total {s.total}", style="bold")
+    summary.append(f" = fit {s.fit} + engagement {s.engagement}   cell {s.cell}   ")
+    summary.append("MQL" if s.mql else "not MQL", style="bold green" if s.mql else "dim")
+    if s.knocked_out:
+        summary.append("   knocked out", style="bold red")
+    notes = []
+    if explanation.fit_uncapped != s.fit:
+        notes.append(f"fit capped from {explanation.fit_uncapped}")
+    if explanation.engagement_uncapped != s.engagement:
+        notes.append(f"engagement capped from {explanation.engagement_uncapped}")
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    table.add_column("rule", ratio=1, no_wrap=True)
+    table.add_column("dim", no_wrap=True)
+    table.add_column("pts", justify="right", no_wrap=True)
+    for r in explanation.rules:
+        if not r.enabled:
+            mark, style = "off", "dim"
+        elif r.matched:
+            mark, style = f"{r.points:+d}", "bold green" if r.points >= 0 else "bold red"
+        else:
+            mark, style = "·", "dim"
+        label = r.rule + (" KO" if r.knockout and r.matched and r.enabled else "")
+        table.add_row(Text(label, style="" if r.matched and r.enabled else "dim"),
+                      Text("fit" if r.dimension == "fit" else "eng", style="dim"),
+                      Text(mark, style=style))
+    values = Text()
+    for name in fields:
+        value = lead.get(name)
+        values.append(f"{name}: ", style="dim")
+        values.append("–" if value is None else str(value))
+        values.append("\n")
+    parts: list[Any] = [title, summary]
+    if notes:
+        parts.append(Text("; ".join(notes), style="yellow"))
+    parts += [Text(""), table, Text(""), values]
+    return Group(*parts)

@@ -1,0 +1,210 @@
+"""The in-app leads import: pick a CSV, see its first rows, map the column roles, replace or
+append. The form only collects and checks; the lead scoring screen runs the import in a worker,
+and the import itself refuses a bad file before writing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
+
+from model.errors import AlignError
+from model.leads_preview import CsvPreview, preview_csv
+from model.schema import LeadsRoles
+from screens.form_support import field_errors, show_field_errors
+
+ROLE_FIELDS = ("id", "outcome", "created", "closed", "amount")
+IMPORT_FIELDS = ("path", *ROLE_FIELDS, "won_values", "date_format")
+GUESSES = {
+    "id": ("lead_id", "id", "lead", "record_id"),
+    "outcome": ("converted", "outcome", "won", "status", "result", "stage"),
+    "created": ("created", "created_at", "created_date", "create_date"),
+    "closed": ("closed", "closed_at", "close_date", "closed_date"),
+    "amount": ("amount", "deal_amount", "value", "revenue"),
+}
+
+
+@dataclass
+class LeadsImportRequest:
+    path: Path
+    roles: LeadsRoles
+    replace: bool
+
+
+def guess_role(role: str, columns: list[str], previous: LeadsRoles | None) -> str | None:
+    """The previous import's column for the role if the file still has it, else a column named
+    as CRMs usually name it."""
+    if previous is not None and getattr(previous, role) in columns:
+        return getattr(previous, role)
+    folded = {c.casefold(): c for c in columns}
+    return next((folded[g] for g in GUESSES[role] if g in folded), None)
+
+
+class LeadsImportForm(ModalScreen[LeadsImportRequest | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Import", priority=True, id="leads_import.run"),
+        Binding("escape", "cancel", "Cancel", id="leads_import.cancel"),
+    ]
+
+    def __init__(self, previous: LeadsRoles | None, has_leads: bool, path: str = "") -> None:
+        super().__init__()
+        self.previous = previous
+        self.has_leads = has_leads
+        self.initial_path = path
+        self.preview: CsvPreview | None = None
+        self.preview_error = ""
+
+    def compose(self) -> ComposeResult:
+        p = self.previous
+        with Vertical(classes="dialog form-dialog", id="leads-import-form"):
+            yield Label("Import leads from a CSV file", classes="dialog-title")
+            with VerticalScroll(classes="form-body"):
+                yield Vertical(
+                    Label("CSV file  [dim]enter shows the first rows[/]", classes="field-label"),
+                    Input(self.initial_path, id="f-path", placeholder="crm-export.csv"),
+                    Static("", id="e-path", classes="field-error"), classes="field")
+                yield Static("", id="import-preview")
+                with Horizontal(classes="field-row"):
+                    for role, label in (("id", "Lead id"), ("outcome", "Outcome"),
+                                        ("created", "Created date")):
+                        yield self._role_field(role, label)
+                with Horizontal(classes="field-row"):
+                    for role, label in (("closed", "Closed date"), ("amount", "Amount")):
+                        yield self._role_field(role, label)
+                    yield Vertical(
+                        Label("Date format  [dim]blank = ISO[/]", classes="field-label"),
+                        Input(p.date_format or "" if p else "", id="f-date_format",
+                              placeholder="%d/%m/%Y"),
+                        Static("", id="e-date_format", classes="field-error"), classes="field")
+                yield Vertical(
+                    Label("Outcome values that mean won  [dim]comma-separated, any case[/]",
+                          classes="field-label"),
+                    Input("", id="f-won_values",
+                          placeholder="1, yes, won"),
+                    Static("", id="e-won_values", classes="field-error"), classes="field")
+                with RadioSet(id="f-mode"):
+                    yield RadioButton("Replace the leads dataset", value=True, id="mode-replace")
+                    yield RadioButton("Append to it (same columns)", id="mode-append",
+                                      disabled=not self.has_leads)
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Import (ctrl+s)", id="form-save", variant="primary")
+                yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer(show_command_palette=False)
+
+    def _role_field(self, role: str, label: str) -> Vertical:
+        return Vertical(Label(label, classes="field-label"),
+                        Select([], id=f"f-{role}", prompt="none"),
+                        Static("", id=f"e-{role}", classes="field-error"), classes="field")
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error").display = False
+        for note in self.query(".field-error"):
+            note.display = False
+        self.query_one("#import-preview", Static).update(Text(
+            "Type the path of a CRM export and press enter to see its first rows.", style="dim"))
+        if self.initial_path:
+            self.load_preview()
+        self.query_one("#f-path", Input).focus()
+
+    # ---- preview ---------------------------------------------------------------------------
+    @on(Input.Submitted, "#f-path")
+    def load_preview(self) -> None:
+        text = self.query_one("#f-path", Input).value.strip()
+        self.preview = None
+        self.preview_error = ""
+        if not text:
+            self.preview_error = "give the path of a CSV file"
+        else:
+            try:
+                self.preview = preview_csv(Path(text).expanduser())
+            except AlignError as exc:
+                self.preview_error = str(exc)
+        show_field_errors(self, {"path": self.preview_error} if self.preview_error else {},
+                          ("path",))
+        self._draw_preview()
+        self._fill_roles()
+
+    def _draw_preview(self) -> None:
+        box = self.query_one("#import-preview", Static)
+        if self.preview is None:
+            box.update(Text("No preview.", style="dim"))
+            return
+        table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False)
+        for name in self.preview.columns:
+            table.add_column(name, no_wrap=True, max_width=16, overflow="ellipsis")
+        for row in self.preview.rows:
+            table.add_row(*[(row[i] if i < len(row) else "") for i in
+                            range(len(self.preview.columns))])
+        box.update(table)
+
+    def _fill_roles(self) -> None:
+        columns = self.preview.columns if self.preview else []
+        for role in ROLE_FIELDS:
+            select = self.query_one(f"#f-{role}", Select)
+            select.set_options([(c, c) for c in columns])
+            guess = guess_role(role, columns, self.previous)
+            if guess is not None:
+                select.value = guess
+        won = self.query_one("#f-won_values", Input)
+        p = self.previous
+        if p is not None and p.outcome in columns and not won.value.strip():
+            won.value = ", ".join(p.won_values)
+
+    # ---- validation ------------------------------------------------------------------------
+    def _role(self, role: str) -> str | None:
+        value = self.query_one(f"#f-{role}", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def validate_form(self) -> LeadsImportRequest | None:
+        if self.preview is None:
+            self.load_preview()
+        if self.preview is None:
+            return None
+        won = [v.strip() for v in self.query_one("#f-won_values", Input).value.split(",")
+               if v.strip()]
+        data: dict[str, Any] = {role: self._role(role) for role in ROLE_FIELDS}
+        data["won_values"] = won
+        data["date_format"] = self.query_one("#f-date_format", Input).value.strip() or None
+        errors: dict[str, str] = {}
+        if data["outcome"] and not won:
+            errors["won_values"] = "say which outcome values mean won"
+        if won and not data["outcome"]:
+            errors["outcome"] = "pick the outcome column the won values are in"
+        try:
+            roles = LeadsRoles.model_validate(data)
+        except ValidationError as exc:
+            errors.update(field_errors(exc))
+            roles = None
+        show_field_errors(self, errors, IMPORT_FIELDS)
+        if errors or roles is None:
+            return None
+        replace = self.query_one("#mode-replace", RadioButton).value or not self.has_leads
+        path = Path(self.query_one("#f-path", Input).value.strip()).expanduser()
+        return LeadsImportRequest(path, roles, replace)
+
+    def action_save(self) -> None:
+        request = self.validate_form()
+        if request is not None:
+            self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,50 @@
+"""Shared by the lead scoring screen tests: a private copy of sample.db, the app on it with a
+pinned `today`, and waiting for the screen's workers the way a user waits for the figures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from model.store import PlanStore
+from screens.lead_scoring import LeadScoringScreen
+from tests.conftest import TODAY
+from tui.app import build_app
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_ID = "northwind-b2b"
+
+
+def sample_copy(tmp_path: Path, name: str = "p.db") -> PlanStore:
+    """sample.db copied first: the committed file is never opened for writing."""
+    target = tmp_path / name
+    shutil.copyfile(ROOT / "sample.db", target)
+    return PlanStore.open(target)
+
+
+def app_on(store: PlanStore):
+    return build_app(store, today=TODAY)
+
+
+async def settle(pilot) -> None:
+    """Until no worker runs and no refresh is pending (a finished worker may start another)."""
+    for _ in range(6):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+    await pilot.pause()
+
+
+async def open_scoring(pilot) -> LeadScoringScreen:
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, LeadScoringScreen)
+    return screen
+
+
+def rule_rows(store: PlanStore, model: str = MODEL_ID) -> dict[str, dict]:
+    return {r["id"]: r for r in store.db.query(
+        "SELECT * FROM rules WHERE model = ? ORDER BY position", [model])}

@@ -1,0 +1,307 @@
+"""Lead scoring screen: rules and models edited in place (asserted on the rows written), and the
+figures on screen equal the engine's backtest, i.e. what `align score --json` prints."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from textual.widgets import Checkbox, Input, Select
+
+from model.backtest import backtest, compare_models
+from model.scoring import OPS_BY_TYPE
+from screens.scoring_forms import ConditionRow, ModelSettingsForm, RuleForm
+from screens.scoring_widgets import ModelList, RuleTable
+from tests.conftest import TODAY, text_of
+from tests.lead_scoring_helpers import (
+    MODEL_ID,
+    app_on,
+    open_scoring,
+    rule_rows,
+    sample_copy,
+    settle,
+)
+from tui.cli import main
+
+
+async def _new_rule_form(pilot) -> RuleForm:
+    pilot.app.screen.query_one(RuleTable).focus()
+    await pilot.press("n")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, RuleForm)
+    return form
+
+
+async def _fill_condition(pilot, row: ConditionRow, field: str, op: str, value: str) -> None:
+    row.query_one(".cond-field", Select).value = field
+    await pilot.pause()
+    row.query_one(".cond-op", Select).value = op
+    row.query_one(".cond-value", Input).value = value
+    await pilot.pause()
+
+
+async def test_screen_figures_equal_the_engine_and_align_score_json(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        assert screen.analysis is not None
+        model = store.scoring_model(MODEL_ID)
+        expected = backtest(store, model, as_of=TODAY)
+        assert screen.analysis.result.to_dict() == expected.to_dict()
+        matrix = text_of(screen.query_one("#scoring-matrix"))
+        for fit in "ABCD":
+            row = next(line for line in matrix.splitlines() if line.strip("│ ").startswith(fit))
+            for eng in "1234":
+                assert f"{expected.cell(fit + eng).leads:,}" in row
+        status = text_of(screen.query_one("#scoring-status-text"))
+        assert f"AUC {expected.auc:.3f}" in status
+        assert f"MQL {expected.mql.leads:,}" in status
+        summary = text_of(screen.query_one("#scoring-backtest"))
+        assert f"base rate {expected.base_rate * 100:.1f}%" in summary
+        evidence = screen.query_one("#scoring-evidence")
+        assert evidence.row_count == len(expected.rules)
+    store.close()
+    out = CliRunner().invoke(main, ["score", str(tmp_path / "p.db"), "--json",
+                                    "--as-of", TODAY.isoformat()])
+    assert out.exit_code == 0, out.output
+    printed = json.loads(out.output)
+    shown = screen.analysis.result.to_dict()
+    shown.pop("model")
+    assert {k: printed[k] for k in shown} == shown
+
+
+async def test_add_a_rule_writes_it_and_changes_the_matrix(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        before = screen.analysis.result
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Huge accounts"
+        form.query_one("#f-points", Input).value = "40"
+        await _fill_condition(pilot, form.query_one(ConditionRow), "employees", "gte", "5000")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rows = rule_rows(store)
+        assert "huge-accounts" in rows
+        assert json.loads(rows["huge-accounts"]["conditions"]) == [
+            {"field": "employees", "op": "gte", "value": 5000}]
+        assert rows["huge-accounts"]["points"] == 40
+        after = screen.analysis.result
+        assert after.to_dict() == backtest(store, store.scoring_model(MODEL_ID),
+                                           as_of=TODAY).to_dict()
+        assert [c.leads for c in after.cells] != [c.leads for c in before.cells]
+        assert "Huge accounts" in str(screen.query_one(RuleTable).get_row("huge-accounts"))
+
+
+async def test_invalid_condition_is_refused_inline_and_nothing_is_saved(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Bad"
+        form.query_one("#f-points", Input).value = "5"
+        row = form.query_one(ConditionRow)
+        await _fill_condition(pilot, row, "employees", "eq", "lots")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        error = text_of(row.query_one(".cond-error"))
+        assert "'lots' is not a number" in error
+        assert row.query_one(".cond-value").has_class("-invalid")
+        await _fill_condition(pilot, row, "employees", "between", "900")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "between needs two numbers" in text_of(row.query_one(".cond-error"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "bad" not in rule_rows(store)
+        assert len(rule_rows(store)) == 12
+
+
+async def test_operator_list_fits_the_column_type(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _new_rule_form(pilot)
+        row = form.query_one(ConditionRow)
+        for field, kind in (("employees", "number"), ("industry", "text"),
+                            ("demo_requested", "boolean"), ("last_activity", "date")):
+            row.query_one(".cond-field", Select).value = field
+            await pilot.pause()
+            ops = [value for _, value in row.query_one(".cond-op", Select)._options
+                   if value is not Select.NULL]
+            assert ops == list(OPS_BY_TYPE[kind]), field
+        assert "gt" not in OPS_BY_TYPE["text"] and "contains" not in OPS_BY_TYPE["number"]
+
+
+async def test_edit_toggle_and_delete_a_rule(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        table.focus()
+        first = next(iter(rule_rows(store)))
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, RuleForm) and form.original.id == first
+        form.query_one("#f-points", Input).value = "33"
+        form.query_one("#f-rationale", Input).value = "Proven by the 2025 wins"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        row = rule_rows(store)[first]
+        assert (row["points"], row["rationale"]) == (33, "Proven by the 2025 wins")
+
+        mql_on = screen.analysis.result.mql.leads
+        await pilot.press("space")
+        await settle(pilot)
+        assert rule_rows(store)[first]["enabled"] == 0
+        assert screen.analysis.result.mql.leads != mql_on
+        off = next(e for e in screen.analysis.result.rules if e.rule == first)
+        assert not off.enabled
+        await pilot.press("space")
+        await settle(pilot)
+        assert rule_rows(store)[first]["enabled"] == 1
+        assert screen.analysis.result.mql.leads == mql_on
+
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert first not in rule_rows(store)
+        assert len(rule_rows(store)) == 11
+
+
+async def test_knockout_and_disabled_rule_from_the_form(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Competitor"
+        form.query_one("#f-points", Input).value = "-50"
+        form.query_one("#f-knockout", Checkbox).value = True
+        form.query_one("#f-enabled", Checkbox).value = False
+        form.query_one("#f-owner", Select).value = "sales"
+        await _fill_condition(pilot, form.query_one(ConditionRow), "company", "contains",
+                              "rival")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        second = list(form.query(ConditionRow))[1]
+        await _fill_condition(pilot, second, "demo_requested", "is_false", "")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        row = rule_rows(store)["competitor"]
+        assert (row["knockout"], row["enabled"], row["owner"], row["points"]) == (1, 0, "sales",
+                                                                                  -50)
+        assert json.loads(row["conditions"]) == [
+            {"field": "company", "op": "contains", "value": "rival"},
+            {"field": "demo_requested", "op": "is_false", "value": None}]
+
+
+async def test_new_duplicate_and_delete_models(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one(ModelList).focus()
+        await pilot.press("y")
+        await settle(pilot)
+        copy = store.scoring_model(f"{MODEL_ID}-copy")
+        assert copy is not None and len(copy.rules) == 12
+        assert copy.rules == store.scoring_model(MODEL_ID).rules
+        assert screen.selected_id == f"{MODEL_ID}-copy"
+
+        await pilot.press("n")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ModelSettingsForm)
+        form.query_one("#f-name", Input).value = "Outbound trial"
+        form.query_one("#f-fit_a", Input).value = "70"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        made = store.scoring_model("outbound-trial")
+        assert made is not None and made.rules == [] and made.fit_bands["A"] == 70
+        assert "has no rules yet" in text_of(screen.query_one("#scoring-rules-empty"))
+
+        screen.query_one(ModelList).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "it has no rules" in text_of(pilot.app.screen.query_one("#confirm-lines"))
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.scoring_model("outbound-trial") is None
+
+        screen.selected_id = f"{MODEL_ID}-copy"
+        screen.reload()
+        await settle(pilot)
+        screen.query_one(ModelList).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "its 12 rules go with it" in text_of(pilot.app.screen.query_one("#confirm-lines"))
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.scoring_model(f"{MODEL_ID}-copy") is None
+        assert not rule_rows(store, f"{MODEL_ID}-copy")
+        assert len(rule_rows(store)) == 12
+
+
+async def test_rename_and_bands_are_saved(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one(ModelList).focus()
+        await pilot.press("r")
+        await pilot.pause()
+        box = pilot.app.screen.query_one("#input-value", Input)
+        box.value = "Northwind strict"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.scoring_model(MODEL_ID).name == "Northwind strict"
+
+        await pilot.press("b")
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#f-fit_a", Input).value = "10"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form  # A below B is refused
+        assert form.query_one("#form-error").display
+        form.query_one("#f-fit_a", Input).value = "60"
+        form.query_one("#f-mql_cells", Input).value = "a1, A2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        model = store.scoring_model(MODEL_ID)
+        assert model.fit_bands["A"] == 60 and model.mql_cells == ["A1", "A2"]
+        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=TODAY).to_dict()
+
+
+async def test_two_models_side_by_side(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one(ModelList).focus()
+        await pilot.press("y")
+        await settle(pilot)
+        screen.query_one(RuleTable).focus()
+        await pilot.press("space")  # the copy loses its first rule
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#scoring-tabs").active == "tab-compare"
+        a = store.scoring_model(f"{MODEL_ID}-copy")
+        b = store.scoring_model(MODEL_ID)
+        expected = compare_models(store, a, b, as_of=TODAY)
+        assert screen.analysis.comparison.to_dict() == expected.to_dict()
+        shown = text_of(screen.query_one("#scoring-compare"))
+        assert f"{expected.a.auc:.3f}" in shown and f"{expected.b.auc:.3f}" in shown
+        assert f"{expected.mql_delta:+,}" in shown
+
+
+async def test_empty_states_explain_how_to_get_leads_and_models(empty_store):
+    async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        text = text_of(screen.query_one("#scoring-empty"))
+        assert "align leads import leads.csv plan.db" in text and "Press i" in text
+        assert "n adds one" in text_of(screen.query_one("#scoring-models-empty"))
+        assert not screen.query_one("#scoring-tabs").display

@@ -1,0 +1,122 @@
+"""The in-app leads import: preview, role mapping, replace or append in a worker; a bad file is
+reported and leaves the previous dataset exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, RadioButton, Select
+
+from model.leads import column_types, lead_count
+from screens.scoring_import import LeadsImportForm
+from tests.conftest import text_of
+from tests.lead_scoring_helpers import app_on, open_scoring, sample_copy, settle
+
+GOOD = ("lead_id,company,industry,employees,created,closed,converted\n"
+        "L1,Acme,SaaS,120,2025-01-05,2025-03-01,yes\n"
+        "L2,Globex,Retail,15,2025-01-09,2025-02-11,no\n"
+        "L3,Initech,SaaS,800,2025-02-01,,\n"
+        "L4,Umbrella,Finance,5000,2025-02-03,2025-04-20,Yes\n")
+
+
+async def _open_form(pilot, path: Path) -> LeadsImportForm:
+    await pilot.press("i")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, LeadsImportForm)
+    box = form.query_one("#f-path", Input)
+    box.value = str(path)
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    return form
+
+
+async def test_import_a_good_file_with_preview_and_roles(empty_store, tmp_path):
+    csv_path = tmp_path / "crm.csv"
+    csv_path.write_text(GOOD)
+    async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        assert "No leads imported yet" in text_of(screen.query_one("#scoring-empty"))
+        form = await _open_form(pilot, csv_path)
+        preview = text_of(form.query_one("#import-preview"))
+        assert "lead_id" in preview and "Initech" in preview and "Umbrella" in preview
+        assert form.query_one("#f-id", Select).value == "lead_id"
+        assert form.query_one("#f-outcome", Select).value == "converted"
+        assert form.query_one("#f-created", Select).value == "created"
+        assert form.query_one("#f-closed", Select).value == "closed"
+        assert form.query_one("#f-amount", Select).value is Select.NULL
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form  # an outcome without won values is refused
+        assert "mean won" in text_of(form.query_one("#e-won_values"))
+        form.query_one("#f-won_values", Input).value = "yes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert lead_count(empty_store) == 4
+        assert column_types(empty_store)["employees"] == "number"
+        roles = empty_store.leads_roles()
+        assert (roles.id, roles.outcome, roles.won_values, roles.closed) == (
+            "lead_id", "converted", ["yes"], "closed")
+        assert "No scoring model yet" in text_of(screen.query_one("#scoring-empty"))
+
+
+async def test_a_bad_file_is_reported_and_the_leads_stay(tmp_path):
+    store = sample_copy(tmp_path)
+    before_columns = column_types(store)
+    before_roles = store.leads_roles()
+    first_rows = list(store.db.query("SELECT * FROM leads ORDER BY _row LIMIT 3"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lead_id,day\na,03/04/2025\nb,05/06/2025\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        form = await _open_form(pilot, bad)
+        assert "03/04/2025" in text_of(form.query_one("#import-preview"))
+        assert form.query_one("#mode-replace", RadioButton).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert any("Import refused" in (n.title or "") and "'day'" in n.message
+                   for n in pilot.app._notifications)
+        assert not screen.importing
+        assert screen.analysis is not None and screen.analysis.result.leads == 2000
+    assert lead_count(store) == 2000
+    assert column_types(store) == before_columns
+    assert store.leads_roles() == before_roles
+    assert list(store.db.query("SELECT * FROM leads ORDER BY _row LIMIT 3")) == first_rows
+
+
+async def test_a_missing_file_is_marked_in_the_form(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, tmp_path / "nope.csv")
+        assert "no such file" in text_of(form.query_one("#e-path"))
+        assert form.query_one("#f-path", Input).has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        await pilot.press("escape")
+        await pilot.pause()
+    assert lead_count(store) == 2000
+
+
+async def test_append_adds_rows_to_the_dataset(empty_store, tmp_path):
+    first = tmp_path / "jan.csv"
+    first.write_text(GOOD)
+    second = tmp_path / "feb.csv"
+    second.write_text(GOOD.replace("L1,", "L5,").replace("L2,", "L6,").replace("L3,", "L7,")
+                      .replace("L4,", "L8,"))
+    async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, first)
+        form.query_one("#f-won_values", Input).value = "yes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = await _open_form(pilot, second)
+        form.query_one("#f-won_values", Input).value = "yes"
+        form.query_one("#mode-append", RadioButton).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert lead_count(empty_store) == 8

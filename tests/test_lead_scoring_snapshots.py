@@ -1,0 +1,64 @@
+"""Lead scoring at 120×40 with everything that varies pinned (size, blink, `today`, file name):
+the screen on sample.db's leads, the leads browser with its why panel, the rule form, and the
+screen before any leads are imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from tests.conftest import TODAY, catalog_plan, open_plan
+from tests.lead_scoring_helpers import sample_copy
+from tui.app import build_app
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def sample_app(tmp_path: Path):
+    store = sample_copy(tmp_path)
+    yield build_app(store, today=TODAY)
+    store.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path):
+    store = open_plan(tmp_path / "p.db", catalog_plan())
+    yield build_app(store, today=TODAY)
+    store.close()
+
+
+def _keys_then_steady(*keys: str):
+    async def run(pilot) -> None:
+        for key in keys:
+            for _ in range(4):
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+            await pilot.press(key)
+        for _ in range(4):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+        await pilot.pause(0.3)
+    return run
+
+
+def test_lead_scoring_with_leads(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=_keys_then_steady("2"))
+
+
+def test_lead_scoring_leads_browser(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE,
+                        run_before=_keys_then_steady("2", "l", "down", "down"))
+
+
+def test_lead_scoring_rule_form(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=_keys_then_steady("2", "e"))
+
+
+def test_lead_scoring_without_leads(snap_compare, empty_app):
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=_keys_then_steady("2"))

@@ -1,0 +1,72 @@
+"""A persona's lead count and conversion, from its match criteria compiled by the scoring
+engine, and the figures on its card."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.errors import AlignError
+from model.persona_match import persona_leads
+from model.schema import Condition, Persona
+from screens.personas import PersonasScreen
+from tests.conftest import TODAY, text_of
+from tests.lead_scoring_helpers import app_on, sample_copy, settle
+from tests.leads_helpers import AS_OF, load
+
+CSV = ("id,title,employees,closed,outcome\n"
+       "1,VP Operations,120,2025-01-10,won\n"
+       "2,vp operations ,80,2025-01-11,lost\n"
+       "3,Head of Operations,5000,2025-01-12,won\n"
+       "4,Operations lead,,2025-01-13,WON\n"
+       "5,VP Operations,300,,won\n"
+       "6,CFO,200,2025-01-14,won\n")
+
+
+def _persona(*conditions: dict) -> Persona:
+    return Persona(id="ops", name="Ops", match=[Condition(**c) for c in conditions])
+
+
+def test_count_and_conversion_follow_the_engine(empty_store, tmp_path):
+    load(empty_store, tmp_path, CSV, id="id", outcome="outcome", won_values=["won"],
+         closed="closed")
+    ops = _persona({"field": "title", "op": "contains", "value": "operations"},
+                   {"field": "employees", "op": "between", "value": [50, 1000]})
+    counted = persona_leads(empty_store, ops, as_of=AS_OF)
+    # rows 1, 2 and 5 match (case and padding ignored; 3 is too big, 4 has no size);
+    # row 5 has no closed date, so it is open: 1 won of 2 decided
+    assert (counted.leads, counted.decided, counted.won) == (3, 2, 1)
+    assert counted.rate == 0.5
+
+
+def test_without_outcome_role_there_is_no_rate(empty_store, tmp_path):
+    load(empty_store, tmp_path, CSV, id="id")
+    counted = persona_leads(empty_store, _persona(
+        {"field": "title", "op": "starts_with", "value": "VP"}), as_of=AS_OF)
+    assert counted.leads == 3 and counted.rate is None and not counted.outcome_mapped
+
+
+def test_no_criteria_no_figures_and_unknown_column_is_named(empty_store, tmp_path):
+    load(empty_store, tmp_path, CSV, id="id")
+    assert persona_leads(empty_store, Persona(id="x", name="X"), as_of=AS_OF) is None
+    with pytest.raises(AlignError, match="'industry'"):
+        persona_leads(empty_store, _persona({"field": "industry", "op": "eq", "value": "SaaS"}),
+                      as_of=AS_OF)
+
+
+async def test_card_shows_lead_count_and_conversion(tmp_path):
+    store = sample_copy(tmp_path)
+    olivia = store.persona("ops-olivia")
+    expected = persona_leads(store, olivia, as_of=TODAY)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, PersonasScreen)
+        screen.selected_id = "ops-olivia"
+        screen._draw_card()
+        await pilot.pause()
+        card = text_of(screen.query_one("#persona-card-body"))
+        assert f"{expected.leads:,} leads match" in card
+        assert f"conversion {expected.rate * 100:.1f}%" in card
+        assert expected.leads > 0
