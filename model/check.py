@@ -10,7 +10,7 @@ from model.exchange import ENTITY_MODELS
 from model.health import health_flags
 from model.kpi import engine_for
 from model.periods import sort_key
-from model.schema import ENTITY_KINDS, reference_errors
+from model.schema import ENTITY_KINDS, Plan, entity_key, reference_errors
 from model.signals import realignment_signals
 from model.store import PlanStore, format_validation_error
 
@@ -41,20 +41,38 @@ class CheckReport:
 
 
 def integrity_problems(store: PlanStore) -> list[str]:
-    """Database-level damage and rows that no longer pass the schema."""
+    """Database-level damage, rows that cannot be read or no longer pass the schema, and broken
+    links. Damaged rows are reported, never raised: this is the command people run when
+    something is wrong."""
     problems = [r["integrity_check"] for r in store.db.query("PRAGMA integrity_check")
                 if r["integrity_check"] != "ok"]
     for r in store.db.query("PRAGMA foreign_key_check"):
         problems.append(f"{r['table']}: row {r['rowid']} points to a missing {r['parent']} row")
-    plan = store.load_plan()
+    loaded: dict[str, list] = {}
     for kind in ENTITY_KINDS:
+        try:
+            loaded[kind] = store.list(kind)
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{kind}: a row cannot be read ({exc})")
+    for name, read in (("plan settings", store.settings), ("leads column roles", store.leads_roles)):
+        try:
+            read()
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{name}: cannot be read ({exc})")
+    invalid = False
+    for kind, items in loaded.items():
         model = ENTITY_MODELS[kind]
-        for i, entity in enumerate(getattr(plan, kind)):
+        for entity in items:
+            label = entity_key(kind, entity)
+            label = " ".join(label) if isinstance(label, tuple) else label
             try:
                 model.model_validate(entity.model_dump())
             except ValidationError as exc:
-                problems += format_validation_error(exc, f"{kind}[{i}]")
-    problems += reference_errors(plan)
+                invalid = True
+                problems += format_validation_error(exc, f"{kind}[{label!r}]")
+    if len(loaded) == len(ENTITY_KINDS) and not invalid:
+        plan = Plan.model_construct(settings=store.settings(), leads=None, **loaded)
+        problems += reference_errors(plan)
     return problems
 
 
@@ -63,7 +81,8 @@ def health_problems(store: PlanStore) -> list[str]:
     objectives = store.objectives()
     departments, metrics = store.departments(), store.metrics()
     out = []
-    for period in sorted({o.period for o in objectives}, key=sort_key):
+    fy_start = store.settings().fiscal_year_start
+    for period in sorted({o.period for o in objectives}, key=lambda p: sort_key(p, fy_start)):
         in_period = [o for o in objectives if o.period == period]
         out += [f"{period}: {flag.message}" for flag in health_flags(in_period, departments, metrics)]
     return out
@@ -74,7 +93,7 @@ def signal_lines(store: PlanStore, period: str | None = None) -> tuple[str | Non
     engine = engine_for(store)
     if period is None:
         periods = engine.periods_with_data()
-        period = max(periods, key=sort_key) if periods else None
+        period = max(periods, key=lambda p: sort_key(p, engine.fy_start)) if periods else None
     if period is None:
         return None, []
     return period, [f"{period}: {s.message}" for s in realignment_signals(engine, period)]

@@ -40,7 +40,7 @@ from model.schema import (
     entity_key,
     reference_errors,
 )
-from model.store import KIND_LABELS, PlanStore, format_validation_error
+from model.store import KIND_LABELS, PlanStore, format_validation_error, later_than
 
 FORMAT = "align-plan"
 VERSION = 1
@@ -188,7 +188,21 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
+def check_export_target(path: str | Path, db_path: Path | None = None) -> None:
+    """Refuse to write TOML over the plan itself or over any other SQLite database."""
+    path = Path(path)
+    if not path.exists() or path.is_dir():
+        return
+    if db_path is not None and db_path.exists() and os.path.samefile(path, db_path):
+        raise AlignError(f"{path} is the plan itself; export to a .toml file instead")
+    with path.open("rb") as fh:
+        if fh.read(16) == b"SQLite format 3\x00":
+            raise AlignError(f"{path} is a SQLite database; export to a .toml file instead "
+                             "(it was left untouched)")
+
+
 def write_export(store: PlanStore, path: str | Path) -> Path:
+    check_export_target(path, store.path)
     return write_atomic(path, export_toml(store))
 
 
@@ -201,6 +215,8 @@ class ParsedPlan:
     warnings: list[str] = field(default_factory=list)
     mentions_settings: set[str] = field(default_factory=set)
     mentions_leads: bool = False
+    unstamped: set[int] = field(default_factory=set)
+    """Measurements written without `recorded_at` (by hand, as in the design's example)."""
 
 
 def _drop_unknown(data: Any, model: type[BaseModel], loc: str, warnings: list[str]) -> Any:
@@ -241,6 +257,8 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AlignError(f"{source}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise AlignError(f"{source}: the TOML nests arrays or tables too deeply to be a plan") from None
     fmt = doc.get("format")
     if fmt != FORMAT:
         what = "has no `format` key" if fmt is None else f"has format = {fmt!r}"
@@ -260,6 +278,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
     except ValidationError as exc:
         errors += format_validation_error(exc)
     entities: dict[str, list[Any]] = {}
+    unstamped: set[int] = set()
     for kind in ENTITY_KINDS:
         raw = doc.get(kind, [])
         if not isinstance(raw, list):
@@ -277,6 +296,9 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
                 items.append(model.model_validate(item))
             except ValidationError as exc:
                 errors += format_validation_error(exc, loc)
+            else:
+                if kind == "measurements" and "recorded_at" not in item:
+                    unstamped.add(len(items) - 1)
         entities[kind] = items
     leads = None
     if "leads" in doc:
@@ -292,7 +314,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
         raise AlignError(f"{source}: the plan file is not valid; nothing was changed", details=errors)
     plan = Plan.model_construct(settings=settings, leads=leads, **entities)
     return ParsedPlan(plan=plan, warnings=warnings, mentions_settings=set(settings_data),
-                      mentions_leads="leads" in doc)
+                      mentions_leads="leads" in doc, unstamped=unstamped)
 
 
 def read_plan_file(path: str | Path) -> ParsedPlan:
@@ -302,10 +324,15 @@ def read_plan_file(path: str | Path) -> ParsedPlan:
         raise AlignError(f"{source}: no such file")
     if path.is_dir():
         raise AlignError(f"{source} is a folder, not a plan file")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise AlignError(f"{source}: cannot read the file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
         raise AlignError(f"{source}: the file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
                          "that is not a plan file")
-    return parse_plan_text(_decode(path.read_bytes(), source), source)
+    return parse_plan_text(_decode(raw, source), source)
 
 
 @dataclass
@@ -422,16 +449,49 @@ def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDif
 def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
                 dry_run: bool = False) -> PlanDiff:
     """Check the file against the plan it lands in, then write it in one transaction."""
-    current = store.load_plan()
-    target = _combined(current, parsed, replace)
-    errors = reference_errors(target)
-    if errors:
-        raise AlignError("the plan file does not fit the plan; nothing was changed", details=errors)
-    diff = diff_plans(current, target, replace=replace)
-    diff.warnings = list(parsed.warnings)
-    if not dry_run and not diff.is_empty:
-        store.apply_plan(target, replace=True)
+    with store.transaction():
+        current = store.load_plan()
+        parsed = _settle_unstamped(current, parsed)
+        target = _combined(current, parsed, replace)
+        try:
+            errors = reference_errors(target)
+        except RecursionError:
+            errors = ["the plan links objectives or metrics too deeply to check"]
+        if errors:
+            raise AlignError("the plan file does not fit the plan; nothing was changed",
+                             details=errors)
+        diff = diff_plans(current, target, replace=replace)
+        diff.warnings = list(parsed.warnings)
+        if not dry_run and not diff.is_empty:
+            store.apply_plan(target, replace=True)
     return diff
+
+
+def _settle_unstamped(current: Plan, parsed: ParsedPlan) -> ParsedPlan:
+    """A measurement without `recorded_at` that repeats the latest recording of its metric and
+    period is that recording, so importing the same file twice adds nothing; otherwise it is a
+    new recording, stamped now."""
+    if not parsed.unstamped:
+        return parsed
+    latest: dict[tuple[str, str], Measurement] = {}
+    for m in current.measurements:
+        key = (m.metric, m.period)
+        if key not in latest or m.recorded_at >= latest[key].recorded_at:
+            latest[key] = m
+    settled = list(parsed.plan.measurements)
+    for i in parsed.unstamped:
+        m = settled[i]
+        last = latest.get((m.metric, m.period))
+        if last is None:
+            continue
+        if (last.value, last.not_applicable, last.note, last.source) == (
+                m.value, m.not_applicable, m.note, m.source):
+            settled[i] = m.model_copy(update={"recorded_at": last.recorded_at})
+        elif m.recorded_at <= last.recorded_at:
+            settled[i] = m.model_copy(update={"recorded_at": later_than(last.recorded_at)})
+    plan = parsed.plan.model_copy(update={"measurements": settled})
+    return ParsedPlan(plan=plan, warnings=parsed.warnings, mentions_settings=parsed.mentions_settings,
+                      mentions_leads=parsed.mentions_leads)
 
 
 def import_file(store: PlanStore, path: str | Path, *, replace: bool = False,

@@ -82,11 +82,24 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
+MAX_DEPTH = 60
+MAX_LENGTH = 2_000
+MAX_LITERAL = 1e15
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_LENGTH:
+            raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(f"the formula nests deeper than {MAX_DEPTH} levels")
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -133,14 +146,19 @@ class _Parser:
         tok = self.peek()
         if tok and tok[0] == "op" and tok[1] in "+-":
             self.i += 1
+            self.nest()
             operand = self.unary()
+            self.depth -= 1
             return Neg(operand) if tok[1] == "-" else operand
         return self.atom()
 
     def atom(self) -> Node:
         kind, value, pos = self.take()
         if kind == "num":
-            return Num(float(value))
+            number = float(value)
+            if not math.isfinite(number) or abs(number) > MAX_LITERAL:
+                raise FormulaError(f"the number at position {pos} is too large (at most 1e15)")
+            return Num(number)
         if kind == "name":
             nxt = self.peek()
             if nxt and nxt[1] == "(":
@@ -149,19 +167,23 @@ class _Parser:
                         f"unknown function {value!r} at position {pos} (use min, max or abs)"
                     )
                 self.i += 1
+                self.nest()
                 args = [self.expr()]
                 while (sep := self.peek()) and sep[1] == ",":
                     self.i += 1
                     args.append(self.expr())
                 self.expect(")")
+                self.depth -= 1
                 low, high = _FUNCTIONS[value]
                 if len(args) < low or (high is not None and len(args) > high):
                     raise FormulaError(f"{value}() at position {pos} takes {'one argument' if high == 1 else 'one or more arguments'}")
                 return Call(value, tuple(args))
             return Ref(value)
         if value == "(":
+            self.nest()
             node = self.expr()
             self.expect(")")
+            self.depth -= 1
             return node
         raise FormulaError(f"unexpected {value!r} at position {pos}")
 
@@ -237,6 +259,8 @@ _SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "/"}
 
 
 def _fmt_number(value: float) -> str:
+    if not math.isfinite(value):
+        return "∞" if value > 0 else ("−∞" if value < 0 else "?")
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
@@ -263,29 +287,28 @@ def render(node: Node, values: Mapping[str, float | None] | None = None, _parent
 
 
 def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
-    """A dependency cycle as a path (`a → b → a`), or None. Nodes absent from `graph` are leaves."""
+    """A dependency cycle as a path (`a → b → a`), or None. Nodes absent from `graph` are leaves.
+    Iterative, so a long chain of links cannot exhaust the stack."""
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for dep in sorted(graph.get(node, ())):
-            if state.get(dep) == 1:
-                return stack[stack.index(dep):] + [dep]
-            if dep not in state and dep in graph:
-                found = visit(dep)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
     for start in sorted(graph):
-        if start not in state:
-            found = visit(start)
-            if found:
-                return found
+        if start in state:
+            continue
+        path: list[str] = [start]
+        pending: list[list[str]] = [sorted(graph.get(start, ()))]
+        state[start] = 1
+        while path:
+            deps = pending[-1]
+            if not deps:
+                state[path.pop()] = 2
+                pending.pop()
+                continue
+            dep = deps.pop(0)
+            if state.get(dep) == 1:
+                return path[path.index(dep):] + [dep]
+            if dep not in state and dep in graph:
+                state[dep] = 1
+                path.append(dep)
+                pending.append(sorted(graph.get(dep, ())))
     return None
 
 
@@ -293,16 +316,20 @@ def topological_order(graph: Mapping[str, Iterable[str]]) -> list[str]:
     """Nodes of an acyclic graph with every node after the nodes it depends on."""
     order: list[str] = []
     seen: set[str] = set()
-
-    def visit(node: str) -> None:
-        if node in seen:
-            return
-        seen.add(node)
-        for dep in sorted(graph.get(node, ())):
-            if dep in graph:
-                visit(dep)
-        order.append(node)
-
-    for node in sorted(graph):
-        visit(node)
+    for start in sorted(graph):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack: list[tuple[str, list[str]]] = [(start, sorted(graph.get(start, ())))]
+        while stack:
+            node, deps = stack[-1]
+            while deps and (deps[0] in seen or deps[0] not in graph):
+                deps.pop(0)
+            if deps:
+                dep = deps.pop(0)
+                seen.add(dep)
+                stack.append((dep, sorted(graph.get(dep, ()))))
+            else:
+                order.append(node)
+                stack.pop()
     return order

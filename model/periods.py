@@ -169,10 +169,10 @@ def elapsed_share(period: str, today: dt.date, fy_start: int = 1) -> float:
     return ((today - first).days + 1) / total
 
 
-def sort_key(period: str) -> tuple[int, int, int]:
+def sort_key(period: str, fy_start: int = 1) -> tuple[int, int, int]:
     """Chronological by end: a quarter comes right after its last month, a year after its Q4."""
     p = parse_period(period)
-    months = months_of(p)
+    months = months_of(p, fy_start)
     y, m = (int(x) for x in months[-1].split("-"))
     size = {"month": 0, "quarter": 1, "year": 2}[p.kind]
     return (y * 12 + m, size, 0)

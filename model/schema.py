@@ -27,7 +27,7 @@ MAX_ABS_NUMBER = 1e15
 
 
 def _slug(value: str) -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value):
+    if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
             "(starting with a letter or digit, at most 64 characters)"
@@ -36,7 +36,7 @@ def _slug(value: str) -> str:
 
 
 def _metric_id(value: str) -> str:
-    if not isinstance(value, str) or not METRIC_ID_RE.match(value):
+    if not isinstance(value, str) or not METRIC_ID_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid metric id: use lowercase letters, digits and '_' "
             "(starting with a letter), so formulas can name it"
@@ -80,6 +80,7 @@ PeriodId = Annotated[str, AfterValidator(_period)]
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
 TextList = Annotated[list[Annotated[str, Field(max_length=2_000)]], BeforeValidator(_text_lines)]
 
 ObjectiveState = Literal["draft", "active", "achieved", "missed", "dropped"]
@@ -112,7 +113,7 @@ class Strict(BaseModel):
 
 class PlanSettings(Strict):
     name: Name = "Untitled plan"
-    fiscal_year_start: int = Field(default=1, ge=1, le=12)
+    fiscal_year_start: Whole = Field(default=1, ge=1, le=12)
 
 
 class Department(Strict):
@@ -215,7 +216,12 @@ def _timestamp(value: Any) -> str:
     else:
         raise ValueError(f"expected a date and time, got {value!r}")
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        try:
+            stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"{value!r} is out of the range of dates") from None
+    if not 1900 <= stamp.year <= 2999:
+        raise ValueError(f"{value!r}: year must be between 1900 and 2999")
     return stamp.replace(microsecond=0).isoformat()
 
 
@@ -284,6 +290,13 @@ class Condition(Strict):
     op: Operator
     value: str | float | int | bool | list[str | float | int] | None = None
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_booleans_in_lists(cls, value: Any) -> Any:
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise ValueError("a list of values takes text or numbers, not true/false")
+        return value
+
     @model_validator(mode="after")
     def _value_fits_operator(self) -> Condition:
         op, value = self.op, self.value
@@ -292,11 +305,13 @@ class Condition(Strict):
                 raise ValueError(f"operator {op} takes no value")
             self.value = None
         elif op in ("in", "not_in"):
+            if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+                raise ValueError(f"operator {op} needs text or number values, not true/false")
             if isinstance(value, str):
                 value = [part.strip() for part in value.split(",") if part.strip()]
             if not isinstance(value, list) or not value:
                 raise ValueError(f"operator {op} needs a list of values")
-            self.value = [str(v) if not isinstance(v, str) else v for v in value]
+            self.value = [v if isinstance(v, str) else _number_text(v) for v in value]
         elif op == "between":
             if (not isinstance(value, list) or len(value) != 2
                     or not all(_is_number(v) for v in value)):
@@ -310,8 +325,10 @@ class Condition(Strict):
                 raise ValueError(f"operator {op} needs a number, got {value!r}")
             self.value = _plain_number(float(value))  # type: ignore[arg-type]
         elif op in ("within_last_days", "more_than_days_ago"):
-            if not _is_number(value) or float(value) < 0 or float(value) != int(float(value)):  # type: ignore[arg-type]
-                raise ValueError(f"operator {op} needs a whole number of days, got {value!r}")
+            if (not _is_number(value) or float(value) < 0  # type: ignore[arg-type]
+                    or float(value) != int(float(value)) or float(value) > MAX_DAYS):  # type: ignore[arg-type]
+                raise ValueError(f"operator {op} needs a whole number of days from 0 to {MAX_DAYS}, "
+                                 f"got {value!r}")
             self.value = int(float(value))  # type: ignore[arg-type]
         elif op in ("before", "after"):
             try:
@@ -321,10 +338,22 @@ class Condition(Strict):
         else:  # eq, neq, contains, not_contains, starts_with, ends_with
             if value is None or isinstance(value, list | bool):
                 raise ValueError(f"operator {op} needs a single text or number value")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"operator {op} needs a finite number, got {value!r}")
             if op not in ("eq", "neq") and not isinstance(value, str):
                 self.value = _plain_number(float(value)) if _is_number(value) else value
                 self.value = str(self.value)
         return self
+
+
+MAX_DAYS = 36_500
+
+
+def _number_text(value: float | int) -> str:
+    """A number in a text list as a lead's cell would show it: 1, not 1.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _is_number(value: Any) -> bool:
@@ -349,7 +378,7 @@ class Rule(Strict):
     name: Text = ""
     dimension: Dimension
     when: list[Condition] = Field(min_length=1)
-    points: int = Field(ge=-10_000, le=10_000)
+    points: Whole = Field(ge=-10_000, le=10_000)
     knockout: bool = False
     enabled: bool = True
     rationale: Text = ""
@@ -359,14 +388,14 @@ class Rule(Strict):
 class ScoringModel(Strict):
     id: Slug
     name: Name
-    fit_cap: int = Field(default=100, ge=1, le=100_000)
-    engagement_cap: int = Field(default=100, ge=1, le=100_000)
-    fit_bands: dict[Literal["A", "B", "C"], int] = Field(
+    fit_cap: Whole = Field(default=100, ge=1, le=100_000)
+    engagement_cap: Whole = Field(default=100, ge=1, le=100_000)
+    fit_bands: dict[Literal["A", "B", "C"], Whole] = Field(
         default_factory=lambda: {"A": 60, "B": 40, "C": 20})
-    engagement_bands: dict[Literal["1", "2", "3"], int] = Field(
+    engagement_bands: dict[Literal["1", "2", "3"], Whole] = Field(
         default_factory=lambda: {"1": 40, "2": 25, "3": 10})
     mql_cells: list[str] = Field(default_factory=lambda: ["A1", "A2", "B1"])
-    mql_min_total: int | None = None
+    mql_min_total: Whole | None = None
     rules: list[Rule] = Field(default_factory=list)
 
     @field_validator("fit_bands", "engagement_bands", mode="before")
@@ -389,7 +418,7 @@ class ScoringModel(Strict):
         cells = []
         for cell in self.mql_cells:
             cell = str(cell).strip().upper()
-            if not CELL_RE.match(cell):
+            if not CELL_RE.fullmatch(cell):
                 raise ValueError(f"mql_cells: {cell!r} is not a grade cell (A1 … D4)")
             cells.append(cell)
         self.mql_cells = sorted(set(cells))

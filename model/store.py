@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +104,11 @@ def _friendly(err: Any) -> str:
     return msg.replace("Input should be", "must be")
 
 
+def later_than(stamp: str) -> str:
+    """The next stamp after `stamp`: a new recording never replaces one made in the same second."""
+    return (dt.datetime.fromisoformat(stamp) + dt.timedelta(seconds=1)).isoformat()
+
+
 def _now() -> str:
     return now_timestamp()
 
@@ -117,6 +121,11 @@ def _unjson(value: str | None, default: Any) -> Any:
     if value is None or value == "":
         return default
     return json.loads(value)
+
+
+def _read_only_uri(path: Path) -> str:
+    """A read-only SQLite URI; the path is escaped, so names with `#`, `?` or `%` work."""
+    return path.resolve().as_uri() + "?mode=ro"
 
 
 def _check_is_plan_file(path: Path) -> bool:
@@ -133,18 +142,22 @@ def _check_is_plan_file(path: Path) -> bool:
     if header != SQLITE_HEADER:
         raise AlignError(f"{path} is not an Align plan: it is not a SQLite database")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables:
+            objects = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            marks = conn.execute("PRAGMA user_version").fetchone()[0] or conn.execute(
+                "PRAGMA application_id").fetchone()[0]
+            if not objects and not marks:
                 return False
-            if "align_meta" not in tables:
+            if "align_meta" not in objects:
                 raise AlignError(
                     f"{path} is a SQLite database but not an Align plan; it was left untouched")
             meta = dict(conn.execute("SELECT key, value FROM align_meta").fetchall())
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc):
+            raise AlignError(f"{path} is locked by another program; try again when it is done") from None
         raise AlignError(f"{path} cannot be read as a SQLite database ({exc})") from None
     if meta.get("format") != PLAN_FORMAT:
         raise AlignError(f"{path} is a SQLite database but not an Align plan; it was left untouched")
@@ -187,13 +200,17 @@ class PlanStore:
         if existing:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             db = Database(conn, execute_plugins=False)
-            pending = mig.migrations.pending(db)
-            if pending:
-                conn.close()
+            if mig.migrations.pending(db):
                 backup = path.with_name(f"{path.name}.v{cls._version_of(path)}.bak")
-                shutil.copy2(path, backup)
-                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-                db = Database(conn, execute_plugins=False)
+                try:
+                    target = sqlite3.connect(str(backup))
+                    with target:
+                        conn.backup(target)
+                    target.close()
+                except sqlite3.Error as exc:
+                    conn.close()
+                    raise AlignError(f"{path}: cannot write the backup {backup.name} before "
+                                     f"upgrading the plan ({exc}); the plan was left as it was") from None
         else:
             try:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -207,7 +224,7 @@ class PlanStore:
 
     @staticmethod
     def _version_of(path: Path) -> int:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             row = conn.execute("SELECT value FROM align_meta WHERE key='schema_version'").fetchone()
             return int(row[0]) if row else 0
@@ -231,28 +248,36 @@ class PlanStore:
         self.db.execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self, name: str | None) -> None:
-        fresh = not self.db["align_meta"].exists()
-        try:
-            mig.migrations.apply(self.db)
-        except sqlite3.OperationalError as exc:
-            raise AlignError(f"{self.path}: cannot update the plan ({exc})") from None
-        now = _now()
-        current = {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM align_meta")}
-        if not fresh and current.get("schema_version") == str(mig.latest_version()):
+        """Create or upgrade the schema. Everything happens under one write lock, re-checked
+        inside it, so two instances opening a new file at once cannot both create it, and no one
+        ever sees a half-created plan."""
+        if not mig.migrations.pending(self.db) and self._meta().get("schema_version") == str(
+                mig.latest_version()):
             return
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                ["schema_version", str(mig.latest_version()), now, now])
-            if fresh:
+        try:
+            with self.transaction():
+                fresh = not self.db["align_meta"].exists()
+                mig.migrations.apply(self.db)
+                now = _now()
                 self.db.execute(
-                    "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                    ["format", PLAN_FORMAT, now, now])
-                self.db.execute(
-                    "INSERT INTO plan (id, name, fiscal_year_start, created_at, updated_at) "
-                    "VALUES (1, ?, 1, ?, ?)",
-                    [name or (self.path.stem if self.path else "Untitled plan"), now, now])
+                    "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                    ["schema_version", str(mig.latest_version()), now, now])
+                if fresh:
+                    self.db.execute(
+                        "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                        ["format", PLAN_FORMAT, now, now])
+                    self.db.execute(
+                        "INSERT INTO plan (id, name, fiscal_year_start, created_at, updated_at) "
+                        "VALUES (1, ?, 1, ?, ?)",
+                        [name or (self.path.stem if self.path else "Untitled plan"), now, now])
+        except AlignError as exc:
+            raise AlignError(f"{self.path}: cannot set up the plan: {exc}") from None
+
+    def _meta(self) -> dict[str, str]:
+        if not self.db["align_meta"].exists():
+            return {}
+        return {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM align_meta")}
 
     def close(self) -> None:
         self.db.close()
@@ -265,15 +290,27 @@ class PlanStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction; foreign keys are checked at commit so rows may arrive in any order."""
-        try:
+        """One write transaction, holding the write lock from its start so that what it reads
+        is what it overwrites (another instance waits, or is told the plan is busy). Foreign keys
+        are checked at commit, so rows may arrive in any order. Nested use joins the outer one."""
+        conn = self.db.conn
+        if conn.in_transaction:
             with self.db.atomic():
-                self.db.execute("PRAGMA defer_foreign_keys = ON")
                 yield
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise AlignError(
-                    "the plan is busy: another Align is writing to it; try again in a moment") from None
+            raise _friendly_sqlite_error(exc) from None
+        try:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            yield
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
+                raise _friendly_sqlite_error(exc) from None
             raise
 
     # ---- settings ------------------------------------------------------------------------
@@ -443,12 +480,17 @@ class PlanStore:
         rows = self.db.query(
             "SELECT period FROM objectives UNION SELECT period FROM metric_targets "
             "UNION SELECT period FROM measurements")
-        return sorted({r["period"] for r in rows}, key=sort_key)
+        fy_start = self.settings().fiscal_year_start
+        return sorted({r["period"] for r in rows}, key=lambda p: sort_key(p, fy_start))
 
     # ---- writing single entities -----------------------------------------------------------
     def save(self, kind: str, entity: BaseModel) -> None:
         """Validate an entity against the rest of the plan, then write it (insert or update)."""
         entity = type(entity).model_validate(entity.model_dump())
+        with self.transaction():
+            self._save_checked(kind, entity)
+
+    def _save_checked(self, kind: str, entity: BaseModel) -> None:
         plan = self.load_plan(with_measurements=kind == "measurements")
         items = list(getattr(plan, kind))
         key = entity_key(kind, entity)
@@ -465,8 +507,7 @@ class PlanStore:
         if errors:
             label = KIND_LABELS[kind][0]
             raise AlignError(f"cannot save {label} {_label(key)}: " + "; ".join(errors))
-        with self.transaction():
-            self._write(kind, entity)
+        self._write(kind, entity)
 
     def save_department(self, d: Department) -> None:
         self.save("departments", d)
@@ -492,9 +533,14 @@ class PlanStore:
     def record_measurement(self, m: Measurement) -> None:
         """Add a recording to a metric's history; the latest one for a period is its value."""
         m = Measurement.model_validate(m.model_dump())
-        if self.metric(m.metric) is None:
-            raise AlignError(f"cannot record a measurement: unknown metric {m.metric!r}")
         with self.transaction():
+            if self.metric(m.metric) is None:
+                raise AlignError(f"cannot record a measurement: unknown metric {m.metric!r}")
+            row = next(self.db.query(
+                "SELECT max(recorded_at) AS last FROM measurements WHERE metric = ? AND period = ?",
+                [m.metric, m.period]))
+            if row["last"] is not None and m.recorded_at <= row["last"]:
+                m = m.model_copy(update={"recorded_at": later_than(row["last"])})
             self._write("measurements", m)
 
     def save_leads_roles(self, roles: LeadsRoles | None) -> None:
@@ -655,13 +701,13 @@ class PlanStore:
         return impact
 
     def delete(self, kind: str, key: Any) -> DeleteImpact:
-        if self.get(kind, key) is None:
-            raise AlignError(f"no {KIND_LABELS[kind][0]} {_label(key)}")
-        impact = self.delete_impact(kind, key)
-        if not impact.allowed:
-            raise AlignError(f"cannot delete {KIND_LABELS[kind][0]} {_label(key)}: "
-                             + "; ".join(impact.blocked_by))
         with self.transaction():
+            if self.get(kind, key) is None:
+                raise AlignError(f"no {KIND_LABELS[kind][0]} {_label(key)}")
+            impact = self.delete_impact(kind, key)
+            if not impact.allowed:
+                raise AlignError(f"cannot delete {KIND_LABELS[kind][0]} {_label(key)}: "
+                                 + "; ".join(impact.blocked_by))
             self._delete(kind, key)
         return impact
 
@@ -676,8 +722,8 @@ class PlanStore:
     def apply_plan(self, new: Plan, *, replace: bool) -> None:
         """Make the plan equal to `new` (replace) or upsert `new` into it (merge), in one
         transaction, writing only what differs."""
-        current = self.load_plan()
         with self.transaction():
+            current = self.load_plan()
             if new.settings != current.settings:
                 self._write_settings(new.settings)
             if replace or new.leads is not None:
@@ -703,6 +749,19 @@ _TABLES = {
     "measurements": "measurements", "personas": "personas", "notes": "notes",
     "decisions": "decisions", "scoring_models": "scoring_models",
 }
+
+
+def _friendly_sqlite_error(exc: sqlite3.Error) -> AlignError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return AlignError("the plan is busy: another Align is writing to it; try again in a moment")
+    if "full" in text:
+        return AlignError("the disk is full; nothing was saved")
+    if "readonly" in text or "read-only" in text:
+        return AlignError("the plan file is read-only; nothing was saved")
+    if "FOREIGN KEY" in text:
+        return AlignError("the change would leave a broken link in the plan; nothing was saved")
+    return AlignError(f"the plan could not be saved ({text}); nothing was changed")
 
 
 def _label(key: Any) -> str:

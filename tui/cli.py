@@ -88,7 +88,7 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command("init")
-@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("db", type=click.Path())
 @click.option("--sample", is_flag=True, help="Add the demo content (objectives, KPIs, personas, leads).")
 @click.option("--name", default=None, help="Plan name (default: the file name).")
 def init_command(db: str, sample: bool, name: str | None) -> None:
@@ -98,6 +98,8 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
     from model.store import PlanStore
 
     path = Path(db)
+    if path.is_dir():
+        fail(f"{db} is a folder; give a file name for the new plan")
     if path.exists() and path.stat().st_size > 0:
         fail(f"{db} already exists; choose another file name or remove it first")
     try:
@@ -127,12 +129,12 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
 
 
 @main.command("export")
-@click.argument("db", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.argument("db", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), default=None,
               help="Write to FILE (atomically) instead of standard output.")
 def export_command(db: str, output: str | None) -> None:
     """Export the whole plan DB as TOML."""
-    from model.exchange import export_toml, write_atomic
+    from model.exchange import check_export_target, export_toml, write_atomic
 
     store = open_store(db)
     with store:
@@ -141,6 +143,7 @@ def export_command(db: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
+        check_export_target(output, Path(db))
         write_atomic(output, text)
     except AlignError as exc:
         fail(exc)
@@ -150,8 +153,8 @@ def export_command(db: str, output: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
+@click.argument("db", type=click.Path())
 @click.option("--replace", is_flag=True, help="Make the plan equal to the file (default: merge).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
@@ -172,10 +175,12 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     try:
         with store:
             diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
-    except AlignError as exc:
+    except BaseException as exc:
         if is_new and not dry_run:
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)
+        if not isinstance(exc, AlignError):
+            raise
         fail(AlignError(f"{file}: {exc.message}", details=exc.details))
     for warning in diff.warnings:
         click.echo(f"warning: {file}: {warning}", err=True)
@@ -189,7 +194,7 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
 
 
 @main.command("check")
-@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("db", type=click.Path())
 @click.option("--period", default=None, metavar="P",
               help="Period for the realignment signals (default: the latest with data).")
 def check_command(db: str, period: str | None) -> None:
