@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from model.store import KIND_LABELS, PlanStore, format_validation_error, later_t
 FORMAT = "align-plan"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+STALE_TEMP_SECONDS = 600
 
 ENTITY_MODELS: dict[str, type[BaseModel]] = {
     "departments": Department, "objectives": Objective, "metrics": Metric,
@@ -163,7 +165,11 @@ def write_atomic(path: str | Path, text: str) -> Path:
     if not folder.exists():
         raise AlignError(f"{path}: folder {folder} does not exist")
     for stale in folder.glob(f".{path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)  # left by a write that was killed
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                stale.unlink()  # left by a write that was killed, not one still running
+        except OSError:
+            pass
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp, _file_mode(path))

@@ -57,8 +57,20 @@ KIND_LABELS = {
 
 def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]:
     """One `location: message` line per pydantic error, in the TOML location style."""
-    lines = []
+    lines: list[str] = []
+    union_seen: set[str] = set()
     for err in exc.errors():
+        parts = list(err["loc"])
+        # A union field (a condition's value) reports one error per branch; say it once.
+        branch = next((i for i, part in enumerate(parts)
+                       if isinstance(part, str) and part.split("[")[0] in _UNION_BRANCHES), None)
+        if branch is not None:
+            key = repr(parts[:branch])
+            if key in union_seen:
+                continue
+            union_seen.add(key)
+            err = {**err, "loc": tuple(parts[:branch]), "type": "union_value",
+                   "msg": "expected text, a number, true/false or a list of them"}
         loc = prefix
         for part in err["loc"]:
             if isinstance(part, int):
@@ -67,6 +79,9 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
                 loc += ("." if loc else "") + str(part)
         lines.append(f"{loc}: {_friendly(err)}" if loc else _friendly(err))
     return lines
+
+
+_UNION_BRANCHES = {"str", "float", "int", "bool", "list"}
 
 
 def _friendly(err: Any) -> str:

@@ -74,6 +74,10 @@ def test_kill_during_export_leaves_the_old_file_whole(tmp_path):
     target.write_text("previous export\n")
     _run_and_kill(SLOW_EXPORT, db, target)
     assert target.read_text() == "previous export\n"
+    leftovers = list(tmp_path.glob(".plan.toml.*.tmp"))
+    assert leftovers, "the killed export should have left its temp file"
+    for leftover in leftovers:  # as if the kill happened an hour ago
+        os.utime(leftover, (time.time() - 3600, time.time() - 3600))
     from click.testing import CliRunner
 
     from tui.cli import main

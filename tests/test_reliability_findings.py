@@ -257,3 +257,13 @@ def test_a_write_that_fails_inside_a_transaction_reads_as_a_message(tmp_path, mo
         assert s.departments() == []
     assert store_module.BUSY_TIMEOUT_MS >= 1000
     assert export_toml  # the module-level import is used by other tests in this file
+
+
+def test_a_bad_condition_value_is_one_message():
+    from model.store import format_validation_error
+
+    with pytest.raises(ValidationError) as exc:
+        Condition(field="x", op="eq", value={"a": 1})
+    lines = format_validation_error(exc.value, "scoring_models[0].rules[0].when[0]")
+    assert lines == ["scoring_models[0].rules[0].when[0].value: expected text, a number, "
+                     "true/false or a list of them"]
