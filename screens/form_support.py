@@ -1,14 +1,20 @@
-"""What every form does the same way: ids from titles, and pydantic errors next to their fields."""
+"""What every form does the same way: ids from titles, pydantic errors next to their fields, and
+save / cancel from the keyboard or the buttons."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.screen import Screen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Static
+
+ResultType = TypeVar("ResultType")
 
 _FRIENDLY = {
     "string_too_short": "required",
@@ -69,3 +75,28 @@ def show_field_errors(screen: Screen, errors: dict[str, str], fields: Iterable[s
     form_error = screen.query_one("#form-error", Static)
     form_error.update("\n".join(general))
     form_error.display = bool(general)
+
+
+def form_buttons() -> ComposeResult:
+    """The Save and Cancel buttons every form ends with; `FormScreen` wires them."""
+    yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+    yield Button("Cancel (esc)", id="form-cancel")
+
+
+class FormScreen(ModalScreen[ResultType]):
+    """A modal form: its `action_save` validates and dismisses with the result; cancelling (the
+    escape binding each form declares, or the Cancel button) dismisses with None."""
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)

@@ -11,13 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from model.errors import AlignError
 from model.kpi import format_value
 from model.schema import Measurement, Metric, now_timestamp
-from screens.form_support import field_errors, show_field_errors
+from screens.form_support import FormScreen, field_errors, form_buttons, show_field_errors
 from screens.note_form import DecisionForm, NoteForm
 from screens.objective_form import _field
 
@@ -54,7 +53,7 @@ def unit_hint(unit: str) -> str:
             "days": "days", "score": "score"}.get(unit, "number")
 
 
-class MeasurementForm(ModalScreen[Measurement | None]):
+class MeasurementForm(FormScreen[Measurement | None]):
     """Records a new row in the metric's history; the latest one for a period is its value, so a
     correction never overwrites what was recorded before."""
 
@@ -93,8 +92,7 @@ class MeasurementForm(ModalScreen[Measurement | None]):
                                                placeholder="source, or why it was corrected"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
@@ -146,19 +144,9 @@ class MeasurementForm(ModalScreen[Measurement | None]):
             return
         self.dismiss(measurement)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
-class TargetForm(ModalScreen[str | None]):
+class TargetForm(FormScreen[str | None]):
     """Sets (or, left blank, removes) a metric's target for one period; returns the period."""
 
     BINDINGS = [
@@ -189,8 +177,7 @@ class TargetForm(ModalScreen[str | None]):
                              hint=unit_hint(m.unit))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
@@ -223,16 +210,6 @@ class TargetForm(ModalScreen[str | None]):
             return
         self.dismiss(_period_id(period))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 def _period_id(text: str) -> str:

@@ -6,16 +6,21 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import Decision, Note
-from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.form_support import (
+    FormScreen,
+    field_errors,
+    form_buttons,
+    show_field_errors,
+    slugify,
+    unique_id,
+)
 from screens.objective_form import _field
 
 if TYPE_CHECKING:
@@ -29,7 +34,7 @@ def _select_value(select: Select) -> Any:
     return None if select.value is Select.NULL else select.value
 
 
-class _AttachedForm(ModalScreen[str | None]):
+class _AttachedForm(FormScreen[str | None]):
     """Shared by notes and decisions: attached to one objective, dated the meeting day."""
 
     FIELDS: tuple[str, ...] = ()
@@ -76,16 +81,6 @@ class _AttachedForm(ModalScreen[str | None]):
             return
         self.dismiss(entity.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 class NoteForm(_AttachedForm):
@@ -113,8 +108,7 @@ class NoteForm(_AttachedForm):
                     departments, id="f-to_department", prompt="department"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:
@@ -167,8 +161,7 @@ class DecisionForm(_AttachedForm):
                     allow_blank=False))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:

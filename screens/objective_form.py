@@ -25,7 +25,14 @@ from textual.widgets import (
 
 from model.errors import AlignError
 from model.schema import KeyResult, Objective
-from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.form_support import (
+    FormScreen,
+    field_errors,
+    form_buttons,
+    show_field_errors,
+    slugify,
+    unique_id,
+)
 
 if TYPE_CHECKING:
     from model.store import PlanStore
@@ -67,7 +74,7 @@ class KeyResultTable(DataTable):
         self.screen.remove_key_result(self.cursor_row)  # type: ignore[attr-defined]
 
 
-class ObjectiveForm(ModalScreen[str | None]):
+class ObjectiveForm(FormScreen[str | None]):
     """Returns the saved objective's id, or None when cancelled."""
 
     BINDINGS = [
@@ -129,8 +136,7 @@ class ObjectiveForm(ModalScreen[str | None]):
                         id="f-personas"), "space toggles")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -232,16 +238,6 @@ class ObjectiveForm(ModalScreen[str | None]):
             return
         self.dismiss(objective.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
     # ---- key results -----------------------------------------------------------------------
     def add_key_result(self) -> None:

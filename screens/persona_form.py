@@ -10,12 +10,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import PERSONA_LIST_FIELDS, Persona
-from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.form_support import (
+    FormScreen,
+    field_errors,
+    form_buttons,
+    show_field_errors,
+    slugify,
+    unique_id,
+)
 from screens.objective_form import _field
 
 if TYPE_CHECKING:
@@ -46,7 +52,7 @@ def label_of(name: str) -> str:
     return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-class PersonaForm(ModalScreen[str | None]):
+class PersonaForm(FormScreen[str | None]):
     """Returns the saved persona's id, or None when cancelled."""
 
     BINDINGS = [
@@ -74,8 +80,7 @@ class PersonaForm(ModalScreen[str | None]):
                         yield self._widget_for(name, p)
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def _widget_for(self, name: str, p: Persona | None) -> Vertical:
@@ -146,16 +151,6 @@ class PersonaForm(ModalScreen[str | None]):
             return
         self.dismiss(persona.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 def validated_text(day: dt.date | None) -> str:
