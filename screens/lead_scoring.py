@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -67,8 +67,8 @@ EMPTY_LEADS = ("No leads imported yet.\n\n"
                "The grade matrix, backtest, rule evidence and leads browser then show how the "
                "rules would have scored those leads.")
 EMPTY_MODELS = ("No scoring model yet.\n\n"
-                "Focus the models list (tab) and press n to add one, then add rules with n in "
-                "the rules table; or ctrl+o imports a plan file that has models.")
+                "Press n to add one (its name, bands and MQL cells), then n again adds its "
+                "rules; or ctrl+o imports a plan file that has models.")
 
 
 # ---- messages from the workers ----------------------------------------------------------------
@@ -158,6 +158,7 @@ class LeadScoringScreen(AreaScreen):
     AUTO_FOCUS = "#scoring-rules"
     KINDS: ClassVar[frozenset[str]] = frozenset({"scoring_models", "leads", "departments"})
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("n", "new_rule", "New rule", id="scoring.new_rule"),
         Binding("e", "edit_rule", "Edit rule", id="scoring.edit_rule"),
@@ -260,7 +261,24 @@ class LeadScoringScreen(AreaScreen):
             self.compare_id = None
         self._draw_models()
         self._draw_rules()
+        self._focus_a_visible_list()
         self._start_analysis()
+
+    @on(events.ScreenResume)
+    def _refocus_when_shown(self) -> None:
+        self.call_after_refresh(self._focus_a_visible_list)
+
+    def _focus_a_visible_list(self) -> None:
+        """The rules table when there are rules to edit; else nothing, so the screen's n adds a
+        model (none yet) or the first rule (the model has none)."""
+        focused = self.focused
+        if focused is not None and focused.display:
+            return
+        table = self.query_one("#scoring-rules")
+        if table.display:
+            table.focus()
+        else:
+            self.set_focus(None)
 
     def _start_analysis(self) -> None:
         self._token += 1
@@ -282,7 +300,7 @@ class LeadScoringScreen(AreaScreen):
                 self._failed(str(exc))
             return
         self.busy = True
-        self._show_status()
+        self._draw_analysis()
         self.analyse_in_background(self._token, Path(path), model, self.today, other)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-analysis")
@@ -390,7 +408,7 @@ class LeadScoringScreen(AreaScreen):
         table.border_title = f"{title} · {len(rules)}"
         empty = self.query_one("#scoring-rules-empty", Static)
         if model is None:
-            empty.update("Select or add a model (n in the models list) to edit its rules.")
+            empty.update("No model yet: n adds one, then its rules are edited here.")
         else:
             empty.update(Text.assemble((f"{model.name} has no rules yet.\n", "bold"),
                                        "Press n here to add one: a dimension, points and "
@@ -434,6 +452,8 @@ class LeadScoringScreen(AreaScreen):
         message = ""
         if not self.types:
             message = EMPTY_LEADS
+            if not self.models:
+                message += "\n\n" + EMPTY_MODELS
         elif not self.models:
             message = EMPTY_MODELS
         empty.update(Text(message))
@@ -655,6 +675,9 @@ class LeadScoringScreen(AreaScreen):
     def action_new_rule(self) -> None:
         from screens.scoring_forms import RuleForm
 
+        if not self.models:
+            self.action_new_model()
+            return
         if (model := self._need_model()) is None:
             return
 
@@ -746,8 +769,8 @@ class LeadScoringScreen(AreaScreen):
         from screens.scoring_forms import ModelSettingsForm
 
         def saved(model: ScoringModel | None) -> None:
-            if model is not None and self._save_model(model, f"Added model {model.id}."):
-                self.call_after_refresh(lambda: self.query_one("#scoring-models").focus())
+            if model is not None:
+                self._save_model(model, f"Added model {model.id}; n adds its first rule.")
 
         self.app.push_screen(ModelSettingsForm(None, [m.id for m in self.models]), saved)
 

@@ -254,7 +254,7 @@ def why_renderable(explanation: Any, lead: dict[str, Any], fields: list[str],
     for name in fields:
         value = lead.get(name)
         values.append(f"{name}: ", style="dim")
-        values.append("–" if value is None else str(value))
+        values.append(_cell_text(value, 60).rstrip())
         values.append("\n")
     parts: list[Any] = [title, summary]
     if notes:

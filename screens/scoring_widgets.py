@@ -62,14 +62,16 @@ def grade_matrix(model: Any, result: Any, *, compact: bool = False) -> Table:
     table = Table(title=None if compact else "Grade matrix · leads (conversion)",
                   title_justify="left", title_style="bold", padding=(0, 1), show_lines=False,
                   header_style="bold")
-    table.add_column("fit \\ eng", no_wrap=True)
+    table.add_column("fit" if compact else "fit \\ eng", no_wrap=True)
     eng_min = model.engagement_bands
     for band in ENGAGEMENT_BANDS:
         label = f"{band} ≥{eng_min[band]}" if band in eng_min else f"{band} <{eng_min['3']}"
-        table.add_column(label, justify="right", no_wrap=True)
+        table.add_column(band if compact else label, justify="right", no_wrap=True)
     fit_min = model.fit_bands
     for fit in FIT_BANDS:
         label = f"{fit} ≥{fit_min[fit]}" if fit in fit_min else f"{fit} <{fit_min['C']}"
+        if compact:
+            label = fit
         cells: list[Text] = []
         for eng in ENGAGEMENT_BANDS:
             c = result.cell(fit + eng)
