@@ -21,7 +21,13 @@ from textual.widgets.option_list import Option
 from model.errors import AlignError
 from model.schema import ALL_OPS, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
-from screens.form_support import field_errors, show_field_errors, slugify, unique_id
+from screens.form_support import (
+    FormScreen,
+    field_errors,
+    show_field_errors,
+    slugify,
+    unique_id,
+)
 
 RULE_FIELDS = ("name", "dimension", "points", "owner", "rationale", "when")
 MODEL_FIELDS = ("name", "fit_cap", "engagement_cap", "fit_a", "fit_b", "fit_c", "eng_1", "eng_2",
@@ -198,7 +204,7 @@ def check_condition(data: dict[str, Any], types: dict[str, str],
     return cond, ""
 
 
-class RuleForm(ModalScreen[Rule | None]):
+class RuleForm(FormScreen[Rule | None]):
     """A rule of `model`: returns the validated rule (not yet saved), or None."""
 
     BINDINGS = [
@@ -350,17 +356,6 @@ class RuleForm(ModalScreen[Rule | None]):
         if rule is not None:
             self.dismiss(rule)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
-
 
 def _message(err: Any) -> str:
     if err["type"] in ("int_parsing", "int_type", "int_from_float"):
@@ -371,7 +366,7 @@ def _message(err: Any) -> str:
     return message[len("Value error, "):] if message.startswith("Value error, ") else message
 
 
-class ModelSettingsForm(ModalScreen[ScoringModel | None]):
+class ModelSettingsForm(FormScreen[ScoringModel | None]):
     """A model's name, caps, band minimums and MQL definition; a new model when `model` is None.
     Rules are kept as they are."""
 
@@ -476,17 +471,6 @@ class ModelSettingsForm(ModalScreen[ScoringModel | None]):
         model = self.validate_form()
         if model is not None:
             self.dismiss(model)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
 
 
 class ModelPicker(ModalScreen[str | None]):

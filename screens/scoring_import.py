@@ -15,13 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
 from model.leads_preview import CsvPreview, preview_csv
 from model.schema import LeadsRoles
-from screens.form_support import field_errors, show_field_errors
+from screens.form_support import FormScreen, field_errors, show_field_errors
 
 ROLE_FIELDS = ("id", "outcome", "created", "closed", "amount")
 IMPORT_FIELDS = ("path", *ROLE_FIELDS, "won_values", "date_format")
@@ -50,7 +49,7 @@ def guess_role(role: str, columns: list[str], previous: LeadsRoles | None) -> st
     return next((folded[g] for g in GUESSES[role] if g in folded), None)
 
 
-class LeadsImportForm(ModalScreen[LeadsImportRequest | None]):
+class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Import", priority=True, id="leads_import.run"),
         Binding("escape", "cancel", "Cancel", id="leads_import.cancel"),
@@ -197,14 +196,3 @@ class LeadsImportForm(ModalScreen[LeadsImportRequest | None]):
         request = self.validate_form()
         if request is not None:
             self.dismiss(request)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#form-save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#form-cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
