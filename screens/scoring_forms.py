@@ -24,6 +24,7 @@ from model.scoring import OPS_BY_TYPE, compile_model
 from screens.form_support import (
     FormScreen,
     field_errors,
+    form_buttons,
     show_field_errors,
     slugify,
     unique_id,
@@ -257,8 +258,7 @@ class RuleForm(FormScreen[Rule | None]):
                 yield Static("", id="e-when", classes="field-error")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -411,8 +411,7 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
                          "lead is never an MQL.", classes="field-hint")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+                yield from form_buttons()
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
