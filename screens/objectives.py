@@ -3,27 +3,30 @@ matrix and the health flags a planning meeting should talk about."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
 
 from model.errors import AlignError
 from model.health import HealthFlag, health_flags
 from model.periods import contains, next_period
 from model.schema import Decision, Department, Metric, Note, Objective, Persona
 from screens.area import AreaBar, AreaScreen
-from screens.dialogs import ConfirmDialog
-from screens.form_support import slugify, unique_id
 from screens.messages import PlanChanged
 
 STATUS_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
@@ -40,6 +43,11 @@ def progress_bar(progress: float | None, width: int = 8) -> Text:
     full, part = divmod(eighths, 8)
     bar = "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
     return Text(bar, style="cyan") + Text("░" * (width - len(bar)), style="dim")
+
+
+def pending_text(width: int) -> Text:
+    """Where a value will appear once the worker has computed it: never a made-up number."""
+    return Text("…".ljust(width), style="dim")
 
 
 def status_text(status: str | None, *, word: bool = True) -> Text:
@@ -72,6 +80,8 @@ class ObjectivesView:
     progress: dict[str, object] = field(default_factory=dict)
     flags: list[HealthFlag] = field(default_factory=list)
     engine_error: str = ""
+    progress_pending: bool = False
+    """True while a worker computes `progress`: rows then say so instead of showing none."""
 
     def get(self, objective_id: str) -> Objective | None:
         for o in self.objectives + self.context:
@@ -84,8 +94,45 @@ class ObjectivesView:
                 and f.kind in ("objective_without_key_results", "joint_objective_one_department")]
 
 
-def load_view(store, period: str, today) -> ObjectivesView:  # noqa: ANN001
-    everything = store.objectives()
+def load_view(store, period: str, today, *, with_progress: bool = True) -> ObjectivesView:  # noqa: ANN001
+    """The period's objectives and what the screen shows about them. With `with_progress` the KPI
+    engine runs here too, and the view is read from the plan snapshot the engine loaded, so the
+    plan is read once; without it `progress` is left for `compute_progress`, which is slow on
+    a large leads dataset."""
+    plan = None
+    error = ""
+    engine = None
+    if with_progress:
+        from model.kpi import engine_for
+
+        try:
+            engine = engine_for(store, today=today)
+            plan = engine.plan
+        except AlignError as exc:
+            error = str(exc)
+    if plan is not None:
+        everything, departments = plan.objectives, plan.departments
+        metrics, personas = plan.metrics, plan.personas
+        notes, decisions = plan.notes, plan.decisions
+    else:
+        everything, departments = store.objectives(), store.departments()
+        metrics, personas = store.metrics(), store.personas()
+        notes, decisions = store.notes(), store.decisions()
+    in_period, context = objectives_in_view(everything, period)
+    view = ObjectivesView(
+        period=period, objectives=in_period, context=context, departments=departments,
+        metrics={m.id: m for m in metrics}, personas={p.id: p for p in personas},
+        notes=notes, decisions=decisions, engine_error=error,
+        progress_pending=not with_progress)
+    view.flags = health_flags(in_period, view.departments, list(view.metrics.values()))
+    if engine is not None:
+        view.progress = {o.id: engine.objective_progress(o) for o in in_period + context}
+    return view
+
+
+def objectives_in_view(everything: list[Objective], period: str) -> tuple[list[Objective],
+                                                                           list[Objective]]:
+    """The period's objectives, and the ancestors from other periods they hang under."""
     by_id = {o.id: o for o in everything}
     in_period = [o for o in everything if o.period == period]
     shown = {o.id for o in in_period}
@@ -96,20 +143,29 @@ def load_view(store, period: str, today) -> ObjectivesView:  # noqa: ANN001
             shown.add(parent.id)
             context.append(parent)
             parent = by_id.get(parent.parent) if parent.parent else None
-    view = ObjectivesView(
-        period=period, objectives=in_period, context=context, departments=store.departments(),
-        metrics={m.id: m for m in store.metrics()}, personas={p.id: p for p in store.personas()},
-        notes=store.notes(), decisions=store.decisions())
-    view.flags = health_flags(in_period, view.departments, list(view.metrics.values()))
-    try:
-        from model.kpi import engine_for
+    return in_period, context
 
+
+def compute_progress(path: Path, period: str, today: dt.date | None) -> dict[str, object]:
+    """Progress of the period's objectives (and their context) on a connection of its own, so a
+    worker thread can run it; raises AlignError as `engine_for` does."""
+    from model.kpi import engine_for
+    from model.store import PlanStore
+
+    with PlanStore.open(path, create=False) as store:
         engine = engine_for(store, today=today)
-        for o in in_period + context:
-            view.progress[o.id] = engine.objective_progress(o)
-    except AlignError as exc:
-        view.engine_error = str(exc)
-    return view
+    in_period, context = objectives_in_view(engine.plan.objectives, period)
+    return {o.id: engine.objective_progress(o) for o in in_period + context}
+
+
+class ProgressComputed(Message):
+    """A progress worker finished; `generation` says which reload it belongs to."""
+
+    def __init__(self, generation: int, progress: dict[str, object], error: str = "") -> None:
+        super().__init__()
+        self.generation = generation
+        self.progress = progress
+        self.error = error
 
 
 class ObjectivesScreen(AreaScreen):
@@ -139,6 +195,8 @@ class ObjectivesScreen(AreaScreen):
         self.selected_id: str | None = None
         self.filter_text = ""
         self.sort = "title"
+        self._generation = 0
+        self._tree_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,7 +221,46 @@ class ObjectivesScreen(AreaScreen):
 
     # ---- loading and drawing ---------------------------------------------------------------
     def reload(self) -> None:
-        self.view = load_view(self.store, self.period, self.app.today)  # type: ignore[attr-defined]
+        """Draws what is cheap at once; progress follows from a worker when the plan has a file
+        (the KPI engine reads the whole leads dataset). An in-memory plan has no file a worker
+        could open, so it computes here."""
+        self._generation += 1
+        path = self.store.path
+        today = self.app.today  # type: ignore[attr-defined]
+        self.view = load_view(self.store, self.period, today, with_progress=path is None)
+        self._draw()
+        if path is not None:
+            drawn = threading.Event()
+            self.call_after_refresh(drawn.set)
+            self.compute_progress_in_background(path, self.period, today, self._generation, drawn)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="objectives-progress")
+    def compute_progress_in_background(self, path: Path, period: str, today: dt.date,
+                                       generation: int, drawn: threading.Event) -> None:
+        """Starts once the objectives are on screen, so it does not compete with drawing them
+        for the interpreter; the wait is bounded in case no refresh comes. A worker that a newer
+        reload replaced meanwhile skips the engine: on a large leads dataset it takes seconds."""
+        drawn.wait(0.5)
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            progress = compute_progress(path, period, today)
+        except AlignError as exc:
+            self.post_message(ProgressComputed(generation, {}, str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+            self.post_message(ProgressComputed(generation, {}, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(ProgressComputed(generation, progress))
+
+    @on(ProgressComputed)
+    def show_computed_progress(self, message: ProgressComputed) -> None:
+        view = self.view
+        if view is None or message.generation != self._generation:
+            return  # a newer reload (another period, or a change) has its own worker
+        view.progress = message.progress
+        view.engine_error = message.error
+        view.progress_pending = False
         self._draw()
 
     def _draw(self) -> None:
@@ -222,6 +319,7 @@ class ObjectivesScreen(AreaScreen):
             parent = o.parent if o.parent in ids else None
             children.setdefault(parent, []).append(o)
         tree.clear()
+        self._tree_width = tree.size.width
         self._tree_nodes: dict[str, TreeNode[str]] = {}
 
         def add(node: TreeNode[str], parent_id: str | None, depth: int) -> None:
@@ -269,10 +367,13 @@ class ObjectivesScreen(AreaScreen):
         joint = ("⇄ " + ",".join(others)) if others else ""
         context = o.period != view.period
         flag = "⚠" if view.flags_for(o.id) else " "
+        if view.progress_pending:
+            measured = Text.assemble(pending_text(8), " " * 6, pending_text(10))
+        else:
+            measured = Text.assemble(progress_bar(progress), f" {percent(progress)} ",
+                                     status_text(status), " " * (8 - len(status or "—")))
         tail = Text.assemble(
-            (f" {o.owner[:12]:<12}", "magenta"), (f" {joint[:9]:<9}", "bold"), " ",
-            progress_bar(progress), f" {percent(progress)} ",
-            status_text(status), " " * (8 - len(status or "—")),
+            (f" {o.owner[:12]:<12}", "magenta"), (f" {joint[:9]:<9}", "bold"), " ", measured,
             (f"{(o.confidence or '·')[0].upper() if o.confidence else '·'}", "italic"))
         title_width = max(width - tail.cell_len - 2, 12)
         title = o.title if len(o.title) <= title_width else o.title[:title_width - 1] + "…"
@@ -304,7 +405,9 @@ class ObjectivesScreen(AreaScreen):
             text.append("   m: details", style="dim")
         else:
             text.append("✓ no flags", style="green")
-        if view.engine_error:
+        if view.progress_pending:
+            text.append("   progress: computing…", style="dim")
+        elif view.engine_error:
             text.append(f"   progress unavailable: {view.engine_error}", style="red")
         self.query_one("#objectives-health", Static).update(text)
 
@@ -382,11 +485,14 @@ class ObjectivesScreen(AreaScreen):
         if o.why:
             parts.append(Text.assemble(("Why ", "bold"), o.why))
         summary = Text("Progress ", style="bold")
-        summary += progress_bar(getattr(p, "progress", None), 16)
-        summary.append(f" {percent(getattr(p, 'progress', None))}  ")
-        summary += status_text(getattr(p, "status", None))
-        if getattr(p, "reason", ""):
-            summary.append(f"   {p.reason}", style="dim")  # type: ignore[union-attr]
+        if view.progress_pending:
+            summary.append("… computing from the measurements and the leads", style="dim")
+        else:
+            summary += progress_bar(getattr(p, "progress", None), 16)
+            summary.append(f" {percent(getattr(p, 'progress', None))}  ")
+            summary += status_text(getattr(p, "status", None))
+            if getattr(p, "reason", ""):
+                summary.append(f"   {p.reason}", style="dim")  # type: ignore[union-attr]
         parts.append(summary)
         parts.append(self._key_results_table(o))
         personas = [view.personas[pid].name if pid in view.personas else pid for pid in o.personas]
@@ -439,22 +545,28 @@ class ObjectivesScreen(AreaScreen):
             unit = metric.unit if metric else "count"
             arrow = "↓" if metric and metric.direction == "decrease" else "↑"
             prog = krs.get(i)
-            actual = getattr(prog, "actual", None)
             name = f"{arrow} {metric.name if metric else kr.metric}"
             if kr.weight != 1:
                 name += f" ×{kr.weight:g}"
+            if view.progress_pending:
+                actual = "…"
+                measured: tuple[Text, Text] = (pending_text(1), pending_text(1))
+            else:
+                actual = format_value(getattr(prog, "actual", None), unit)
+                measured = (progress_bar(getattr(prog, "progress", None)) + Text(
+                    f" {percent(getattr(prog, 'progress', None))}"),
+                    status_text(getattr(prog, "status", None)))
             table.add_row(
                 name,
-                f"{format_value(kr.baseline, unit)} → {format_value(actual, unit)} → "
-                f"{format_value(kr.target, unit)}",
-                progress_bar(getattr(prog, "progress", None)) + Text(
-                    f" {percent(getattr(prog, 'progress', None))}"),
-                status_text(getattr(prog, "status", None)),
-                getattr(prog, "reason", "") or "")
+                f"{format_value(kr.baseline, unit)} → {actual} → {format_value(kr.target, unit)}",
+                *measured, getattr(prog, "reason", "") or "")
         return table
 
     def on_resize(self) -> None:
-        if self.view is not None:
+        """Rows are laid out for the tree's width; the screen sees several resizes while it
+        starts, most of which leave that width as it was."""
+        tree = self.query_one("#objectives-tree", Tree)
+        if self.view is not None and tree.size.width != self._tree_width:
             self._draw_tree()
 
     # ---- selection -------------------------------------------------------------------------
@@ -578,6 +690,8 @@ class ObjectivesScreen(AreaScreen):
                 lambda saved: self._saved(saved, "decisions"))
 
     def action_delete(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
         if (o := self._need_selection()) is None:
             return
         impact = self.store.delete_impact("objectives", o.id)
@@ -604,6 +718,8 @@ class ObjectivesScreen(AreaScreen):
 
     def action_duplicate(self) -> None:
         """Copies the key results, not the notes: the next period starts a fresh conversation."""
+        from screens.form_support import slugify, unique_id
+
         if (o := self._need_selection()) is None:
             return
         original = self.store.objective(o.id)

@@ -43,6 +43,7 @@ def _press_then_steady(*keys: str):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         pilot.app.set_period("2026-Q1")
+        await pilot.app.workers.wait_for_complete()  # progress comes from a worker
         await pilot.pause()
         for key in keys:
             await pilot.press(key)

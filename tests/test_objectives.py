@@ -33,7 +33,7 @@ def tree_ids(app) -> list[str]:
 async def open_q1(app, pilot) -> None:
     await settle(app, pilot)
     app.set_period("2026-Q1")
-    await pilot.pause()
+    await settle(app, pilot)  # progress comes from a worker
 
 
 async def test_tree_shows_the_period_with_children_under_parents(plan_store):
@@ -372,3 +372,106 @@ async def test_sort_cycles(plan_store):
         assert app.screen.sort == "progress"
         roots = [n.data for n in app.screen.query_one("#objectives-tree", Tree).root.children]
         assert roots == ["grow-smb-pipeline", "clean-books"]  # no progress sorts last
+
+
+def row_labels(app) -> dict[str, str]:
+    tree = app.screen.query_one("#objectives-tree", Tree)
+    out: dict[str, str] = {}
+
+    def walk(node):
+        for child in node.children:
+            out[child.data] = str(child.label)
+            walk(child)
+
+    walk(tree.root)
+    return out
+
+
+async def test_objectives_show_before_progress_is_computed(plan_store, monkeypatch):
+    import threading
+
+    import model.kpi
+
+    release = threading.Event()
+    threads: list[int] = []
+    real = model.kpi.engine_for
+
+    def slow_engine(store, *, today=None):
+        threads.append(threading.get_ident())
+        assert release.wait(10)
+        return real(store, today=today)
+
+    monkeypatch.setattr(model.kpi, "engine_for", slow_engine)
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_period("2026-Q1")
+        await pilot.pause()
+        screen = app.screen
+        rows = row_labels(app)
+        assert list(rows) == ["clean-books", "grow-smb-pipeline", "faster-onboarding"]
+        assert "…" in rows["grow-smb-pipeline"] and "%" not in rows["grow-smb-pipeline"]
+        assert "computing" in text_of(screen.query_one("#objectives-health", Static))
+        await pilot.press("down")  # the screen answers keys while the engine works
+        await pilot.pause()
+        assert screen.selected_id == "grow-smb-pipeline"
+        detail = text_of(screen.query_one("#objective-detail-body", Static))
+        assert "Progress … computing" in detail
+        assert "8.0 % → … → 11.0 %" in detail  # no actual made up meanwhile
+        release.set()
+        await settle(app, pilot)
+        assert threads and threading.get_ident() not in threads
+        rows = row_labels(app)
+        assert "55% ● red" in rows["grow-smb-pipeline"] and "…" not in rows["grow-smb-pipeline"]
+        assert "50% ● red" in rows["faster-onboarding"]
+        assert "computing" not in text_of(screen.query_one("#objectives-health", Static))
+        assert screen.selected_id == "grow-smb-pipeline"
+        detail = text_of(screen.query_one("#objective-detail-body", Static))
+        assert "8.0 % → 9.5 % → 11.0 %" in detail and "300 → 390 → 450" in detail
+
+
+async def test_a_result_for_an_earlier_reload_is_ignored(plan_store):
+    from screens.objectives import ProgressComputed
+
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        screen = app.screen
+        screen.post_message(ProgressComputed(screen._generation - 1, {}, "stale"))
+        await pilot.pause()
+        assert "55%" in row_labels(app)["grow-smb-pipeline"]
+        assert "stale" not in text_of(screen.query_one("#objectives-health", Static))
+
+
+async def test_a_failing_engine_shows_its_message(plan_store, tmp_path):
+    from model.schema import LeadsRoles
+    from tests.leads_helpers import load
+
+    load(plan_store, tmp_path, "id,created\n1,2026-01-05\n", id="id", created="created")
+    plan_store.save_leads_roles(LeadsRoles(id="id", created="opened_on"))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        health = text_of(app.screen.query_one("#objectives-health", Static))
+        assert "progress unavailable: the leads column role created names 'opened_on'" in health
+        assert len(row_labels(app)) == 3  # the objectives still show, without progress
+        assert "…" not in row_labels(app)["grow-smb-pipeline"]
+        assert app.is_running
+
+
+async def test_an_in_memory_plan_computes_progress_without_a_worker(monkeypatch):
+    from model.store import PlanStore
+    from tests.conftest import small_plan
+
+    started: list[tuple] = []
+    monkeypatch.setattr(ObjectivesScreen, "compute_progress_in_background",
+                        lambda self, *args: started.append(args))
+    store = PlanStore.memory()
+    store.apply_plan(small_plan(), replace=False)
+    app = build_app(store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_period("2026-Q1")
+        await pilot.pause()
+        assert "55% ● red" in row_labels(app)["grow-smb-pipeline"]
+        assert started == []
