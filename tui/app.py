@@ -25,9 +25,6 @@ from model.errors import AlignError
 from model.periods import parse_period, period_of_date, shift, sort_key
 from model.store import PlanStore
 from screens.area import AreaScreen
-from screens.dialogs import ConfirmDialog, InputDialog
-from screens.help import HelpScreen
-from screens.import_dialog import ImportDialog
 from screens.messages import ALL_KINDS, PlanChanged
 from screens.objectives import ObjectivesScreen
 
@@ -57,8 +54,8 @@ def _lazy_area(module: str, name: str) -> Callable[[], Screen]:
 
 def default_period(store: PlanStore, today: dt.date) -> str:
     """The latest quarter that has objectives, else the quarter `today` falls in."""
-    quarters = [p for p in store.periods_in_use()
-                if parse_period(p).kind == "quarter" and store.objectives(p)]
+    quarters = [p for p in {o.period for o in store.objectives()}
+                if parse_period(p).kind == "quarter"]
     if quarters:
         return max(quarters, key=sort_key)
     return period_of_date(today, "quarter", store.settings().fiscal_year_start)
@@ -238,10 +235,14 @@ class AlignApp(App[None]):
         yield SystemCommand("Quit", "Quit Align (q)", self.action_quit)
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         self.push_screen(HelpScreen(help_sections(self)))
 
     # ---- export ----------------------------------------------------------------------------
     def action_export(self) -> None:
+        from screens.dialogs import InputDialog
+
         if self.store.path is None:
             self.notify("This plan has no file to export from.", severity="error")
             return
@@ -281,6 +282,8 @@ class AlignApp(App[None]):
 
     # ---- import ----------------------------------------------------------------------------
     def action_import_plan(self) -> None:
+        from screens.dialogs import InputDialog
+
         if self.store.path is None:
             self.notify("This plan has no file to import into.", severity="error")
             return
@@ -310,6 +313,9 @@ class AlignApp(App[None]):
 
     @on(ImportPreviewed)
     def ask_how_to_import(self, message: ImportPreviewed) -> None:
+        from screens.dialogs import ConfirmDialog
+        from screens.import_dialog import ImportDialog
+
         def chosen(mode: str | None) -> None:
             if mode is None:
                 self.notify("Import cancelled; nothing changed.")
@@ -381,8 +387,9 @@ def _check_import_source(text: str) -> str | None:
 
 def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key by area, read from the bindings themselves so the list cannot go stale."""
-    from screens.dialogs import ConfirmDialog as Confirm
-    from screens.import_dialog import ImportDialog as Import
+    from screens.dialogs import ConfirmDialog, InputDialog
+    from screens.help import HelpScreen
+    from screens.import_dialog import ImportDialog
     from screens.kpi_review import KpiReviewScreen
     from screens.lead_scoring import LeadScoringScreen
     from screens.leads_browser import LeadsBrowser
@@ -410,7 +417,7 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm, RuleForm,
                    ModelSettingsForm, LeadsImportForm]),
         ("Key results, in the objective form", [KeyResultTable]),
-        ("Dialogs", [Confirm, InputDialog, Import, ModelPicker, HelpScreen]),
+        ("Dialogs", [ConfirmDialog, InputDialog, ImportDialog, ModelPicker, HelpScreen]),
     ]
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for title, classes in sections:
