@@ -33,7 +33,8 @@ async def main():
     app = build_app(tui.cli.open_store(sys.argv[1]))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.screen.query("#objectives-tree")
+        # ready means the plan's objectives are in the tree, not merely that the tree exists
+        assert app.screen.query_one("#objectives-tree").root.children, "no objectives shown"
         print("READY", flush=True)
 
 asyncio.run(main())
