@@ -331,7 +331,8 @@ class PlanStore:
     # ---- settings ------------------------------------------------------------------------
     def settings(self) -> PlanSettings:
         row = next(self.db.query("SELECT name, fiscal_year_start FROM plan WHERE id = 1"))
-        return PlanSettings(name=row["name"], fiscal_year_start=row["fiscal_year_start"])
+        return PlanSettings.model_construct(name=row["name"],
+                                            fiscal_year_start=row["fiscal_year_start"])
 
     def save_settings(self, settings: PlanSettings) -> None:
         with self.transaction():
@@ -343,7 +344,8 @@ class PlanStore:
 
     # ---- reading ---------------------------------------------------------------------------
     def departments(self) -> list[Department]:
-        return [Department(**r) for r in self.db.query("SELECT id, name FROM departments ORDER BY id")]
+        return [Department.model_construct(**r)
+                for r in self.db.query("SELECT id, name FROM departments ORDER BY id")]
 
     def metrics(self) -> list[Metric]:
         depts = self._grouped("SELECT metric AS k, department AS v FROM metric_departments ORDER BY 1, 2")
@@ -443,7 +445,7 @@ class PlanStore:
         if not rows:
             return None
         r = rows[0]
-        return LeadsRoles(id=r["id_column"], outcome=r["outcome"],
+        return LeadsRoles.model_construct(id=r["id_column"], outcome=r["outcome"],
                           won_values=_unjson(r["won_values"], []), created=r["created"],
                           closed=r["closed"], amount=r["amount"], date_format=r["date_format"])
 

@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from model.errors import AlignError
 from model.periods import contains
 from screens.area import AreaBar, AreaScreen
+from screens.footer import AlignFooter
 from screens.kpi_widgets import sparkline, status_mark, value_text, variance_text
 from screens.messages import PlanChanged
 
@@ -124,7 +125,7 @@ class KpiReviewScreen(AreaScreen):
                 yield Static("", id="kpi-detail-body")
             yield Vertical(id="kpi-chart-box")
         yield Static("", id="kpi-signals")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.register_area(self)  # type: ignore[attr-defined]

@@ -24,7 +24,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     ProgressBar,
     Static,
@@ -36,6 +35,7 @@ from textual.worker import get_current_worker
 from model.errors import AlignError
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
+from screens.footer import AlignFooter
 from screens.form_support import unique_id
 from screens.leads_browser import LeadsBrowser, RankedSource, why_renderable
 from screens.messages import PlanChanged
@@ -224,7 +224,7 @@ class LeadScoringScreen(AreaScreen):
             with TabPane("Compare (c)", id="tab-compare"):
                 with VerticalScroll(id="scoring-compare-box"):
                     yield Static("", id="scoring-compare")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.register_area(self)  # type: ignore[attr-defined]

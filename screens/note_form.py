@@ -9,10 +9,11 @@ from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import Decision, Note
+from screens.footer import AlignFooter
 from screens.form_support import (
     FormScreen,
     field_errors,
@@ -109,7 +110,7 @@ class NoteForm(_AttachedForm):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()
@@ -162,7 +163,7 @@ class DecisionForm(_AttachedForm):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()

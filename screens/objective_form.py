@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     Select,
@@ -25,6 +24,7 @@ from textual.widgets import (
 
 from model.errors import AlignError
 from model.schema import KeyResult, Objective
+from screens.footer import AlignFooter
 from screens.form_support import (
     FormScreen,
     field_errors,
@@ -137,7 +137,7 @@ class ObjectiveForm(FormScreen[str | None]):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(KeyResultTable)
@@ -300,7 +300,7 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="kr-save", variant="primary")
                 yield Button("Cancel (esc)", id="kr-cancel")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets import ContentSwitcher, DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
@@ -27,6 +27,7 @@ from model.health import HealthFlag, health_flags
 from model.periods import contains, next_period
 from model.schema import Decision, Department, Metric, Note, Objective, Persona
 from screens.area import AreaBar, AreaScreen
+from screens.footer import AlignFooter
 from screens.messages import PlanChanged
 
 STATUS_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
@@ -213,7 +214,7 @@ class ObjectivesScreen(AreaScreen):
                     yield Static("", id="objective-detail-body")
             yield VerticalScroll(id="objectives-matrix-view")
         yield Static("", id="objectives-health")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.register_area(self)  # type: ignore[attr-defined]

@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from model.errors import AlignError
 from model.schema import PERSONA_LIST_FIELDS, Persona
+from screens.footer import AlignFooter
 from screens.form_support import (
     FormScreen,
     field_errors,
@@ -81,7 +82,7 @@ class PersonaForm(FormScreen[str | None]):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def _widget_for(self, name: str, p: Persona | None) -> Vertical:
         value = getattr(p, name) if p else None

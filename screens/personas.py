@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from model.errors import AlignError
 from model.schema import PERSONA_LIST_FIELDS, Objective, Persona
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog
+from screens.footer import AlignFooter
 from screens.form_support import unique_id
 from screens.messages import PlanChanged
 from screens.persona_form import PERSONA_GROUPS, label_of
@@ -73,7 +74,7 @@ class PersonasScreen(AreaScreen):
                 yield Static("", id="personas-empty")
             with VerticalScroll(id="persona-card"):
                 yield Static("", id="persona-card-body")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.register_area(self)  # type: ignore[attr-defined]

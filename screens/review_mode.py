@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from model.errors import AlignError
 from model.kpi import format_value
@@ -40,6 +40,7 @@ from model.reviews import (
     unanswered_feedback,
 )
 from model.what_if import PlanSnapshot
+from screens.footer import AlignFooter
 from screens.kpi_widgets import share_text, sparkline, status_mark
 from screens.messages import PlanChanged
 
@@ -97,7 +98,7 @@ class ReviewModeScreen(Screen[str | None]):
         with VerticalScroll(id="review-item"):
             yield Static("", id="review-item-body")
         yield Static(self._legend(), id="review-keys")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def _legend(self) -> Text:
         text = Text("Keys  ", style="bold")

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from model.errors import AlignError
 from model.schema import ALL_OPS, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
+from screens.footer import AlignFooter
 from screens.form_support import (
     FormScreen,
     field_errors,
@@ -259,7 +260,7 @@ class RuleForm(FormScreen[Rule | None]):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
@@ -412,7 +413,7 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False

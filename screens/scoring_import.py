@@ -15,11 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
 from model.leads_preview import CsvPreview, preview_csv
 from model.schema import LeadsRoles
+from screens.footer import AlignFooter
 from screens.form_support import FormScreen, field_errors, show_field_errors
 
 ROLE_FIELDS = ("id", "outcome", "created", "closed", "amount")
@@ -99,7 +100,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Import (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
-        yield Footer(show_command_palette=False)
+        yield AlignFooter(show_command_palette=False)
 
     def _role_field(self, role: str, label: str) -> Vertical:
         return Vertical(Label(label, classes="field-label"),
