@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -256,10 +257,18 @@ class PlanStore:
     def _configure(self, *, wal: bool) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if wal:
-            try:
-                self.db.enable_wal()
-            except sqlite3.OperationalError as exc:
-                raise AlignError(f"{self.path}: the plan is locked by another program ({exc})") from None
+            # Switching to WAL can report "locked" at once, without waiting, while another
+            # instance is creating or switching the same file; retry within the busy timeout.
+            deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+            while True:
+                try:
+                    self.db.enable_wal()
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise AlignError(
+                            f"{self.path}: the plan is locked by another program ({exc})") from None
+                    time.sleep(0.02)
         self.db.execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self, name: str | None) -> None:
