@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import open_plan, small_plan
-from tests.test_e2e_tmux import Terminal, align_command
+from tests.tmux_terminal import TMUX, Terminal, align_command
 
 pytestmark = pytest.mark.e2e
+if TMUX is None:
+    pytest.skip("tmux is not installed and could not be installed", allow_module_level=True)
 
 LEADS = ("lead_id,company,industry,employees,created,closed,converted\n"
          "L1,Acme,SaaS,120,2025-01-05,2025-03-01,yes\n"
