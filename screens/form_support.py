@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterable
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
+
+from model.errors import AlignError
 
 ResultType = TypeVar("ResultType")
 
@@ -100,3 +102,31 @@ class FormScreen(ModalScreen[ResultType]):
     @on(Button.Pressed, "#form-cancel")
     def cancel_pressed(self) -> None:
         self.dismiss(None)
+
+
+class EntityForm(FormScreen[str | None]):
+    """A form for one plan entity: once a save has failed it re-checks as the user types (the
+    subclass routes its change events to `validate_form`), saves through the store and
+    dismisses with the entity's id. A store refusal (a broken link, a busy plan) is shown in the
+    form, which stays open."""
+
+    FIELDS: tuple[str, ...] = ()
+    tried = False
+
+    def validate_form(self) -> BaseModel | None:
+        raise NotImplementedError
+
+    def persist(self, entity: BaseModel) -> None:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        self.tried = True
+        entity = self.validate_form()
+        if entity is None:
+            return
+        try:
+            self.persist(entity)
+        except AlignError as exc:
+            show_field_errors(self, {"": str(exc)}, self.FIELDS)
+            return
+        self.dismiss(entity.id)  # type: ignore[attr-defined]

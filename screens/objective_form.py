@@ -22,11 +22,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from model.errors import AlignError
 from model.schema import KeyResult, Objective
 from screens.footer import AlignFooter
 from screens.form_support import (
-    FormScreen,
+    EntityForm,
     field_errors,
     form_buttons,
     show_field_errors,
@@ -74,8 +73,10 @@ class KeyResultTable(DataTable):
         self.screen.remove_key_result(self.cursor_row)  # type: ignore[attr-defined]
 
 
-class ObjectiveForm(FormScreen[str | None]):
+class ObjectiveForm(EntityForm):
     """Returns the saved objective's id, or None when cancelled."""
+
+    FIELDS = OBJECTIVE_FIELDS
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
@@ -226,17 +227,8 @@ class ObjectiveForm(FormScreen[str | None]):
         if self.tried:
             self.validate_form()
 
-    def action_save(self) -> None:
-        self.tried = True
-        objective = self.validate_form()
-        if objective is None:
-            return
-        try:
-            self.store.save_objective(objective)
-        except AlignError as exc:
-            show_field_errors(self, {"": str(exc)}, OBJECTIVE_FIELDS)
-            return
-        self.dismiss(objective.id)
+    def persist(self, entity: Objective) -> None:  # type: ignore[override]
+        self.store.save_objective(entity)
 
 
     # ---- key results -----------------------------------------------------------------------

@@ -12,11 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static, TextArea
 
-from model.errors import AlignError
 from model.schema import PERSONA_LIST_FIELDS, Persona
 from screens.footer import AlignFooter
 from screens.form_support import (
-    FormScreen,
+    EntityForm,
     field_errors,
     form_buttons,
     show_field_errors,
@@ -53,8 +52,10 @@ def label_of(name: str) -> str:
     return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-class PersonaForm(FormScreen[str | None]):
+class PersonaForm(EntityForm):
     """Returns the saved persona's id, or None when cancelled."""
+
+    FIELDS = PERSONA_FIELDS
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="persona_form.save"),
@@ -140,17 +141,8 @@ class PersonaForm(FormScreen[str | None]):
         if self.tried:
             self.validate_form()
 
-    def action_save(self) -> None:
-        self.tried = True
-        persona = self.validate_form()
-        if persona is None:
-            return
-        try:
-            self.store.save_persona(persona)
-        except AlignError as exc:
-            show_field_errors(self, {"": str(exc)}, PERSONA_FIELDS)
-            return
-        self.dismiss(persona.id)
+    def persist(self, entity: Persona) -> None:  # type: ignore[override]
+        self.store.save_persona(entity)
 
 
 
