@@ -100,3 +100,13 @@ def plan_store(tmp_path: Path) -> PlanStore:
     store = open_plan(tmp_path / "p.db", small_plan())
     yield store
     store.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path):
+    """The workbench on a plan with only the default catalog, `today` pinned."""
+    from tui.app import build_app
+
+    store = open_plan(tmp_path / "p.db", catalog_plan())
+    yield build_app(store, today=TODAY)
+    store.close()

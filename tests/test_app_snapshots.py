@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TextArea
 
-from tests.conftest import TODAY, catalog_plan, open_plan, small_plan
+from tests.conftest import TODAY, open_plan, small_plan
+from tests.snapshot_support import SIZE, steady
 from tui.app import build_app
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
@@ -19,23 +17,6 @@ def small_app(tmp_path: Path):
     store = open_plan(tmp_path / "p.db", small_plan())
     yield build_app(store, today=TODAY)
     store.close()
-
-
-@pytest.fixture
-def empty_app(tmp_path: Path):
-    store = open_plan(tmp_path / "p.db", catalog_plan())
-    yield build_app(store, today=TODAY)
-    store.close()
-
-
-async def _steady(pilot) -> None:
-    """Waits for work, then stops every cursor from blinking."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(widget, Input | TextArea):
-            widget.cursor_blink = False
-    await pilot.pause()
 
 
 def _press_then_steady(*keys: str):
@@ -48,7 +29,7 @@ def _press_then_steady(*keys: str):
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
-        await _steady(pilot)
+        await steady(pilot)
     return run
 
 
@@ -61,7 +42,7 @@ def test_objectives_matrix_and_flags(snap_compare, small_app):
 
 
 def test_objectives_empty_plan(snap_compare, empty_app):
-    assert snap_compare(empty_app, terminal_size=SIZE, run_before=_steady)
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=steady)
 
 
 def test_objectives_filter_matches_nothing(snap_compare, small_app):

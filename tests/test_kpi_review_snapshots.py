@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable
 
-from tests.conftest import TODAY, catalog_plan, open_plan
+from tests.conftest import TODAY, open_plan
 from tests.kpi_review_plans import PERIOD, review_plan
+from tests.snapshot_support import SIZE, steady
 from tui.app import build_app
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
@@ -22,29 +21,13 @@ def review_app(tmp_path: Path):
     store.close()
 
 
-@pytest.fixture
-def empty_app(tmp_path: Path):
-    store = open_plan(tmp_path / "p.db", catalog_plan())
-    yield build_app(store, today=TODAY)
-    store.close()
-
-
-async def _steady(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(widget, Input | TextArea):
-            widget.cursor_blink = False
-    await pilot.pause()
-
-
 def _kpis(*keys: str, metric: str | None = None, period: str = PERIOD):
     async def run(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         pilot.app.set_period(period)
         await pilot.press("4")
-        await _steady(pilot)
+        await steady(pilot)
         if metric is not None:
             table = pilot.app.screen.query_one("#kpi-table", DataTable)
             table.move_cursor(row=table.get_row_index(metric))
@@ -52,7 +35,7 @@ def _kpis(*keys: str, metric: str | None = None, period: str = PERIOD):
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
-        await _steady(pilot)
+        await steady(pilot)
     return run
 
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TextArea
 
-from tests.conftest import TODAY, catalog_plan, open_plan
+from tests.conftest import TODAY
 from tests.lead_scoring_helpers import sample_copy
+from tests.snapshot_support import SIZE, settle, stop_blinking
 from tui.app import build_app
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
@@ -23,26 +21,13 @@ def sample_app(tmp_path: Path):
     store.close()
 
 
-@pytest.fixture
-def empty_app(tmp_path: Path):
-    store = open_plan(tmp_path / "p.db", catalog_plan())
-    yield build_app(store, today=TODAY)
-    store.close()
-
-
 def _keys_then_steady(*keys: str):
     async def run(pilot) -> None:
         for key in keys:
-            for _ in range(4):
-                await pilot.app.workers.wait_for_complete()
-                await pilot.pause()
+            await settle(pilot, rounds=4)
             await pilot.press(key)
-        for _ in range(4):
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-        for widget in pilot.app.screen.query("Input, TextArea"):
-            if isinstance(widget, Input | TextArea):
-                widget.cursor_blink = False
+        await settle(pilot, rounds=4)
+        stop_blinking(pilot)
         await pilot.pause(0.3)
     return run
 
