@@ -442,7 +442,7 @@ def engine_for(store: PlanStore, *, today: dt.date | None = None) -> KpiEngine:
 
     plan = store.load_plan()
     known = {m.id for m in plan.metrics}
-    derived = [m for m in leads_measurements(store.db, plan.leads,
+    derived = [m for m in leads_measurements(store.conn, plan.leads,
                                              fy_start=plan.settings.fiscal_year_start)
                if m.metric in known]
     return KpiEngine(plan, extra_measurements=derived, today=today)

@@ -16,10 +16,9 @@ outcomes are folded the same way whatever their storage type (1.0 stored as REAL
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections import defaultdict
 from typing import Any
-
-from sqlite_utils import Database
 
 from model.errors import AlignError
 from model.periods import is_period, quarter_of, shift
@@ -51,7 +50,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(db: Database) -> set[str] | None:
+def _columns(db: sqlite3.Connection) -> set[str] | None:
     rows = db.execute(f"PRAGMA table_info({_quote(LEADS_TABLE)})").fetchall()
     return {r[1] for r in rows} or None
 
@@ -65,7 +64,7 @@ def _checked(columns: set[str], role: str, name: str | None) -> str | None:
     return _quote(name)
 
 
-def leads_measurements(db: Database, roles: LeadsRoles | None, *, fy_start: int = 1,
+def leads_measurements(db: sqlite3.Connection, roles: LeadsRoles | None, *, fy_start: int = 1,
                        recorded_at: str | None = None) -> list[Measurement]:
     """Per-month measurements of the leads-derived metrics; empty when there is nothing to count
     (no roles mapped, or the lead rows were not imported into this plan)."""
@@ -141,12 +140,20 @@ def leads_measurements(db: Database, roles: LeadsRoles | None, *, fy_start: int 
             value = per_month.get(month)
             if value is None and metric == "sales_cycle_length":
                 continue
-            out.append(Measurement(metric=metric, period=month, value=value or 0.0,
-                                   source="leads", recorded_at=stamp))
+            out.append(_measurement(metric, month, value or 0.0, stamp))
     for period, (days, timed) in sorted(cycles.items()):
-        out.append(Measurement(metric="sales_cycle_length", period=period, value=days / timed,
-                               source="leads", recorded_at=stamp))
+        out.append(_measurement("sales_cycle_length", period, days / timed, stamp))
     return out
+
+
+def _measurement(metric: str, period: str, value: float, stamp: str) -> Measurement:
+    """A derived measurement, valid by construction: a known metric, a period that passed
+    `is_period`, a finite count, sum or mean. Built without validation because this runs in the
+    progress worker at start-up, where pydantic's first validation of a model (schema build and
+    plugin discovery) would cost more than computing every figure."""
+    return Measurement.model_construct(metric=metric, period=period, value=float(value),
+                                       not_applicable=False, note="", source="leads",
+                                       recorded_at=stamp)
 
 
 def _counted(metric: str, created: str | None, closed: str | None, outcome: str | None,

@@ -1,13 +1,57 @@
 """Schema changes, applied in order through sqlite-utils' Migrations. Append only: never edit one
-that has shipped, add the next instead."""
+that has shipped, add the next instead.
+
+The steps are kept in `STEPS` and handed to sqlite-utils only when some are pending: opening an
+up-to-date plan (every start-up) reads the applied names with one query and never imports
+sqlite-utils."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "align"
-migrations = Migrations(MIGRATION_SET)
+# The table sqlite-utils' Migrations records applied steps in.
+APPLIED_TABLE = "_sqlite_migrations"
+
+STEPS: list[tuple[str, Callable[[Database], None]]] = []
+
+
+def step(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+        STEPS.append((name, fn))
+        return fn
+
+    return register
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The names of the steps applied to this plan, in the order they were applied."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    [APPLIED_TABLE]).fetchone() is None:
+        return []
+    return [r[0] for r in conn.execute(
+        f"SELECT name FROM {APPLIED_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET])]
+
+
+def pending(conn: sqlite3.Connection) -> list[str]:
+    done = set(applied_names(conn))
+    return [name for name, _ in STEPS if name not in done]
+
+
+def apply(db: Database) -> None:
+    """Apply the pending steps, in order, through sqlite-utils' Migrations."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, fn in STEPS:
+        migrations(name=name)(fn)
+    migrations.apply(db)
 
 _STAMPS = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL"
 
@@ -94,21 +138,21 @@ _INITIAL = [
 ]
 
 
-@migrations(name="m001_initial")
+@step("m001_initial")
 def m001_initial(db: Database) -> None:
     for statement in _INITIAL:
         db.execute(statement)
 
 
 def latest_version() -> int:
-    return len(migrations._migrations)
+    return len(STEPS)
 
 
-def applied_version(db: Database) -> int:
-    return len(migrations.applied(db))
+def applied_version(conn: sqlite3.Connection) -> int:
+    return len(applied_names(conn))
 
 
-@migrations(name="m002_reviews")
+@step("m002_reviews")
 def m002_reviews(db: Database) -> None:
     """Review sessions: the summary of each KPI review meeting, kept as a JSON document so the
     minutes can be rendered again exactly as the room saw them."""

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from sqlite_utils import Database
 
 from model import migrations as mig
 from model.errors import AlignError
@@ -39,6 +38,9 @@ from model.schema import (
     now_timestamp,
     reference_errors,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 PLAN_FORMAT = "align-plan"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -200,9 +202,31 @@ class DeleteImpact:
 class PlanStore:
     """One opened plan. Not thread-safe: a worker thread opens its own store on the same path."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
         self.path = path
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The plan through sqlite-utils, for writes and table helpers. Built on first use, so
+        opening a plan and reading it (all that start-up does) never imports sqlite-utils."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _query(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, as sqlite-utils' `query` gives them, straight from the connection."""
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 [name]).fetchone() is not None
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -215,8 +239,7 @@ class PlanStore:
             raise AlignError(f"{path}: folder {path.parent} does not exist")
         if existing:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-            db = Database(conn, execute_plugins=False)
-            if mig.migrations.pending(db):
+            if mig.pending(conn):
                 backup = path.with_name(f"{path.name}.v{cls._version_of(path)}.bak")
                 try:
                     target = sqlite3.connect(str(backup))
@@ -232,8 +255,7 @@ class PlanStore:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
-            db = Database(conn, execute_plugins=False)
-        store = cls(db, path)
+        store = cls(conn, path)
         store._configure(wal=True)
         store._migrate(name=name)
         return store
@@ -249,49 +271,50 @@ class PlanStore:
 
     @classmethod
     def memory(cls, name: str | None = None) -> PlanStore:
-        store = cls(Database(memory=True, execute_plugins=False), None)
+        store = cls(sqlite3.connect(":memory:"), None)
         store._configure(wal=False)
         store._migrate(name=name)
         return store
 
     def _configure(self, *, wal: bool) -> None:
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if wal:
             # Switching to WAL can report "locked" at once, without waiting, while another
             # instance is creating or switching the same file; retry within the busy timeout.
             deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
             while True:
                 try:
-                    self.db.enable_wal()
+                    if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        self.conn.execute("PRAGMA journal_mode = wal")
                     break
                 except sqlite3.OperationalError as exc:
                     if "locked" not in str(exc) or time.monotonic() > deadline:
                         raise AlignError(
                             f"{self.path}: the plan is locked by another program ({exc})") from None
                     time.sleep(0.02)
-        self.db.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self, name: str | None) -> None:
         """Create or upgrade the schema. Everything happens under one write lock, re-checked
         inside it, so two instances opening a new file at once cannot both create it, and no one
         ever sees a half-created plan."""
-        if not mig.migrations.pending(self.db) and self._meta().get("schema_version") == str(
+        if not mig.pending(self.conn) and self._meta().get("schema_version") == str(
                 mig.latest_version()):
             return
         try:
             with self.transaction():
-                fresh = not self.db["align_meta"].exists()
-                mig.migrations.apply(self.db)
+                fresh = not self._has_table("align_meta")
+                mig.apply(self.db)
                 now = _now()
-                self.db.execute(
+                self.conn.execute(
                     "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                     ["schema_version", str(mig.latest_version()), now, now])
                 if fresh:
-                    self.db.execute(
+                    self.conn.execute(
                         "INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
                         ["format", PLAN_FORMAT, now, now])
-                    self.db.execute(
+                    self.conn.execute(
                         "INSERT INTO plan (id, name, fiscal_year_start, created_at, updated_at) "
                         "VALUES (1, ?, 1, ?, ?)",
                         [name or (self.path.stem if self.path else "Untitled plan"), now, now])
@@ -299,12 +322,12 @@ class PlanStore:
             raise AlignError(f"{self.path}: cannot set up the plan: {exc}") from None
 
     def _meta(self) -> dict[str, str]:
-        if not self.db["align_meta"].exists():
+        if not self._has_table("align_meta"):
             return {}
-        return {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM align_meta")}
+        return {r["key"]: r["value"] for r in self._query("SELECT key, value FROM align_meta")}
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> PlanStore:
         return self
@@ -317,7 +340,7 @@ class PlanStore:
         """One write transaction, holding the write lock from its start so that what it reads
         is what it overwrites (another instance waits, or is told the plan is busy). Foreign keys
         are checked at commit, so rows may arrive in any order. Nested use joins the outer one."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
             with self.db.atomic():
                 yield
@@ -339,7 +362,7 @@ class PlanStore:
 
     # ---- settings ------------------------------------------------------------------------
     def settings(self) -> PlanSettings:
-        row = next(self.db.query("SELECT name, fiscal_year_start FROM plan WHERE id = 1"))
+        row = next(self._query("SELECT name, fiscal_year_start FROM plan WHERE id = 1"))
         return PlanSettings.model_construct(name=row["name"],
                                             fiscal_year_start=row["fiscal_year_start"])
 
@@ -348,21 +371,21 @@ class PlanStore:
             self._write_settings(settings)
 
     def _write_settings(self, settings: PlanSettings) -> None:
-        self.db.execute("UPDATE plan SET name = ?, fiscal_year_start = ?, updated_at = ? WHERE id = 1",
+        self.conn.execute("UPDATE plan SET name = ?, fiscal_year_start = ?, updated_at = ? WHERE id = 1",
                         [settings.name, settings.fiscal_year_start, _now()])
 
     # ---- reading ---------------------------------------------------------------------------
     def departments(self) -> list[Department]:
         return [Department.model_construct(**r)
-                for r in self.db.query("SELECT id, name FROM departments ORDER BY id")]
+                for r in self._query("SELECT id, name FROM departments ORDER BY id")]
 
     def metrics(self) -> list[Metric]:
         depts = self._grouped("SELECT metric AS k, department AS v FROM metric_departments ORDER BY 1, 2")
         targets: dict[str, dict[str, float]] = {}
-        for r in self.db.query("SELECT metric, period, target FROM metric_targets ORDER BY metric, period"):
+        for r in self._query("SELECT metric, period, target FROM metric_targets ORDER BY metric, period"):
             targets.setdefault(r["metric"], {})[r["period"]] = r["target"]
         out = []
-        for r in self.db.query("SELECT * FROM metrics ORDER BY id"):
+        for r in self._query("SELECT * FROM metrics ORDER BY id"):
             out.append(Metric.model_construct(
                 id=r["id"], name=r["name"], description=r["description"] or "", unit=r["unit"],
                 direction=r["direction"], aggregation=r["aggregation"], formula=r["formula"],
@@ -374,7 +397,7 @@ class PlanStore:
         depts = self._grouped("SELECT objective AS k, department AS v FROM objective_departments ORDER BY 1, 2")
         personas = self._grouped("SELECT objective AS k, persona AS v FROM objective_personas ORDER BY 1, 2")
         krs: dict[str, list[KeyResult]] = {}
-        for r in self.db.query("SELECT * FROM key_results ORDER BY objective, position"):
+        for r in self._query("SELECT * FROM key_results ORDER BY objective, position"):
             krs.setdefault(r["objective"], []).append(KeyResult.model_construct(
                 metric=r["metric"], baseline=r["baseline"], target=r["target"], weight=r["weight"]))
         sql, params = "SELECT * FROM objectives", []
@@ -382,7 +405,7 @@ class PlanStore:
             sql += " WHERE period = ?"
             params.append(period)
         out = []
-        for r in self.db.query(sql + " ORDER BY id", params):
+        for r in self._query(sql + " ORDER BY id", params):
             out.append(Objective.model_construct(
                 id=r["id"], title=r["title"], why=r["why"] or "", period=r["period"], owner=r["owner"],
                 departments=depts.get(r["id"], [r["owner"]]), parent=r["parent"], state=r["state"],
@@ -406,11 +429,11 @@ class PlanStore:
         return [Measurement.model_construct(
             metric=r["metric"], period=r["period"], value=r["value"],
             not_applicable=bool(r["not_applicable"]), note=r["note"] or "", source=r["source"],
-            recorded_at=r["recorded_at"]) for r in self.db.query(sql, params)]
+            recorded_at=r["recorded_at"]) for r in self._query(sql, params)]
 
     def personas(self) -> list[Persona]:
         out = []
-        for r in self.db.query("SELECT * FROM personas ORDER BY id"):
+        for r in self._query("SELECT * FROM personas ORDER BY id"):
             data = {k: (r[k] or "") for k in Persona.model_fields
                     if k not in PERSONA_LIST_FIELDS and k not in ("match", "last_validated")}
             for k in PERSONA_LIST_FIELDS:
@@ -426,18 +449,18 @@ class PlanStore:
             id=r["id"], objective=r["objective"], metric=r["metric"],
             date=dt.date.fromisoformat(r["date"]), text=r["text"], kind=r["kind"],
             from_department=r["from_department"], to_department=r["to_department"])
-            for r in self.db.query("SELECT * FROM notes ORDER BY id")]
+            for r in self._query("SELECT * FROM notes ORDER BY id")]
 
     def decisions(self) -> list[Decision]:
         return [Decision.model_construct(
             id=r["id"], objective=r["objective"], metric=r["metric"],
             date=dt.date.fromisoformat(r["date"]), text=r["text"], owner=r["owner"],
             due=dt.date.fromisoformat(r["due"]) if r["due"] else None, state=r["state"],
-            answers=r["answers"]) for r in self.db.query("SELECT * FROM decisions ORDER BY id")]
+            answers=r["answers"]) for r in self._query("SELECT * FROM decisions ORDER BY id")]
 
     def scoring_models(self) -> list[ScoringModel]:
         rules: dict[str, list[Rule]] = {}
-        for r in self.db.query("SELECT * FROM rules ORDER BY model, position, id"):
+        for r in self._query("SELECT * FROM rules ORDER BY model, position, id"):
             rules.setdefault(r["model"], []).append(Rule.model_construct(
                 id=r["id"], name=r["name"] or "", dimension=r["dimension"],
                 when=[Condition.model_construct(**c) for c in json.loads(r["conditions"])],
@@ -447,10 +470,10 @@ class PlanStore:
             id=r["id"], name=r["name"], fit_cap=r["fit_cap"], engagement_cap=r["engagement_cap"],
             fit_bands=json.loads(r["fit_bands"]), engagement_bands=json.loads(r["engagement_bands"]),
             mql_cells=json.loads(r["mql_cells"]), mql_min_total=r["mql_min_total"],
-            rules=rules.get(r["id"], [])) for r in self.db.query("SELECT * FROM scoring_models ORDER BY id")]
+            rules=rules.get(r["id"], [])) for r in self._query("SELECT * FROM scoring_models ORDER BY id")]
 
     def leads_roles(self) -> LeadsRoles | None:
-        rows = list(self.db.query("SELECT * FROM leads_roles WHERE id = 1"))
+        rows = list(self._query("SELECT * FROM leads_roles WHERE id = 1"))
         if not rows:
             return None
         r = rows[0]
@@ -460,7 +483,7 @@ class PlanStore:
 
     def _grouped(self, sql: str) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for r in self.db.query(sql):
+        for r in self._query(sql):
             out.setdefault(r["k"], []).append(r["v"])
         return out
 
@@ -498,12 +521,13 @@ class PlanStore:
             leads=self.leads_roles())
 
     def counts(self) -> dict[str, int]:
-        return {kind: self.db[_TABLES[kind]].count for kind in ENTITY_KINDS}
+        return {kind: self.conn.execute(f"SELECT count(*) FROM {_TABLES[kind]}").fetchone()[0]
+                for kind in ENTITY_KINDS}
 
     def periods_in_use(self) -> list[str]:
         """Every period that objectives, targets or measurements mention."""
         from model.periods import sort_key
-        rows = self.db.query(
+        rows = self._query(
             "SELECT period FROM objectives UNION SELECT period FROM metric_targets "
             "UNION SELECT period FROM measurements")
         fy_start = self.settings().fiscal_year_start
@@ -562,7 +586,7 @@ class PlanStore:
         with self.transaction():
             if self.metric(m.metric) is None:
                 raise AlignError(f"cannot record a measurement: unknown metric {m.metric!r}")
-            row = next(self.db.query(
+            row = next(self._query(
                 "SELECT max(recorded_at) AS last FROM measurements WHERE metric = ? AND period = ?",
                 [m.metric, m.period]))
             if row["last"] is not None and m.recorded_at <= row["last"]:
@@ -583,15 +607,15 @@ class PlanStore:
         updates = ", ".join(f"{c} = excluded.{c}" for c in list(row) + ["updated_at"] if c not in keys)
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
                f"ON CONFLICT({', '.join(keys)}) DO UPDATE SET {updates}")
-        self.db.execute(sql, list(row.values()) + [now, now])
+        self.conn.execute(sql, list(row.values()) + [now, now])
 
     def _replace_children(self, table: str, parent_col: str, parent_id: str,
                           rows: list[dict[str, Any]]) -> None:
-        self.db.execute(f"DELETE FROM {table} WHERE {parent_col} = ?", [parent_id])
+        self.conn.execute(f"DELETE FROM {table} WHERE {parent_col} = ?", [parent_id])
         now = _now()
         for row in rows:
             cols = [parent_col] + list(row) + ["created_at", "updated_at"]
-            self.db.execute(
+            self.conn.execute(
                 f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [parent_id] + list(row.values()) + [now, now])
 
@@ -664,7 +688,7 @@ class PlanStore:
 
     def _write_leads_roles(self, roles: LeadsRoles | None) -> None:
         if roles is None:
-            self.db.execute("DELETE FROM leads_roles")
+            self.conn.execute("DELETE FROM leads_roles")
             return
         self._stamped_upsert("leads_roles", "id", {
             "id": 1, "id_column": roles.id, "outcome": roles.outcome,
@@ -675,7 +699,7 @@ class PlanStore:
     def delete_impact(self, kind: str, key: Any) -> DeleteImpact:
         """What a deletion takes with it, or what stops it, in words for the confirmation."""
         impact = DeleteImpact()
-        q = lambda sql, *p: [r for r in self.db.query(sql, list(p))]  # noqa: E731
+        q = lambda sql, *p: [r for r in self._query(sql, list(p))]  # noqa: E731
         if kind == "departments":
             for table, col, what in (("objectives", "owner", "owns objectives"),
                                      ("objective_departments", "department", "contributes to objectives"),
@@ -739,10 +763,10 @@ class PlanStore:
 
     def _delete(self, kind: str, key: Any) -> None:
         if kind == "measurements":
-            self.db.execute("DELETE FROM measurements WHERE metric = ? AND period = ? AND recorded_at = ?",
+            self.conn.execute("DELETE FROM measurements WHERE metric = ? AND period = ? AND recorded_at = ?",
                             list(key))
         else:
-            self.db.execute(f"DELETE FROM {_TABLES[kind]} WHERE id = ?", [key])
+            self.conn.execute(f"DELETE FROM {_TABLES[kind]} WHERE id = ?", [key])
 
     # ---- whole-plan writes (import) --------------------------------------------------------
     def apply_plan(self, new: Plan, *, replace: bool) -> None:
@@ -764,7 +788,7 @@ class PlanStore:
                 if replace:
                     for key in old.keys() - fresh.keys():
                         self._delete(kind, key)
-            problems = list(self.db.query("PRAGMA foreign_key_check"))
+            problems = list(self._query("PRAGMA foreign_key_check"))
             if problems:
                 raise AlignError("the plan would have broken links: " + ", ".join(
                     f"{p['table']} → {p['parent']}" for p in problems[:5]))

@@ -51,7 +51,7 @@ def snapshot_of(store: PlanStore, today: dt.date | None = None) -> PlanSnapshot:
 
     plan = store.load_plan()
     known = {m.id for m in plan.metrics}
-    derived = tuple(m for m in leads_measurements(store.db, plan.leads,
+    derived = tuple(m for m in leads_measurements(store.conn, plan.leads,
                                                   fy_start=plan.settings.fiscal_year_start)
                     if m.metric in known)
     return PlanSnapshot(plan, derived, today or dt.date.today())

@@ -93,19 +93,14 @@ def test_merge_import_holds_the_write_lock_so_no_concurrent_write_is_lost(plan_d
 
 
 def test_migration_backup_includes_committed_rows_still_in_the_wal(tmp_path, monkeypatch):
-    from sqlite_utils.migrations import Migrations
-
     import model.migrations as mig
 
     path = tmp_path / "old.db"
     holder = PlanStore.open(path)
     holder.db.execute("PRAGMA wal_autocheckpoint = 0")
     holder.save_department(Department(id="marketing", name="Marketing"))
-    newer = Migrations(mig.MIGRATION_SET)
-    for m in mig.migrations._migrations:
-        newer(name=m.name)(m.fn)
-    newer(name="m999_test")(lambda db: db.execute("CREATE TABLE extra (x)"))
-    monkeypatch.setattr(mig, "migrations", newer)
+    monkeypatch.setattr(mig, "STEPS", [
+        *mig.STEPS, ("m999_test", lambda db: db.execute("CREATE TABLE extra (x)"))])
     with PlanStore.open(path):
         pass
     holder.close()
