@@ -1,0 +1,88 @@
+"""The footer every screen shows: rebuilt only when what it shows changes, never after its screen
+has closed."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from screens.footer import AlignFooter
+
+
+class Keys(Screen):
+    BINDINGS = [Binding("n", "new", "New", id="test.new"),
+                Binding("d", "delete", "Delete", id="test.delete")]
+    allow_delete = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield AlignFooter(show_command_palette=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":
+            return self.allow_delete or None  # None: shown, but disabled
+        return True
+
+
+class Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "dismiss", "Close", id="test.close")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("dialog")
+        yield AlignFooter(show_command_palette=False)
+
+
+class FooterApp(App):
+    def on_mount(self) -> None:
+        self.push_screen(Keys())
+
+
+def keys_of(screen: Screen) -> list[FooterKey]:
+    return list(screen.query(FooterKey))
+
+
+async def test_footer_shows_the_screens_keys_in_its_own_style():
+    app = FooterApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        keys = keys_of(app.screen)
+        assert [k.description for k in keys] == ["New", "Delete"]
+        assert not any(k.has_class("-compact") for k in keys)
+
+
+async def test_unchanged_bindings_keep_the_keys_and_a_change_rebuilds_them():
+    app = FooterApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        before = keys_of(screen)
+        screen.refresh_bindings()
+        await pilot.pause()
+        assert keys_of(screen) == before  # the same widgets: nothing was rebuilt
+
+        screen.allow_delete = False
+        screen.refresh_bindings()
+        await pilot.pause()
+        after = keys_of(screen)
+        assert after != before
+        assert [k.has_class("-disabled") for k in after] == [False, True]
+
+
+async def test_a_rebuild_due_after_its_screen_closed_is_dropped():
+    app = FooterApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        dialog = Dialog()
+        await app.push_screen(dialog)
+        await pilot.pause()
+        footer = dialog.query_one(AlignFooter)
+        footer.bindings_changed(dialog)  # schedules a rebuild for the next refresh
+        app.pop_screen()
+        await pilot.pause()
+        await footer._rebuild()  # what the scheduled call does once the dialog is gone
+        await pilot.pause()
+        assert isinstance(app.screen, Keys)
+        assert [k.description for k in keys_of(app.screen)] == ["New", "Delete"]
