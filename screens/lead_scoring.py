@@ -2,8 +2,8 @@
 rules would have said about the leads already won and lost: grade matrix, histogram, backtest,
 rule evidence, a leads browser with a why panel, and two models side by side.
 
-Every figure is `model.backtest.backtest` for the selected model at the app's `today`, so the
-screen and `align score --json --as-of` agree. The analysis runs in a thread worker with its own
+Every figure is `model.backtest.backtest` for the selected model as of the screen's date (the
+app's today until `a` sets another), so the screen and `align score --json --as-of` agree. The analysis runs in a thread worker with its own
 connection after each edit; a newer edit makes an older run's result stale (tokens) and cancels
 its SQL through the progress handler.
 """
@@ -130,6 +130,17 @@ def describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, AlignError) else f"{type(exc).__name__}: {exc}"
 
 
+def parse_as_of(text: str, today: dt.date) -> dt.date | None:
+    """An as-of date typed by the user: ISO `YYYY-MM-DD`, or `today`."""
+    text = text.strip()
+    if text.lower() == "today":
+        return today
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def analyse(store: Any, model: ScoringModel, as_of: dt.date,
             other: ScoringModel | None) -> Analysis:
     from model.backtest import backtest, compare_models
@@ -169,6 +180,7 @@ class LeadScoringScreen(AreaScreen):
         Binding("v", "show_tab('tab-evidence')", "Evidence", id="scoring.tab_evidence"),
         Binding("h", "show_tab('tab-histogram')", "Histogram", id="scoring.tab_histogram"),
         Binding("l", "show_tab('tab-leads')", "Leads", id="scoring.tab_leads"),
+        Binding("a", "set_as_of", "As of", id="scoring.as_of"),
     ]
 
     def __init__(self) -> None:
@@ -188,6 +200,7 @@ class LeadScoringScreen(AreaScreen):
         self._why_timer: Any = None
         self._why_row: tuple[int, int] | None = None
         self.importing = False
+        self.as_of: dt.date | None = None  # None: the app's today
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -241,8 +254,9 @@ class LeadScoringScreen(AreaScreen):
         self.reload()
 
     @property
-    def today(self) -> dt.date:
-        return self.app.today  # type: ignore[attr-defined]
+    def as_of_date(self) -> dt.date:
+        """The date the date operators count back from: the app's today unless `a` set one."""
+        return self.as_of or self.app.today  # type: ignore[attr-defined]
 
     @property
     def model(self) -> ScoringModel | None:
@@ -295,13 +309,13 @@ class LeadScoringScreen(AreaScreen):
         path = self.store.path
         if path is None:
             try:
-                self._analysed(analyse(self.store, model, self.today, other))
+                self._analysed(analyse(self.store, model, self.as_of_date, other))
             except AlignError as exc:
                 self._failed(str(exc))
             return
         self.busy = True
         self._draw_analysis()
-        self.analyse_in_background(self._token, Path(path), model, self.today, other)
+        self.analyse_in_background(self._token, Path(path), model, self.as_of_date, other)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-analysis")
     def analyse_in_background(self, token: int, path: Path, model: ScoringModel, as_of: dt.date,
@@ -423,7 +437,7 @@ class LeadScoringScreen(AreaScreen):
         bar = self.query_one("#scoring-progress", ProgressBar)
         if model is not None and self.types:
             text.append(f"{model.name}", style="bold")
-            text.append(f" · as of {self.today.isoformat()}", style="dim")
+            text.append(f" · as of {self.as_of_date.isoformat()}", style="dim")
             if self.compare_id:
                 text.append(f" · comparing with {self.compare_id}", style="dim")
             if self.busy:
@@ -531,7 +545,7 @@ class LeadScoringScreen(AreaScreen):
         model = self.model
         if tabs.active != "tab-leads" or model is None or not self.types or self.error:
             return
-        key = (model.model_dump_json(), self.today, tuple(self.types.items()))
+        key = (model.model_dump_json(), self.as_of_date, tuple(self.types.items()))
         if key == self._ranked_key:
             return
         self._ranked_key = key
@@ -544,7 +558,7 @@ class LeadScoringScreen(AreaScreen):
                 Text("The leads browser needs a plan file.", style="dim"))
             return
         self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
-                                self.today, columns)
+                                self.as_of_date, columns)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
@@ -599,7 +613,7 @@ class LeadScoringScreen(AreaScreen):
             return
         row, rank = self._why_row
         try:
-            explanation = explain_lead(self.store, model, row, as_of=self.today)
+            explanation = explain_lead(self.store, model, row, as_of=self.as_of_date)
         except AlignError as exc:
             body.update(Text(str(exc), style="red"))
             return
@@ -686,7 +700,7 @@ class LeadScoringScreen(AreaScreen):
                     self._with_rules(model, [*model.rules, rule]), f"Added rule {rule.id}."):
                 self.call_after_refresh(self._move_rule_cursor, len(model.rules))
 
-        self.app.push_screen(RuleForm(model, self.types, self._departments(), as_of=self.today),
+        self.app.push_screen(RuleForm(model, self.types, self._departments(), as_of=self.as_of_date),
                              saved)
 
     def _move_rule_cursor(self, row: int) -> None:
@@ -712,7 +726,7 @@ class LeadScoringScreen(AreaScreen):
                 self._save_model(self._with_rules(model, rules), f"Saved rule {new.id}.")
 
         self.app.push_screen(RuleForm(model, self.types, self._departments(), rule=rule,
-                                      as_of=self.today), saved)
+                                      as_of=self.as_of_date), saved)
 
     def action_toggle_rule(self) -> None:
         from model.scoring import usable_rules
@@ -727,7 +741,7 @@ class LeadScoringScreen(AreaScreen):
         if flipped.enabled and self.types:
             try:
                 usable_rules(candidate.model_copy(update={"rules": [flipped]}), self.types,
-                             self.today)
+                             self.as_of_date)
             except AlignError as exc:
                 self.notify(f"{exc}. Edit the rule (e) to fix it first.",
                             title=f"Cannot enable {rule.id}", severity="error", timeout=8)
@@ -785,6 +799,25 @@ class LeadScoringScreen(AreaScreen):
                 self._save_model(new, f"Saved bands, caps and MQL of {new.id}.")
 
         self.app.push_screen(ModelSettingsForm(model, [m.id for m in self.models]), saved)
+
+    def action_set_as_of(self) -> None:
+        """Score as of another date: `within_last_days` and `more_than_days_ago` count back from
+        it, so a backtest on last year's leads can be run as of the day they were scored."""
+        today = self.app.today  # type: ignore[attr-defined]
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            day = parse_as_of(text, today)
+            if day is not None and day != self.as_of_date:
+                self.as_of = None if day == today else day
+                self.notify(f"Scoring as of {self.as_of_date.isoformat()}.")
+                self._start_analysis()
+
+        self.app.push_screen(InputDialog(
+            "Score as of (YYYY-MM-DD, or today)", self.as_of_date.isoformat(),
+            check=lambda t: None if parse_as_of(t, today) is not None
+            else f"{t!r} is not a date such as 2026-03-31 (or today)"), chosen)
 
     def action_rename_model(self) -> None:
         if (model := self._need_model()) is None:

@@ -3,6 +3,7 @@ figures on screen equal the engine's backtest, i.e. what `align score --json` pr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from click.testing import CliRunner
@@ -67,6 +68,51 @@ async def test_screen_figures_equal_the_engine_and_align_score_json(tmp_path):
     assert out.exit_code == 0, out.output
     printed = json.loads(out.output)
     shown = screen.analysis.result.to_dict()
+    shown.pop("model")
+    assert {k: printed[k] for k in shown} == shown
+
+
+async def test_as_of_date_rescores_and_agrees_with_align_score(tmp_path):
+    """`a` sets the date the date operators count back from; a bad date is refused in the
+    dialog, `today` goes back, and `align score --as-of` prints the same figures."""
+    store = sample_copy(tmp_path)
+    model = store.scoring_model(MODEL_ID)
+    earlier = TODAY - dt.timedelta(days=200)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        before = screen.analysis.result.to_dict()
+
+        await pilot.press("a")
+        dialog = pilot.app.screen
+        field = dialog.query_one("#input-value", Input)
+        assert field.value == TODAY.isoformat()
+        field.value = "31-12-2025"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert "not a date" in text_of(dialog.query_one("#input-error"))
+
+        field.value = earlier.isoformat()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.analysis.as_of == earlier
+        shown = screen.analysis.result.to_dict()
+        assert shown == backtest(store, model, as_of=earlier).to_dict()
+        assert shown != before  # the sample's recency rules count back from another day
+        assert f"as of {earlier.isoformat()}" in text_of(screen.query_one("#scoring-status-text"))
+
+        await pilot.press("a")
+        pilot.app.screen.query_one("#input-value", Input).value = "today"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.analysis.as_of == TODAY
+        assert screen.analysis.result.to_dict() == before
+    store.close()
+    out = CliRunner().invoke(main, ["score", str(tmp_path / "p.db"), "--json",
+                                    "--as-of", earlier.isoformat()])
+    assert out.exit_code == 0, out.output
+    printed = json.loads(out.output)
     shown.pop("model")
     assert {k: printed[k] for k in shown} == shown
 
