@@ -1,4 +1,4 @@
-"""Backtest a scoring model against known outcomes, computed in SQL.
+"""Backtest a scoring model against known outcomes: the rules are evaluated in SQL.
 
 Which leads count (DESIGN §6): a lead is *won* or *lost* only once its result is known. With a
 closed-date role mapped, a lead without a closed date is *open*, whatever its outcome column says;
@@ -10,6 +10,10 @@ MQL precision/recall or rule evidence rates: those use decided leads only (won +
   share of wins = won / all won.
 - AUC of the total score against won/lost, ties counted as half: one pass over the score totals
   in order (the scan groups leads by score, so this is O(distinct scores), never O(n²)).
+
+One scan does it all: each lead is reduced to which rules it matches (a bit mask), and leads are
+counted per (mask, has closed date, outcome). Scores, bands, cells, MQL and every rule's evidence
+follow from those few groups in Python, by the rules' points, caps and knockouts.
 - MQL precision = won MQLs / decided MQLs; recall = won MQLs / all won.
 - Figures with a zero denominator are None (JSON null). Without an outcome role every
   conversion figure is None.
@@ -18,22 +22,27 @@ MQL precision/recall or rule evidence rates: those use decided leads only (won +
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from model.errors import AlignError
-from model.leads import column_types, is_won, lead_status
-from model.schema import LeadsRoles, ScoringModel
+from model.leads import column_types, lead_status
+from model.schema import LeadsRoles, Rule, ScoringModel
 from model.scoring import (
     CELLS,
     ENGAGEMENT_BANDS,
     FIT_BANDS,
-    CompiledModel,
     LeadScore,
     bands_for,
     compile_for_store,
     usable_rules,
 )
+
+# Rules per mask column: a mask is a sum of distinct powers of two and must stay below 2**63,
+# SQLite's largest integer.
+MASK_BITS = 62
 
 
 @dataclass
@@ -151,13 +160,17 @@ def _status_of(roles: LeadsRoles | None, mapped: bool, cache: dict[Any, str | No
 def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
              rule_evidence: bool = True) -> Backtest:
     """Grade matrix, bands, score distribution, AUC, MQL precision/recall and (optionally) rule
-    evidence: one grouped scan for the scores, one for the rule evidence."""
+    evidence, all from one scan of the leads. Without rule evidence, disabled rules are not
+    evaluated at all."""
     types = column_types(store)
     roles = store.leads_roles()
     extra = _status_columns(roles, types)
     mapped = "_o" in extra
-    compiled = compile_for_store(store, model, as_of=as_of, extra=extra)
-    groups = _score_groups(store, model, compiled, extra)
+    rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
+    if not rule_evidence:
+        rules = [r for r in rules if r.enabled]
+    matches = _match_groups(store, model, rules, as_of, extra)
+    groups = _score_groups(model, rules, matches)
     result = Backtest(model=model.id, as_of=as_of.isoformat(), outcome_mapped=mapped)
     cells = {c: GroupStats(c) for c in CELLS}
     fits = {b: GroupStats(b) for b in FIT_BANDS}
@@ -165,9 +178,7 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
     totals: dict[int, ScoreBucket] = {}
     statuses: dict[Any, str | None] = {}
     scores: dict[tuple[int, int, bool], LeadScore] = {}
-    outcomes: set[Any] = set()
     for fit_raw, engagement_raw, knocked, has_closed, outcome_value, n in groups:
-        outcomes.add(outcome_value)
         score = scores.get((fit_raw, engagement_raw, knocked))
         if score is None:
             score = scores[(fit_raw, engagement_raw, knocked)] = bands_for(
@@ -203,8 +214,7 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
         for bucket in result.scores:
             bucket.decided = bucket.won = 0
     if rule_evidence:
-        won = sorted(o for o in outcomes if o is not None and is_won(o, roles))
-        result.rules = _rule_evidence(store, model, as_of, extra, won, result)
+        result.rules = _rule_evidence(rules, matches, roles, mapped, statuses, result)
     return result
 
 
@@ -232,73 +242,66 @@ def _auc(buckets: list[ScoreBucket]) -> float | None:
     return pairs / (won * lost)
 
 
-def _score_groups(store: Any, model: ScoringModel, compiled: CompiledModel,
-                  extra: dict[str, str]) -> list[tuple[int, int, bool, bool, Any, int]]:
-    """Lead counts per (fit_raw, engagement_raw, knocked, has closed date, outcome).
-
-    SQLite groups by sorting, and sorting a million rows costs more than scoring them; an upsert
-    into a small indexed temp table aggregates in one pass instead. The four numbers are packed
-    into one integer key so the index stays small.
-    """
-    bound = sum(abs(r.points) for r in model.rules) + 1
-    span = 2 * bound + 1
-    outcome = "_o" if "_o" in extra else "NULL"
-    closed = "_c IS NOT NULL" if "_c" in extra else "0"
-    params = {**compiled.params, "_bound": bound, "_span": span}
-    key = (f"((fit_raw + :_bound) * :_span + (engagement_raw + :_bound)) * 4 "
-           f"+ knocked * 2 + ({closed})")
-    conn = store.db.conn
-    conn.execute("DROP TABLE IF EXISTS temp.align_score_groups")
-    conn.execute("CREATE TEMP TABLE align_score_groups (k INTEGER NOT NULL, o, n INTEGER NOT NULL, "
-                 "UNIQUE (k, o))")
-    try:
-        conn.execute(
-            f"INSERT INTO temp.align_score_groups (k, o, n) SELECT {key}, {outcome}, 1 "
-            f"FROM ({compiled.base_sql}) WHERE 1 "
-            f"ON CONFLICT (k, o) DO UPDATE SET n = n + 1", params)
-        rows = conn.execute("SELECT k, o, n FROM temp.align_score_groups").fetchall()
-    finally:
-        conn.execute("DROP TABLE IF EXISTS temp.align_score_groups")
-    groups = []
-    for packed, outcome_value, n in rows:
-        pair, flags = divmod(packed, 4)
-        fit, engagement = divmod(pair, span)
-        groups.append((fit - bound, engagement - bound, bool(flags & 2), bool(flags & 1),
-                       outcome_value, n))
-    return groups
-
-
-def _rule_evidence(store: Any, model: ScoringModel, as_of: dt.date, extra: dict[str, str],
-                   won_values: list[Any], total: Backtest) -> list[RuleEvidence]:
-    """Leads each rule matches, split by status, in one ungrouped scan: the won values are the
-    exact stored outcome spellings the score scan found, so SQL and `is_won` agree."""
-    types = column_types(store)
-    rules = usable_rules(model, types, as_of)
-    evidence = [RuleEvidence(r.id, r.name, r.dimension, r.points, r.enabled, r.knockout)
-                for r in rules]
-    if not rules:
-        return evidence
+def _match_groups(store: Any, model: ScoringModel, rules: Sequence[Rule], as_of: dt.date,
+                  extra: dict[str, str]) -> Counter[tuple[Any, ...]]:
+    """Lead counts per (mask, …, has closed date, outcome value): bit i of the masks is set when
+    rule i of `rules` matches. A handful of groups for a million leads, so counting them in
+    Python costs less than SQLite sorting or upserting the rows."""
     compiled = compile_for_store(store, model, as_of=as_of, extra=extra, flag_rules=rules,
                                  flags_only=True)
-    params = dict(compiled.params)
-    mapped = "_o" in extra
-    if mapped:
-        open_expr = "_c IS NULL" if "_c" in extra else "_o IS NULL"
-        names = []
-        for i, value in enumerate(won_values):
-            params[f"_won{i}"] = value
-            names.append(f":_won{i}")
-        won_expr = f"_o IN ({', '.join(names)})" if names else "0"
-        status = f"CASE WHEN {open_expr} THEN 0 WHEN {won_expr} THEN 2 ELSE 1 END"
-    else:
-        status = "0"
-    sums = ", ".join(f"sum(r{i}), sum(r{i} * (st > 0)), sum(r{i} * (st = 2))"
-                     for i in range(len(rules)))
-    sql = (f"SELECT {sums} FROM (SELECT *, {status} AS st FROM ({compiled.base_sql}) "
-           f"LIMIT -1 OFFSET 0)")
-    row = store.db.conn.execute(sql, params).fetchone()
-    for i, item in enumerate(evidence):
-        item.leads, item.decided, item.won = (int(v or 0) for v in row[3 * i:3 * i + 3])
+    masks = []
+    for start in range(0, len(rules), MASK_BITS):
+        chunk = range(start, min(start + MASK_BITS, len(rules)))
+        masks.append(" + ".join(f"r{i} * {1 << (i - start)}" for i in chunk))
+    outcome = "_o" if "_o" in extra else "NULL"
+    closed = "_c IS NOT NULL" if "_c" in extra else "0"
+    columns = ", ".join([*masks, closed, outcome]) if masks else f"{closed}, {outcome}"
+    cursor = store.db.conn.execute(f"SELECT {columns} FROM ({compiled.base_sql})",
+                                   compiled.params)
+    return Counter(cursor)
+
+
+def _matched(group: tuple[Any, ...], chunks: int, rule: int) -> bool:
+    return bool(group[rule // MASK_BITS] >> (rule % MASK_BITS) & 1) if chunks else False
+
+
+def _score_groups(model: ScoringModel, rules: Sequence[Rule], matches: Counter[tuple[Any, ...]],
+                  ) -> list[tuple[int, int, bool, bool, Any, int]]:
+    """Lead counts per (fit_raw, engagement_raw, knocked, has closed date, outcome), from the
+    match groups by the enabled rules' points and knockouts."""
+    chunks = (len(rules) + MASK_BITS - 1) // MASK_BITS
+    scoring = [(i, r) for i, r in enumerate(rules) if r.enabled]
+    groups: Counter[tuple[int, int, bool, bool, Any]] = Counter()
+    for group, n in matches.items():
+        sums = {"fit": 0, "engagement": 0}
+        knocked = False
+        for i, rule in scoring:
+            if _matched(group, chunks, i):
+                sums[rule.dimension] += rule.points
+                knocked = knocked or rule.knockout
+        has_closed, outcome_value = group[chunks], group[chunks + 1]
+        groups[(sums["fit"], sums["engagement"], knocked, bool(has_closed), outcome_value)] += n
+    return [(*key, n) for key, n in groups.items()]
+
+
+def _rule_evidence(rules: Sequence[Rule], matches: Counter[tuple[Any, ...]],
+                   roles: LeadsRoles | None, mapped: bool, statuses: dict[Any, str | None],
+                   total: Backtest) -> list[RuleEvidence]:
+    """Leads each rule matches (enabled or not), split by status, from the same match groups
+    that scored them."""
+    chunks = (len(rules) + MASK_BITS - 1) // MASK_BITS
+    evidence = [RuleEvidence(r.id, r.name, r.dimension, r.points, r.enabled, r.knockout)
+                for r in rules]
+    for group, n in matches.items():
+        status = _status_of(roles, mapped, statuses, group[chunks + 1], bool(group[chunks]))
+        for i, item in enumerate(evidence):
+            if _matched(group, chunks, i):
+                item.leads += n
+                if status in ("won", "lost"):
+                    item.decided += n
+                    if status == "won":
+                        item.won += n
+    for item in evidence:
         if mapped:
             item.rate = _ratio(item.won, item.decided)
             item.lift = _ratio(item.rate, total.base_rate) if item.rate is not None else None

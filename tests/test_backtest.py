@@ -10,7 +10,7 @@ from model.backtest import backtest, compare_models
 from model.errors import AlignError
 from model.leads import roles_query
 from model.store import PlanStore
-from tests.leads_helpers import AS_OF, load, model, rule
+from tests.leads_helpers import AS_OF, load, model, rule, sql_scores
 
 # Segment A scores 70 (fit band A, cell A4); B scores 0 (cell D4). Lead 8 has no closed date,
 # so it is open and stays out of every conversion figure.
@@ -135,3 +135,20 @@ def test_roles_query_gives_the_kpi_engine_status_by_role(store):
     assert [r["status"] for r in rows] == ["won", "won", "lost", "won", "lost", "lost", "lost",
                                            "open"]
     assert rows[0]["closed"] == "2025-01-01"
+
+
+def test_a_model_with_more_rules_than_one_mask_holds(store):
+    """130 rules span three match masks; every rule's evidence and every score still count."""
+    rules = [rule(f"r{i}", "seg", "eq", "A" if i % 2 == 0 else "B", points=i + 1,
+                  dimension="fit" if i < 65 else "engagement", enabled=i != 129)
+             for i in range(130)]
+    m = model(*rules, fit_cap=10_000, engagement_cap=10_000)
+    bt = backtest(store, m, as_of=AS_OF)
+    assert len(bt.rules) == 130
+    for i, item in enumerate(bt.rules):
+        expected = [4, 3, 2] if i % 2 == 0 else [4, 4, 1]
+        assert [item.leads, item.decided, item.won] == expected, item.rule
+    a_total = sum(i + 1 for i in range(0, 129, 2))
+    b_total = sum(i + 1 for i in range(1, 129, 2))  # r129 (a B rule) is disabled
+    assert {b.total: b.leads for b in bt.scores} == {a_total: 4, b_total: 4}
+    assert {s.total for s in sql_scores(store, m).values()} == {a_total, b_total}
