@@ -256,7 +256,7 @@ def _match_groups(store: Any, model: ScoringModel, rules: Sequence[Rule], as_of:
     outcome = "_o" if "_o" in extra else "NULL"
     closed = "_c IS NOT NULL" if "_c" in extra else "0"
     columns = ", ".join([*masks, closed, outcome]) if masks else f"{closed}, {outcome}"
-    cursor = store.db.conn.execute(f"SELECT {columns} FROM ({compiled.base_sql})",
+    cursor = store.conn.execute(f"SELECT {columns} FROM ({compiled.base_sql})",
                                    compiled.params)
     return Counter(cursor)
 

@@ -83,7 +83,7 @@ def quote_identifier(name: str) -> str:
 
 def lead_columns(store: Any) -> list[LeadColumn]:
     """The dataset's columns in file order, for the field picker and the scoring compiler."""
-    return [LeadColumn(r[0], r[1], r[2]) for r in store.db.conn.execute(
+    return [LeadColumn(r[0], r[1], r[2]) for r in store.conn.execute(
         "SELECT name, position, type FROM leads_columns ORDER BY position")]
 
 
@@ -98,7 +98,7 @@ def has_leads(store: Any) -> bool:
 def lead_count(store: Any) -> int:
     if not store.db[LEADS_TABLE].exists():
         return 0
-    return store.db.conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
+    return store.conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
 
 
 def fold_outcome(value: Any) -> str:
@@ -154,7 +154,7 @@ def roles_query(store: Any) -> RoleQuery:
     status = "NULL"
     if roles and roles.outcome and roles.outcome in types:
         outcome = quote_identifier(roles.outcome)
-        stored = [r[0] for r in store.db.conn.execute(
+        stored = [r[0] for r in store.conn.execute(
             f"SELECT DISTINCT {outcome} FROM {LEADS_TABLE} WHERE {outcome} IS NOT NULL")]
         won = [v for v in stored if is_won(v, roles)]
         for i, v in enumerate(won):
@@ -896,7 +896,7 @@ def _second_pass(store: Any, path: Path, scan: _Scan, *, replace: bool, roles: L
     insert_many = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(per_statement)}"
     insert_one = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(1)}"
     slow = [j for j, c in enumerate(columns) if not c.fast]
-    conn = store.db.conn
+    conn = store.conn
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     duplicates, examples = scan.duplicate_ids, []
     with store.transaction():

@@ -53,7 +53,7 @@ def persona_leads(store: Any, persona: Persona, *, as_of: dt.date) -> PersonaLea
     sql = (f"SELECT {outcome}, {closed}, count(*) FROM ({compiled.base_sql}) "
            f"WHERE r0 = 1 GROUP BY 1, 2")
     result = PersonaLeads(persona.id, outcome_mapped="_o" in extra)
-    for outcome_value, has_closed, n in store.db.conn.execute(sql, compiled.params):
+    for outcome_value, has_closed, n in store.conn.execute(sql, compiled.params):
         result.leads += n
         status = lead_status(outcome_value, bool(has_closed), roles) if result.outcome_mapped \
             else None

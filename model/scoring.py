@@ -351,7 +351,7 @@ def score_leads(store: Any, model: ScoringModel, *, as_of: dt.date) -> Iterator[
                                  extra={"_id": id_column} if id_column else None)
     sql = (f"SELECT _row, {'_id' if id_column else 'NULL'}, fit, engagement, total, fit_band, "
            f"engagement_band, cell, knocked, mql FROM ({compiled.sql})")
-    for r in store.db.conn.execute(sql, compiled.params):
+    for r in store.conn.execute(sql, compiled.params):
         yield ScoredLead(r[0], r[1], LeadScore(int(r[2]), int(r[3]), int(r[4]), r[5], r[6],
                                                r[7], bool(r[8]), bool(r[9])))
 
@@ -364,7 +364,7 @@ def materialize_scores(store: Any, model: ScoringModel, *, as_of: dt.date,
         raise AlignError(f"{table!r} is not a usable table name")
     compiled = compile_for_store(store, model, as_of=as_of)
     name = quote_identifier(table)
-    conn = store.db.conn
+    conn = store.conn
     conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
     conn.execute(f"CREATE TEMP TABLE {name} AS SELECT _row, fit, engagement, total, fit_band, "
                  f"engagement_band, cell, knocked, mql FROM ({compiled.sql})", compiled.params)
@@ -404,7 +404,7 @@ class LeadExplanation:
 def explain_lead(store: Any, model: ScoringModel, row: int, *, as_of: dt.date) -> LeadExplanation:
     usable = usable_rules(model, column_types(store), as_of)
     compiled = compile_for_store(store, model, as_of=as_of, flag_rules=usable, one_row=True)
-    cur = store.db.conn.execute(f"SELECT * FROM ({compiled.sql})", {**compiled.params, "_row": row})
+    cur = store.conn.execute(f"SELECT * FROM ({compiled.sql})", {**compiled.params, "_row": row})
     names = [d[0] for d in cur.description]
     found = cur.fetchone()
     if found is None:

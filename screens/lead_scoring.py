@@ -336,7 +336,7 @@ class LeadScoringScreen(AreaScreen):
 
         try:
             with PlanStore.open(path, create=False) as store:
-                store.db.conn.set_progress_handler(tick, PROGRESS_EVERY)
+                store.conn.set_progress_handler(tick, PROGRESS_EVERY)
                 analysis = analyse(store, model, as_of, other)
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
             if not worker.is_cancelled:
@@ -617,7 +617,7 @@ class LeadScoringScreen(AreaScreen):
         except AlignError as exc:
             body.update(Text(str(exc), style="red"))
             return
-        cur = self.store.db.conn.execute(f"SELECT * FROM {LEADS_TABLE} WHERE _row = ?", (row,))
+        cur = self.store.conn.execute(f"SELECT * FROM {LEADS_TABLE} WHERE _row = ?", (row,))
         names = [d[0] for d in cur.description]
         found = cur.fetchone()
         lead = dict(zip(names, found, strict=True)) if found else {}

@@ -274,7 +274,7 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     store = open_store(db)
     try:
         model = _pick_model(store, model_id)
-        stop = _notice_when_slow(store.db.conn, "scoring leads…")
+        stop = _notice_when_slow(store.conn, "scoring leads…")
         try:
             result = backtest(store, model, as_of=day)
             if csv_out:
