@@ -11,9 +11,10 @@ MQL precision/recall or rule evidence rates: those use decided leads only (won +
 - AUC of the total score against won/lost, ties counted as half: one pass over the score totals
   in order (the scan groups leads by score, so this is O(distinct scores), never O(n²)).
 
-One scan does it all: each lead is reduced to which rules it matches (a bit mask), and leads are
-counted per (mask, has closed date, outcome). Scores, bands, cells, MQL and every rule's evidence
-follow from those few groups in Python, by the rules' points, caps and knockouts.
+One scan does it all: each lead is reduced to a small key saying which rule conditions it meets
+and its status (`model.scan_key`), and leads are counted per key. Which rules a key matches, and
+so scores, bands, cells, MQL and every rule's evidence, follow from those few groups in Python,
+by the rules' points, caps and knockouts.
 - MQL precision = won MQLs / decided MQLs; recall = won MQLs / all won.
 - Figures with a zero denominator are None (JSON null). Without an outcome role every
   conversion figure is None.
@@ -25,25 +26,26 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from model.errors import AlignError
-from model.leads import column_types, lead_status
-from model.schema import LeadsRoles, Rule, ScoringModel
+from model.leads import LEADS_TABLE, ROW_COLUMN, column_types, status_case
+from model.scan_key import Digit, assemble, condition_digits, count_keys
+from model.schema import Rule, ScoringModel
 from model.scoring import (
     CELLS,
     ENGAGEMENT_BANDS,
     FIT_BANDS,
     LeadScore,
+    SqlParams,
     bands_for,
-    compile_for_store,
+    resolve_rules,
     usable_rules,
 )
 
-# Rules per mask column: a mask is a sum of distinct powers of two and must stay below 2**63,
-# SQLite's largest integer.
-MASK_BITS = 62
-
+STATUSES = ("open", "won", "lost")  # the values of status_case's labels 0, 1, 2
 
 @dataclass
 class GroupStats:
@@ -138,25 +140,6 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
 
-def _status_columns(roles: LeadsRoles | None, types: dict[str, str]) -> dict[str, str]:
-    extra = {}
-    if roles and roles.outcome and roles.outcome in types:
-        extra["_o"] = roles.outcome
-        if roles.closed and roles.closed in types:
-            extra["_c"] = roles.closed
-    return extra
-
-
-def _status_of(roles: LeadsRoles | None, mapped: bool, cache: dict[Any, str | None],
-               outcome: Any, has_closed: bool) -> str | None:
-    if not mapped:
-        return None
-    key = (outcome, has_closed)
-    if key not in cache:
-        cache[key] = lead_status(outcome, has_closed, roles)
-    return cache[key]
-
-
 def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
              rule_evidence: bool = True) -> Backtest:
     """Grade matrix, bands, score distribution, AUC, MQL precision/recall and (optionally) rule
@@ -164,29 +147,27 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
     evaluated at all."""
     types = column_types(store)
     roles = store.leads_roles()
-    extra = _status_columns(roles, types)
-    mapped = "_o" in extra
     rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
     if not rule_evidence:
         rules = [r for r in rules if r.enabled]
-    matches = _match_groups(store, model, rules, as_of, extra)
+    status = status_case(store, roles, types, ("0", "1", "2"))
+    mapped = status is not None
+    matches = _match_groups(store, rules, as_of, types, status)
     groups = _score_groups(model, rules, matches)
     result = Backtest(model=model.id, as_of=as_of.isoformat(), outcome_mapped=mapped)
     cells = {c: GroupStats(c) for c in CELLS}
     fits = {b: GroupStats(b) for b in FIT_BANDS}
     engs = {b: GroupStats(b) for b in ENGAGEMENT_BANDS}
     totals: dict[int, ScoreBucket] = {}
-    statuses: dict[Any, str | None] = {}
     scores: dict[tuple[int, int, bool], LeadScore] = {}
-    for fit_raw, engagement_raw, knocked, has_closed, outcome_value, n in groups:
+    for fit_raw, engagement_raw, knocked, status_of, n in groups:
         score = scores.get((fit_raw, engagement_raw, knocked))
         if score is None:
             score = scores[(fit_raw, engagement_raw, knocked)] = bands_for(
                 model, min(model.fit_cap, fit_raw), min(model.engagement_cap, engagement_raw),
                 knocked)
-        status = _status_of(roles, mapped, statuses, outcome_value, has_closed)
-        decided = n if status in ("won", "lost") else 0
-        won = n if status == "won" else 0
+        decided = n if status_of in ("won", "lost") else 0
+        won = n if status_of == "won" else 0
         bucket = totals.setdefault(score.total, ScoreBucket(score.total))
         for stats in (cells[score.cell], fits[score.fit_band], engs[score.engagement_band],
                       bucket, result):
@@ -197,7 +178,7 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
             result.mql.leads += n
             result.mql.decided += decided
             result.mql.won += won
-        if mapped and status == "open":
+        if status_of == "open":
             result.open += n
     result.base_rate = _ratio(result.won, result.decided) if mapped else None
     for stats in (*cells.values(), *fits.values(), *engs.values()):
@@ -214,7 +195,7 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
         for bucket in result.scores:
             bucket.decided = bucket.won = 0
     if rule_evidence:
-        result.rules = _rule_evidence(rules, matches, roles, mapped, statuses, result)
+        result.rules = _rule_evidence(rules, matches, mapped, result)
     return result
 
 
@@ -242,60 +223,56 @@ def _auc(buckets: list[ScoreBucket]) -> float | None:
     return pairs / (won * lost)
 
 
-def _match_groups(store: Any, model: ScoringModel, rules: Sequence[Rule], as_of: dt.date,
-                  extra: dict[str, str]) -> Counter[tuple[Any, ...]]:
-    """Lead counts per (mask, …, has closed date, outcome value): bit i of the masks is set when
-    rule i of `rules` matches. A handful of groups for a million leads, so counting them in
-    Python costs less than SQLite sorting or upserting the rows."""
-    compiled = compile_for_store(store, model, as_of=as_of, extra=extra, flag_rules=rules,
-                                 flags_only=True)
-    masks = []
-    for start in range(0, len(rules), MASK_BITS):
-        chunk = range(start, min(start + MASK_BITS, len(rules)))
-        masks.append(" + ".join(f"r{i} * {1 << (i - start)}" for i in chunk))
-    outcome = "_o" if "_o" in extra else "NULL"
-    closed = "_c IS NOT NULL" if "_c" in extra else "0"
-    columns = ", ".join([*masks, closed, outcome]) if masks else f"{closed}, {outcome}"
-    cursor = store.conn.execute(f"SELECT {columns} FROM ({compiled.base_sql})",
-                                   compiled.params)
-    return Counter(cursor)
+def _match_groups(store: Any, rules: Sequence[Rule], as_of: dt.date, types: dict[str, str],
+                  status: tuple[str, dict[str, Any]] | None) -> Counter[tuple[int, str | None]]:
+    """Lead counts per (rules matched, status): bit i of the mask is set when rule i of `rules`
+    matches; status is None without an outcome role."""
+    checks = resolve_rules(rules, types, as_of)
+    params = SqlParams()
+    digits, bits = condition_digits([c for rule_checks in checks for c in rule_checks], params)
+    flat = iter(bits)
+    needs = [reduce(or_, (next(flat) for _ in rule_checks), 0) for rule_checks in checks]
+    conditions = len(digits)
+    if status is not None:
+        digits.append(Digit(status[0], STATUSES))
+        params.values.update(status[1])
+    key = assemble(digits, params.values)
+    groups: Counter[tuple[int, str | None]] = Counter()
+    for text, n in count_keys(store.conn, key, LEADS_TABLE, ROW_COLUMN).items():
+        payloads = key.decode(text)
+        met = reduce(or_, payloads[:conditions], 0)
+        mask = sum(1 << i for i, need in enumerate(needs) if met & need == need)
+        groups[(mask, payloads[conditions] if status is not None else None)] += n
+    return groups
 
 
-def _matched(group: tuple[Any, ...], chunks: int, rule: int) -> bool:
-    return bool(group[rule // MASK_BITS] >> (rule % MASK_BITS) & 1) if chunks else False
-
-
-def _score_groups(model: ScoringModel, rules: Sequence[Rule], matches: Counter[tuple[Any, ...]],
-                  ) -> list[tuple[int, int, bool, bool, Any, int]]:
-    """Lead counts per (fit_raw, engagement_raw, knocked, has closed date, outcome), from the
-    match groups by the enabled rules' points and knockouts."""
-    chunks = (len(rules) + MASK_BITS - 1) // MASK_BITS
-    scoring = [(i, r) for i, r in enumerate(rules) if r.enabled]
-    groups: Counter[tuple[int, int, bool, bool, Any]] = Counter()
-    for group, n in matches.items():
+def _score_groups(model: ScoringModel, rules: Sequence[Rule],
+                  matches: Counter[tuple[int, str | None]],
+                  ) -> list[tuple[int, int, bool, str | None, int]]:
+    """Lead counts per (fit_raw, engagement_raw, knocked, status), from the match groups by the
+    enabled rules' points and knockouts."""
+    scoring = [(1 << i, r) for i, r in enumerate(rules) if r.enabled]
+    groups: Counter[tuple[int, int, bool, str | None]] = Counter()
+    for (mask, status), n in matches.items():
         sums = {"fit": 0, "engagement": 0}
         knocked = False
-        for i, rule in scoring:
-            if _matched(group, chunks, i):
+        for bit, rule in scoring:
+            if mask & bit:
                 sums[rule.dimension] += rule.points
                 knocked = knocked or rule.knockout
-        has_closed, outcome_value = group[chunks], group[chunks + 1]
-        groups[(sums["fit"], sums["engagement"], knocked, bool(has_closed), outcome_value)] += n
+        groups[(sums["fit"], sums["engagement"], knocked, status)] += n
     return [(*key, n) for key, n in groups.items()]
 
 
-def _rule_evidence(rules: Sequence[Rule], matches: Counter[tuple[Any, ...]],
-                   roles: LeadsRoles | None, mapped: bool, statuses: dict[Any, str | None],
-                   total: Backtest) -> list[RuleEvidence]:
+def _rule_evidence(rules: Sequence[Rule], matches: Counter[tuple[int, str | None]],
+                   mapped: bool, total: Backtest) -> list[RuleEvidence]:
     """Leads each rule matches (enabled or not), split by status, from the same match groups
     that scored them."""
-    chunks = (len(rules) + MASK_BITS - 1) // MASK_BITS
     evidence = [RuleEvidence(r.id, r.name, r.dimension, r.points, r.enabled, r.knockout)
                 for r in rules]
-    for group, n in matches.items():
-        status = _status_of(roles, mapped, statuses, group[chunks + 1], bool(group[chunks]))
+    for (mask, status), n in matches.items():
         for i, item in enumerate(evidence):
-            if _matched(group, chunks, i):
+            if mask >> i & 1:
                 item.leads += n
                 if status in ("won", "lost"):
                     item.decided += n

@@ -119,14 +119,17 @@ def is_won(outcome: Any, roles: LeadsRoles | None) -> bool:
 def lead_status(outcome: Any, has_closed_date: bool, roles: LeadsRoles | None) -> str | None:
     """'won', 'lost' or 'open' as DESIGN §6 defines them; None when no outcome role is mapped.
 
-    With a closed role mapped, a lead without a closed date is open whatever its outcome says.
-    Without one, a lead with a blank outcome is open (its result is not known yet).
+    With a closed role mapped, a lead without a closed date is open whatever its outcome says,
+    and one with a closed date is won when its outcome is a won value, lost otherwise (a blank
+    outcome included). Without one, a lead with a blank outcome is open (its result is not known
+    yet). `status_case` is the same rule in SQL.
     """
     if roles is None or not roles.outcome:
         return None
-    if roles.closed and not has_closed_date:
-        return "open"
-    if outcome is None or str(outcome).strip() == "":
+    if roles.closed:
+        if not has_closed_date:
+            return "open"
+    elif outcome is None or str(outcome).strip() == "":
         return "open"
     return "won" if is_won(outcome, roles) else "lost"
 
@@ -141,6 +144,27 @@ class RoleQuery:
     params: dict[str, Any]
 
 
+def status_case(store: Any, roles: LeadsRoles | None, types: dict[str, str],
+                labels: tuple[str, str, str]) -> tuple[str, dict[str, Any]] | None:
+    """A SQL `CASE` giving each lead's status (DESIGN §6) as one of `labels` (SQL literals for
+    open, won, lost), with its parameters; None without an outcome role. Which stored outcome
+    values are won is settled once per distinct value, by `is_won`."""
+    if not (roles and roles.outcome and roles.outcome in types):
+        return None
+    outcome = quote_identifier(roles.outcome)
+    stored = [r[0] for r in store.conn.execute(
+        f"SELECT DISTINCT {outcome} FROM {LEADS_TABLE} WHERE {outcome} IS NOT NULL")]
+    won = [v for v in stored if is_won(v, roles)]
+    params = {f"won{i}": v for i, v in enumerate(won)}
+    won_expr = f"{outcome} IN ({', '.join(':' + name for name in params)})" if won else "0"
+    open_expr = f"{outcome} IS NULL"
+    if roles.closed and roles.closed in types:
+        open_expr = f"{quote_identifier(roles.closed)} IS NULL"
+    open_label, won_label, lost_label = labels
+    return (f"CASE WHEN {open_expr} THEN {open_label} WHEN {won_expr} THEN {won_label} "
+            f"ELSE {lost_label} END"), params
+
+
 def roles_query(store: Any) -> RoleQuery:
     roles = store.leads_roles()
     types = column_types(store)
@@ -150,21 +174,8 @@ def roles_query(store: Any) -> RoleQuery:
     def col(name: str | None) -> str:
         return quote_identifier(name) if name and name in types else "NULL"
 
-    params: dict[str, Any] = {}
-    status = "NULL"
-    if roles and roles.outcome and roles.outcome in types:
-        outcome = quote_identifier(roles.outcome)
-        stored = [r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT {outcome} FROM {LEADS_TABLE} WHERE {outcome} IS NOT NULL")]
-        won = [v for v in stored if is_won(v, roles)]
-        for i, v in enumerate(won):
-            params[f"won{i}"] = v
-        won_expr = (f"{outcome} IN ({', '.join(':won' + str(i) for i in range(len(won)))})"
-                    if won else "0")
-        open_expr = f"{outcome} IS NULL"
-        if roles.closed and roles.closed in types:
-            open_expr = f"{quote_identifier(roles.closed)} IS NULL"
-        status = f"CASE WHEN {open_expr} THEN 'open' WHEN {won_expr} THEN 'won' ELSE 'lost' END"
+    status, params = status_case(store, roles, types, ("'open'", "'won'", "'lost'")) or ("NULL",
+                                                                                          {})
     sql = (f"SELECT {ROW_COLUMN} AS _row, {col(roles.id if roles else None)} AS id, "
            f"{col(roles.created if roles else None)} AS created, "
            f"{col(roles.closed if roles else None)} AS closed, "

@@ -107,7 +107,7 @@ _CONVERTERS = {"number": (_as_number, "a number"), "date": (_as_date, "a date su
 
 
 @dataclass(frozen=True)
-class _Check:
+class Check:
     """One condition, resolved against the dataset: column type and normalised value(s)."""
 
     field: str
@@ -116,7 +116,7 @@ class _Check:
     value: Any
 
 
-def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date) -> _Check:
+def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date) -> Check:
     if cond.field not in types:
         available = ", ".join(types) if types else "none (no leads imported)"
         raise AlignError(f"{_where(rule, cond)}: no such column in the leads dataset; "
@@ -139,33 +139,33 @@ def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date)
         return out
 
     if op in ("is_empty", "is_not_empty", "is_true", "is_false"):
-        return _Check(cond.field, col_type, op, None)
+        return Check(cond.field, col_type, op, None)
     if op in ("in", "not_in"):
         items = value if isinstance(value, list) else [value]
         if not items:
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a list of values")
-        return _Check(cond.field, col_type, op, tuple(one(v) for v in items))
+        return Check(cond.field, col_type, op, tuple(one(v) for v in items))
     if op == "between":
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise AlignError(f"{_where(rule, cond)}: operator between needs [low, high]")
         low, high = one(value[0]), one(value[1])
-        return _Check(cond.field, col_type, op, (low, high))
+        return Check(cond.field, col_type, op, (low, high))
     if op in ("within_last_days", "more_than_days_ago"):
         days = _as_number(value)
         if days is None or days < 0 or days != int(days):
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a whole number of days")
         cut = (as_of - dt.timedelta(days=int(days))).isoformat()
-        return _Check(cond.field, col_type, op, (cut, as_of.isoformat()))
+        return Check(cond.field, col_type, op, (cut, as_of.isoformat()))
     if op in ("before", "after"):
         day = _as_date(value)
         if day is None:
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a date such as 2026-03-31")
-        return _Check(cond.field, col_type, op, day)
-    return _Check(cond.field, col_type, op, one(value))
+        return Check(cond.field, col_type, op, day)
+    return Check(cond.field, col_type, op, one(value))
 
 
-def _resolve_rules(model: ScoringModel, rules: Sequence[Rule], types: dict[str, str],
-                   as_of: dt.date) -> list[list[_Check]]:
+def resolve_rules(rules: Sequence[Rule], types: dict[str, str],
+                  as_of: dt.date) -> list[list[Check]]:
     return [[_resolve(rule, cond, types, as_of) for cond in rule.when] for rule in rules]
 
 
@@ -176,7 +176,7 @@ def _like_pattern(text: str, prefix: str, suffix: str) -> str:
     return prefix + escaped + suffix
 
 
-class _Params:
+class SqlParams:
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
 
@@ -186,7 +186,7 @@ class _Params:
         return ":" + name
 
 
-def _predicate(check: _Check, params: _Params) -> str:
+def predicate_sql(check: Check, params: SqlParams) -> str:
     c = quote_identifier(check.field)
     op, value, text = check.op, check.value, check.type == "text"
     if op == "is_empty":
@@ -225,8 +225,8 @@ class CompiledModel:
     """The scoring query. `sql` yields one row per lead: `_row`, the extra columns asked for, one
     0/1 flag `r<i>` per rule in `flag_rules`, fit_raw, engagement_raw (uncapped sums), knocked,
     fit, engagement, total, fit_band, engagement_band, cell and mql. `base_sql` stops after
-    knocked: it is what the backtest aggregates (caps and bands are monotone functions of the
-    raw sums, applied to the groups). Named parameters are in `params`."""
+    knocked, for queries that only count matching leads (persona matching). The backtest does
+    not use either: it counts leads by `model.scan_key`. Named parameters are in `params`."""
 
     sql: str
     base_sql: str
@@ -243,7 +243,7 @@ def compile_model(model: ScoringModel, types: dict[str, str], *, as_of: dt.date,
     `flag_rules` get a 0/1 flag column each, so rule evidence and the why panel read the very
     predicates that score. `extra` maps output names to expressions over checked, quoted columns
     (`{"_id": "lead_id"}` passes a column through). `one_row` adds `WHERE _row = :_row`.
-    `flags_only` leaves the sums out of `base_sql` (rule evidence needs only the flags).
+    `flags_only` leaves the sums out of `base_sql` (matching needs only the flags).
     Each sub-score is one sum of CASEs over the row, and the bands are computed one level up
     from a co-routine (`LIMIT -1 OFFSET 0` stops SQLite from inlining, and so re-evaluating, the
     sums into every band test).
@@ -252,17 +252,17 @@ def compile_model(model: ScoringModel, types: dict[str, str], *, as_of: dt.date,
     flagged = list(flag_rules or [])
     if flags_only:
         enabled = []
-    checks = _resolve_rules(model, enabled, types, as_of)
-    flag_checks = _resolve_rules(model, flagged, types, as_of)
-    params = _Params()
+    checks = resolve_rules(enabled, types, as_of)
+    flag_checks = resolve_rules(flagged, types, as_of)
+    params = SqlParams()
     select = [f"{ROW_COLUMN} AS _row"]
     for alias, column in (extra or {}).items():
         if column not in types:
             raise AlignError(f"no column {column!r} in the leads dataset")
         select.append(f"{quote_identifier(column)} AS {alias}")
 
-    def predicate(rule_checks: list[_Check]) -> str:
-        return " AND ".join(f"({_predicate(ch, params)})" for ch in rule_checks)
+    def predicate(rule_checks: list[Check]) -> str:
+        return " AND ".join(f"({predicate_sql(ch, params)})" for ch in rule_checks)
 
     for i, rule_checks in enumerate(flag_checks):
         select.append(f"CASE WHEN {predicate(rule_checks)} THEN 1 ELSE 0 END AS r{i}")
@@ -305,7 +305,7 @@ def usable_rules(model: ScoringModel, types: dict[str, str], as_of: dt.date) -> 
     usable = []
     for rule in model.rules:
         try:
-            _resolve_rules(model, [rule], types, as_of)
+            resolve_rules([rule], types, as_of)
         except AlignError:
             if rule.enabled:
                 raise
@@ -430,7 +430,7 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _matches(check: _Check, value: Any) -> bool:
+def _matches(check: Check, value: Any) -> bool:
     op = check.op
     if op == "is_empty":
         return _missing(value)
@@ -487,7 +487,7 @@ def _matches(check: _Check, value: Any) -> bool:
 def rule_matches_reference(model: ScoringModel, row: dict[str, Any], *, as_of: dt.date,
                            types: dict[str, str]) -> dict[str, bool]:
     """Whether each rule's conditions all hold for `row` (enabled or not), by the reference."""
-    checks = _resolve_rules(model, model.rules, types, as_of)
+    checks = resolve_rules(model.rules, types, as_of)
     return {rule.id: all(_matches(ch, row.get(ch.field)) for ch in rule_checks)
             for rule, rule_checks in zip(model.rules, checks, strict=True)}
 
@@ -497,7 +497,7 @@ def score_lead_reference(model: ScoringModel, row: dict[str, Any], *, as_of: dt.
     """The same semantics as the SQL engine, in plain Python, one lead at a time: the yardstick
     for tests and benchmarks, never used to score a dataset."""
     enabled = [r for r in model.rules if r.enabled]
-    checks = _resolve_rules(model, enabled, types, as_of)
+    checks = resolve_rules(enabled, types, as_of)
     sums = {"fit": 0, "engagement": 0}
     knocked = False
     for rule, rule_checks in zip(enabled, checks, strict=True):

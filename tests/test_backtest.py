@@ -8,7 +8,7 @@ import pytest
 
 from model.backtest import backtest, compare_models
 from model.errors import AlignError
-from model.leads import roles_query
+from model.leads import lead_status, roles_query
 from model.store import PlanStore
 from tests.leads_helpers import AS_OF, load, model, rule, sql_scores
 
@@ -137,8 +137,27 @@ def test_roles_query_gives_the_kpi_engine_status_by_role(store):
     assert rows[0]["closed"] == "2025-01-01"
 
 
-def test_a_model_with_more_rules_than_one_mask_holds(store):
-    """130 rules span three match masks; every rule's evidence and every score still count."""
+def test_a_closed_lead_without_an_outcome_is_lost_in_the_kpis_and_the_backtest(tmp_path):
+    """DESIGN §6: with a closed date, a lead is won on a won value and lost otherwise. The KPI
+    engine's SQL status, the backtest and `lead_status` say the same for every lead."""
+    s = PlanStore.memory()
+    load(s, tmp_path, "id,conv,closed\n1,yes,2025-01-01\n2,,2025-01-02\n3,yes,\n4,no,2025-01-03\n",
+         id="id", outcome="conv", won_values=["yes"], closed="closed")
+    q = roles_query(s)
+    statuses = [r[0] for r in s.conn.execute(f"SELECT status FROM ({q.sql}) ORDER BY _row",
+                                             q.params)]
+    assert statuses == ["won", "lost", "open", "lost"]
+    roles = s.leads_roles()
+    assert statuses == [lead_status(r[0], r[1] is not None, roles)
+                        for r in s.conn.execute("SELECT conv, closed FROM leads ORDER BY _row")]
+    bt = backtest(s, model(rule("all", "id", "is_not_empty")), as_of=AS_OF)
+    assert (bt.open, bt.decided, bt.won) == (1, 3, 1)
+    s.close()
+
+
+def test_a_model_with_many_rules_holds(store):
+    """130 rules (more than fit in one SQLite integer as a bit mask): every rule's evidence and
+    every score still count."""
     rules = [rule(f"r{i}", "seg", "eq", "A" if i % 2 == 0 else "B", points=i + 1,
                   dimension="fit" if i < 65 else "engagement", enabled=i != 129)
              for i in range(130)]

@@ -215,6 +215,8 @@ def test_won_and_status_semantics():
     assert lead_status("won", False, roles) == "open"
     assert lead_status("won", True, roles) == "won"
     assert lead_status("lost", True, roles) == "lost"
+    # DESIGN §6: a deal with a closed date is won on a won value and lost otherwise
+    assert lead_status(None, True, roles) == "lost"
     no_closed = LeadsRoles(outcome="o", won_values=["1"])
     assert lead_status(None, False, no_closed) == "open"
     assert lead_status("0", False, no_closed) == "lost"

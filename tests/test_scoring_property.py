@@ -125,6 +125,8 @@ def test_sql_engine_agrees_with_the_reference(rows, model, as_of):
 
 OUTCOMES = ["won", "WON ", "lost", "", "maybe"]
 CLOSED = ["2025-02-01", ""]
+ROLE_CHOICES = [LeadsRoles(outcome="o", won_values=["won"], closed="c"),
+                LeadsRoles(outcome="o", won_values=["WON", "maybe"]), LeadsRoles()]
 
 
 def reference_backtest(model, stored, types, roles, as_of):
@@ -160,16 +162,17 @@ def reference_backtest(model, stored, types, roles, as_of):
                                st.sampled_from(DATES), st.sampled_from(BOOLEANS),
                                st.sampled_from(OUTCOMES), st.sampled_from(CLOSED)),
                      min_size=1, max_size=40),
-       model=models(), as_of=st.sampled_from([dt.date(2025, 3, 31), dt.date(2026, 1, 1)]))
-def test_backtest_agrees_with_a_lead_by_lead_reference(rows, model, as_of):
+       model=models(), as_of=st.sampled_from([dt.date(2025, 3, 31), dt.date(2026, 1, 1)]),
+       roles=st.sampled_from(ROLE_CHOICES))
+def test_backtest_agrees_with_a_lead_by_lead_reference(rows, model, as_of, roles):
     """Cells, score buckets, MQL, AUC and rule evidence, from the engine's grouped scan, equal
-    what scoring each lead with the reference evaluator and counting gives."""
+    what scoring each lead with the reference evaluator and counting gives, whether leads are
+    decided by a closed date, by the outcome alone, or not at all."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, "o", "c"])
     writer.writerow([*PIN, "won", "2025-02-01"])
     writer.writerows(rows)
-    roles = LeadsRoles(outcome="o", won_values=["won"], closed="c")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "leads.csv"
         path.write_text(buffer.getvalue(), encoding="utf-8")

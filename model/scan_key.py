@@ -1,0 +1,268 @@
+"""The backtest's scan key: which rule conditions a lead meets, as one small integer per lead.
+
+Every condition looks at one column, and a column's conditions split its values into a few
+regions (missing, below a threshold, equal to a listed value, between two thresholds, …) in which
+each condition is true throughout or false throughout. So for each column the compiler emits one
+`CASE` naming the lead's region (a *digit*), and the digits of all columns make the lead's key, a
+mixed-radix integer. SQLite then evaluates one `CASE` per column rather than one per condition,
+and which conditions a key stands for is worked out once per distinct key, not once per lead.
+
+Text operators built on `LIKE` (contains, starts with, …) do not split a column by comparisons
+with constants; each gets a two-valued digit of its own.
+
+The truth of a condition in a region mirrors the SQL predicate `model.scoring` compiles for it
+(missing matches only `is_empty`; text compares ignoring ASCII case), and the test suite holds
+the backtest built on these keys against the plain Python reference evaluator.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from model.leads import quote_identifier
+from model.scoring import Check, SqlParams, fold, predicate_sql
+
+_LIKE_OPS = ("contains", "not_contains", "starts_with", "ends_with")
+# A key chunk is a sum of digit × stride and must stay below 2**63, SQLite's largest integer.
+_CHUNK_LIMIT = 1 << 62
+
+
+@dataclass(frozen=True)
+class Digit:
+    """An integer SQL expression in [0, len(payloads)), and what each of its values stands for
+    (condition bits, or a lead status)."""
+
+    sql: str
+    payloads: tuple[Any, ...]
+
+
+@dataclass
+class ScanKey:
+    """`sql` gives each lead's key as text (chunks joined by '.'); `decode` turns a key back into
+    one payload per digit, in the order the digits were given."""
+
+    sql: str
+    params: dict[str, Any]
+    digits: list[Digit]
+    chunks: list[list[tuple[int, Digit]]] = field(default_factory=list)
+
+    def decode(self, key: str) -> list[Any]:
+        payloads = []
+        for text, chunk in zip(key.split("."), self.chunks, strict=True):
+            number = int(text)
+            for stride, digit in chunk:
+                payloads.append(digit.payloads[number // stride % len(digit.payloads)])
+        return payloads
+
+
+def assemble(digits: Sequence[Digit], params: dict[str, Any]) -> ScanKey:
+    """Lay the digits out in chunks of at most 62 bits each. Digits with a single value carry
+    no information but keep their place in `decode`'s output."""
+    chunks: list[list[tuple[int, Digit]]] = [[]]
+    stride = 1
+    for digit in digits:
+        radix = len(digit.payloads)
+        if stride * radix > _CHUNK_LIMIT:
+            chunks.append([])
+            stride = 1
+        chunks[-1].append((stride, digit))
+        stride *= radix
+    parts = []
+    for chunk in chunks:
+        terms = [digit.sql if stride == 1 else f"({digit.sql}) * {stride}"
+                 for stride, digit in chunk if len(digit.payloads) > 1]
+        parts.append(" + ".join(terms) if terms else "0")
+    sql = parts[0] if len(parts) == 1 else " || '.' || ".join(f"({p})" for p in parts)
+    return ScanKey(sql, params, list(digits), chunks)
+
+
+def count_keys(conn: Any, key: ScanKey, table: str, row_column: str,
+               batch: int = 1 << 18) -> Counter[str]:
+    """How many rows of `table` have each key. SQLite hands the keys of a batch of rows over as
+    one string, which Python splits and counts in C: far cheaper than fetching a million rows
+    one by one, or having SQLite sort them for a GROUP BY."""
+    low, high = conn.execute(f"SELECT min({row_column}), max({row_column}) FROM {table}").fetchone()
+    counts: Counter[str] = Counter()
+    if low is None:
+        return counts
+    sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "
+           f"WHERE {row_column} BETWEEN :_low AND :_high")
+    for start in range(low, high + 1, batch):
+        text = conn.execute(sql, {**key.params, "_low": start,
+                                  "_high": start + batch - 1}).fetchone()[0]
+        if text is not None:
+            counts.update(text.split(","))
+    return counts
+
+
+# ---- one column's regions --------------------------------------------------------------------
+
+class _Gap:
+    """Any value strictly between two neighbouring thresholds (None: unbounded). Every constant a
+    condition compares with is a threshold, so each comparison has one answer for the whole gap."""
+
+    __slots__ = ("high", "low")
+
+    def __init__(self, low: Any, high: Any) -> None:
+        self.low, self.high = low, high
+
+    def __lt__(self, other: Any) -> bool:
+        return self.high is not None and other >= self.high
+
+    __le__ = __lt__
+
+    def __gt__(self, other: Any) -> bool:
+        return self.low is not None and other <= self.low
+
+    __ge__ = __gt__
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+_OTHER = _Gap(None, None)  # a text value equal to none of the listed ones
+
+
+def _holds(check: Check, value: Any) -> bool:
+    """The truth of `check`'s SQL predicate for a value (None is missing): comparisons for
+    number, date and boolean columns, NOCASE equality (on folded values) for text."""
+    op, want = check.op, check.value
+    if op == "is_empty":
+        return value is None
+    if op == "is_not_empty":
+        return value is not None
+    if value is None:
+        return False
+    if check.type == "text":
+        want = frozenset(map(fold, want)) if op in ("in", "not_in") else fold(want)
+    if op == "is_true":
+        return value == 1
+    if op == "is_false":
+        return value == 0
+    if op == "eq":
+        return value == want
+    if op == "neq":
+        return value != want
+    if op == "in":
+        return any(value == w for w in want)
+    if op == "not_in":
+        return all(value != w for w in want)
+    if op in ("gt", "after"):
+        return value > want
+    if op == "gte":
+        return value >= want
+    if op in ("lt", "before"):
+        return value < want
+    if op == "lte":
+        return value <= want
+    if op in ("between", "within_last_days"):
+        return want[0] <= value <= want[1]
+    if op == "more_than_days_ago":
+        return value < want[0]
+    raise AssertionError(op)
+
+
+def _thresholds(check: Check) -> Iterable[Any]:
+    if check.op in ("is_empty", "is_not_empty"):
+        return ()
+    if check.op == "is_true":
+        return (1,)
+    if check.op == "is_false":
+        return (0,)
+    if check.op in ("in", "not_in", "between", "within_last_days", "more_than_days_ago"):
+        return check.value
+    return (check.value,)
+
+
+class _Regions:
+    """Regions of one column in order, each with the bits of the conditions true in it; regions
+    with equal bits share a digit value."""
+
+    def __init__(self, checks: Sequence[tuple[int, Check]]) -> None:
+        self.checks = checks
+        self.payloads: list[int] = []
+        self.index: dict[int, int] = {}
+
+    def digit_of(self, value: Any) -> int:
+        bits = 0
+        for bit, check in self.checks:
+            if _holds(check, value):
+                bits |= bit
+        if bits not in self.index:
+            self.index[bits] = len(self.payloads)
+            self.payloads.append(bits)
+        return self.index[bits]
+
+
+def _ordered_digit(column: str, checks: Sequence[tuple[int, Check]], params: SqlParams) -> Digit:
+    """Number, date and boolean columns: `CASE WHEN c < t1 … WHEN c <= t2 … ELSE … END`."""
+    regions = _Regions(checks)
+    missing = regions.digit_of(None)
+    points = sorted({t for _, check in checks for t in _thresholds(check)})
+    pieces: list[tuple[Any, int]] = []  # (threshold ending the piece, inclusive?) and digit
+    for i, point in enumerate(points):
+        pieces.append(((point, False), regions.digit_of(_Gap(points[i - 1] if i else None, point))))
+        pieces.append(((point, True), regions.digit_of(point)))
+    last = regions.digit_of(_Gap(points[-1] if points else None, None))
+    whens = []
+    for i, ((point, inclusive), digit) in enumerate(pieces):
+        following = pieces[i + 1][1] if i + 1 < len(pieces) else last
+        if digit != following:
+            whens.append(f"WHEN {column} {'<=' if inclusive else '<'} {params.add(point)} "
+                         f"THEN {digit}")
+    if missing != last:
+        whens.insert(0, f"WHEN {column} IS NULL THEN {missing}")
+    sql = f"CASE {' '.join(whens)} ELSE {last} END" if whens else str(last)
+    return Digit(sql, tuple(regions.payloads))
+
+
+def _text_digit(column: str, checks: Sequence[tuple[int, Check]], params: SqlParams) -> Digit:
+    """Text equality operators: `CASE c COLLATE NOCASE WHEN 'v' THEN … ELSE … END`."""
+    regions = _Regions(checks)
+    missing = regions.digit_of(None)
+    other = regions.digit_of(_OTHER)
+    listed: dict[str, str] = {}
+    for _, check in checks:
+        for value in _thresholds(check):
+            listed.setdefault(fold(value), value)
+    whens = []
+    for folded, value in listed.items():
+        digit = regions.digit_of(folded)
+        if digit != other:
+            whens.append(f"WHEN {params.add(value)} THEN {digit}")
+    sql = f"CASE {column} COLLATE NOCASE {' '.join(whens)} ELSE {other} END" if whens else str(other)
+    if missing != other:
+        sql = f"CASE WHEN {column} IS NULL THEN {missing} ELSE {sql} END"
+    return Digit(sql, tuple(regions.payloads))
+
+
+def condition_digits(checks: Sequence[Check], params: SqlParams) -> tuple[list[Digit], list[int]]:
+    """Digits whose payloads are condition bits (bit i: `checks[i]` holds), and the bit of each
+    check. Equal checks share a bit."""
+    bits: dict[Check, int] = {}
+    by_column: dict[str, list[tuple[int, Check]]] = {}
+    like: list[tuple[int, Check]] = []
+    for check in checks:
+        if check in bits:
+            continue
+        bit = bits[check] = 1 << len(bits)
+        if check.type == "text" and check.op in _LIKE_OPS:
+            like.append((bit, check))
+        else:
+            by_column.setdefault(check.field, []).append((bit, check))
+    digits = []
+    for name, column_checks in by_column.items():
+        build = _text_digit if column_checks[0][1].type == "text" else _ordered_digit
+        digits.append(build(quote_identifier(name), column_checks, params))
+    for bit, check in like:
+        digits.append(Digit(f"CASE WHEN {predicate_sql(check, params)} THEN 1 ELSE 0 END", (0, bit)))
+    return digits, [bits[check] for check in checks]

@@ -1,0 +1,143 @@
+"""The backtest's scan key: one CASE per column names the region a lead's value falls in, and the
+decoded key says exactly which conditions hold — the same answer as the reference evaluator,
+condition by condition, at and around every threshold."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from model.leads import column_types
+from model.scan_key import assemble, condition_digits, count_keys
+from model.scoring import SqlParams, resolve_rules, rule_matches_reference
+from model.store import PlanStore
+from tests.leads_helpers import AS_OF, load, model, rule
+
+DATA = ("n,t,d,b\n"
+        "4,SaaS,2025-03-31,yes\n5,saas,2025-03-30,no\n5.5,SAAS Co,2025-01-01,true\n"
+        "6,Retail,2024-12-31,false\n7,,2025-04-01,\n10,retail,,yes\n11,Ärzte,2025-03-01,no\n"
+        ",x_y,2025-02-28,yes\n-3,100%,2023-01-01,\n")
+
+NUMBER_RULES = [
+    rule("eq", "n", "eq", 5), rule("neq", "n", "neq", 10), rule("gt", "n", "gt", 5),
+    rule("gte", "n", "gte", 5), rule("lt", "n", "lt", 5), rule("lte", "n", "lte", 5),
+    rule("between", "n", "between", [5, 10]), rule("point", "n", "between", [7, 7]),
+    rule("in", "n", "in", [5, 7]), rule("not-in", "n", "not_in", [5, 7]),
+    rule("empty", "n", "is_empty"), rule("filled", "n", "is_not_empty"),
+]
+TEXT_RULES = [
+    rule("eq", "t", "eq", "saas"), rule("eq-upper", "t", "eq", "SAAS"),
+    rule("neq", "t", "neq", "Retail"), rule("in", "t", "in", ["retail", "x_y"]),
+    rule("not-in", "t", "not_in", ["SaaS", "ärzte"]), rule("umlaut", "t", "eq", "ÄRZTE"),
+    rule("contains", "t", "contains", "aas"), rule("not-contains", "t", "not_contains", "_"),
+    rule("starts", "t", "starts_with", "100%"), rule("ends", "t", "ends_with", "co"),
+    rule("empty", "t", "is_empty"), rule("filled", "t", "is_not_empty"),
+]
+DATE_RULES = [
+    rule("recent", "d", "within_last_days", 30), rule("old", "d", "more_than_days_ago", 30),
+    rule("today", "d", "within_last_days", 0), rule("before", "d", "before", "2025-01-01"),
+    rule("after", "d", "after", "2025-03-30"), rule("eq", "d", "eq", "2025-02-28"),
+    rule("empty", "d", "is_empty"),
+]
+BOOLEAN_RULES = [
+    rule("true", "b", "is_true"), rule("false", "b", "is_false"), rule("eq", "b", "eq", "yes"),
+    rule("neq", "b", "neq", "no"), rule("empty", "b", "is_empty"),
+    rule("filled", "b", "is_not_empty"),
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, DATA)
+    yield s
+    s.close()
+
+
+def conditions_met(store, rules):
+    """Per stored lead, which rules the decoded scan key says match, next to the reference."""
+    types = column_types(store)
+    m = model(*rules)
+    checks = resolve_rules(m.rules, types, AS_OF)
+    params = SqlParams()
+    digits, bits = condition_digits([rule_checks[0] for rule_checks in checks], params)
+    key = assemble(digits, params.values)
+    cur = store.conn.execute(f"SELECT *, {key.sql} AS _key FROM leads", key.params)
+    names = [d[0] for d in cur.description]
+    for values in cur.fetchall():
+        row = dict(zip(names, values, strict=True))
+        met = 0
+        for payload in key.decode(str(row["_key"])):
+            met |= payload
+        got = {r.id: bool(met & bit) for r, bit in zip(m.rules, bits, strict=True)}
+        yield row, got, rule_matches_reference(m, row, as_of=AS_OF, types=types)
+
+
+@pytest.mark.parametrize("rules", [NUMBER_RULES, TEXT_RULES, DATE_RULES, BOOLEAN_RULES],
+                         ids=["number", "text", "date", "boolean"])
+def test_decoded_keys_agree_with_the_reference_at_every_threshold(store, rules):
+    for row, got, expected in conditions_met(store, rules):
+        assert got == expected, row
+
+
+def test_a_column_gets_one_digit_with_only_the_regions_it_needs(store):
+    m = model(rule("mid", "n", "between", [5, 10]), rule("big", "n", "gt", 10),
+              rule("tiny", "n", "lt", 5), rule("none", "n", "is_empty"))
+    params = SqlParams()
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    digits, bits = condition_digits([c[0] for c in checks], params)
+    assert len(digits) == 1
+    # missing, below 5, 5..10, above 10: four regions, however many thresholds split them
+    assert sorted(digits[0].payloads) == sorted([bits[3], bits[2], bits[0], bits[1]])
+
+
+def test_equal_conditions_share_a_bit(store):
+    params = SqlParams()
+    m = model(rule("a", "t", "eq", "SaaS"), rule("b", "t", "eq", "SaaS"))
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    _, bits = condition_digits([c[0] for c in checks], params)
+    assert bits[0] == bits[1]
+
+
+def test_keys_wider_than_one_sqlite_integer_are_split_and_decoded(store):
+    """70 two-valued digits need 70 bits: the key comes in two chunks joined by '.'."""
+    letters = [chr(c) for c in range(0x20, 0x7f) if chr(c) not in "%_\\"]
+    rules = [rule(f"r{i}", "t", "contains", letters[i % len(letters)] * (1 + i // len(letters)))
+             for i in range(70)]
+    m = model(*rules)
+    params = SqlParams()
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    digits, _ = condition_digits([c[0] for c in checks], params)
+    key = assemble(digits, params.values)
+    assert len(key.chunks) == 2
+    per_lead = Counter(str(r[0]) for r in store.conn.execute(f"SELECT {key.sql} FROM leads",
+                                                                 key.params))
+    assert all(k.count(".") == 1 for k in per_lead)
+    assert count_keys(store.conn, key, "leads", "_row", batch=2) == per_lead
+    for row, got, expected in conditions_met(store, rules):
+        assert got == expected, row
+
+
+def test_counting_keys_in_batches_gives_the_same_counts(store):
+    m = model(*NUMBER_RULES)
+    params = SqlParams()
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    digits, _ = condition_digits([c[0] for c in checks], params)
+    key = assemble(digits, params.values)
+    whole = count_keys(store.conn, key, "leads", "_row")
+    assert sum(whole.values()) == 9 and len(whole) > 3
+    assert count_keys(store.conn, key, "leads", "_row", batch=1) == whole
+    assert count_keys(store.conn, key, "leads", "_row", batch=4) == whole
+
+
+def test_an_empty_leads_table_counts_nothing(tmp_path):
+    s = PlanStore.memory()
+    load(s, tmp_path, "n,t\n1,a\n")
+    s.conn.execute("DELETE FROM leads")
+    params = SqlParams()
+    m = model(rule("a", "t", "eq", "a"))
+    checks = resolve_rules(m.rules, column_types(s), AS_OF)
+    digits, _ = condition_digits([c[0] for c in checks], params)
+    assert not count_keys(s.conn, assemble(digits, params.values), "leads", "_row")
+    s.close()
