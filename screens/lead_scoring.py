@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -56,8 +57,11 @@ if TYPE_CHECKING:
     from model.schema import Rule, ScoringModel
     from screens.scoring_import import LeadsImportRequest
 
-PROGRESS_EVERY = 20_000
-"""SQLite VM instructions between progress checks: cancels and progress land within a moment."""
+PROGRESS_EVERY = 100_000
+"""SQLite VM instructions between progress checks (about a millisecond of work): cancels land
+within a moment."""
+PROGRESS_INTERVAL = 0.1
+"""Seconds between progress bar updates from a running analysis."""
 
 EMPTY_LEADS = ("No leads imported yet.\n\n"
                "Press i to import a CRM export (CSV) here: pick the file, map the id, outcome "
@@ -326,11 +330,16 @@ class LeadScoringScreen(AreaScreen):
 
         worker = get_current_worker()
         steps = 0
+        shown = time.monotonic()
 
         def tick() -> int:
-            nonlocal steps
+            # Every message is work for the UI thread, which then holds the GIL this thread
+            # needs at each tick: a few updates a second are plenty for a progress bar.
+            nonlocal steps, shown
             steps += 1
-            if steps % 5 == 0:
+            now = time.monotonic()
+            if now - shown >= PROGRESS_INTERVAL:
+                shown = now
                 self.post_message(AnalysisProgress(token, steps))
             return 1 if worker.is_cancelled else 0
 
