@@ -32,7 +32,7 @@ from typing import Any
 
 from model.errors import AlignError
 from model.leads import LEADS_TABLE, ROW_COLUMN, column_types, status_case
-from model.scan_key import Digit, assemble, condition_digits, count_keys
+from model.scan_key import Digit, assemble, condition_digits, count_keys, scan_threads
 from model.schema import Rule, ScoringModel
 from model.scoring import (
     CELLS,
@@ -140,11 +140,11 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
 
-def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
-             rule_evidence: bool = True) -> Backtest:
+def backtest(store: Any, model: ScoringModel, *, as_of: dt.date, rule_evidence: bool = True,
+             threads: int | None = None) -> Backtest:
     """Grade matrix, bands, score distribution, AUC, MQL precision/recall and (optionally) rule
-    evidence, all from one scan of the leads. Without rule evidence, disabled rules are not
-    evaluated at all."""
+    evidence, all from one scan of the leads, shared among `threads` (default: the machine's
+    cores, up to four). Without rule evidence, disabled rules are not evaluated at all."""
     types = column_types(store)
     roles = store.leads_roles()
     rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
@@ -152,7 +152,8 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date,
         rules = [r for r in rules if r.enabled]
     status = status_case(store, roles, types, ("0", "1", "2"))
     mapped = status is not None
-    matches = _match_groups(store, rules, as_of, types, status)
+    matches = _match_groups(store, rules, as_of, types, status,
+                            scan_threads() if threads is None else threads)
     groups = _score_groups(model, rules, matches)
     result = Backtest(model=model.id, as_of=as_of.isoformat(), outcome_mapped=mapped)
     cells = {c: GroupStats(c) for c in CELLS}
@@ -224,7 +225,8 @@ def _auc(buckets: list[ScoreBucket]) -> float | None:
 
 
 def _match_groups(store: Any, rules: Sequence[Rule], as_of: dt.date, types: dict[str, str],
-                  status: tuple[str, dict[str, Any]] | None) -> Counter[tuple[int, str | None]]:
+                  status: tuple[str, dict[str, Any]] | None,
+                  threads: int) -> Counter[tuple[int, str | None]]:
     """Lead counts per (rules matched, status): bit i of the mask is set when rule i of `rules`
     matches; status is None without an outcome role."""
     checks = resolve_rules(rules, types, as_of)
@@ -238,7 +240,9 @@ def _match_groups(store: Any, rules: Sequence[Rule], as_of: dt.date, types: dict
         params.values.update(status[1])
     key = assemble(digits, params.values)
     groups: Counter[tuple[int, str | None]] = Counter()
-    for text, n in count_keys(store.conn, key, LEADS_TABLE, ROW_COLUMN).items():
+    counts = count_keys(store.conn, key, LEADS_TABLE, ROW_COLUMN, path=store.path,
+                        threads=threads)
+    for text, n in counts.items():
         payloads = key.decode(text)
         met = reduce(or_, payloads[:conditions], 0)
         mask = sum(1 << i for i, need in enumerate(needs) if met & need == need)

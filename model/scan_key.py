@@ -17,9 +17,13 @@ the backtest built on these keys against the plain Python reference evaluator.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from model.leads import quote_identifier
@@ -28,6 +32,9 @@ from model.scoring import Check, SqlParams, fold, predicate_sql
 _LIKE_OPS = ("contains", "not_contains", "starts_with", "ends_with")
 # A key chunk is a sum of digit × stride and must stay below 2**63, SQLite's largest integer.
 _CHUNK_LIMIT = 1 << 62
+BATCH_ROWS = 1 << 17
+MAX_THREADS = 4
+PROGRESS_STEPS = 100_000  # SQLite VM instructions between a helper's checks for a stop
 
 
 @dataclass(frozen=True)
@@ -79,22 +86,83 @@ def assemble(digits: Sequence[Digit], params: dict[str, Any]) -> ScanKey:
     return ScanKey(sql, params, list(digits), chunks)
 
 
-def count_keys(conn: Any, key: ScanKey, table: str, row_column: str,
-               batch: int = 1 << 18) -> Counter[str]:
-    """How many rows of `table` have each key. SQLite hands the keys of a batch of rows over as
-    one string, which Python splits and counts in C: far cheaper than fetching a million rows
-    one by one, or having SQLite sort them for a GROUP BY."""
+def scan_threads() -> int:
+    """Threads for a scan: the machine's cores, up to four (SQLite runs without the GIL)."""
+    return max(1, min(MAX_THREADS, os.cpu_count() or 1))
+
+
+def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str, *,
+               batch: int = BATCH_ROWS, path: Path | None = None,
+               threads: int = 1) -> Counter[str]:
+    """How many rows of `table` have each key.
+
+    SQLite hands the keys of a batch of rows (a range of `row_column`, which is dense) over as
+    one string, which Python splits and counts in C: far cheaper than fetching rows one by one,
+    or having SQLite sort them for a GROUP BY. With the database's `path` and `threads` > 1,
+    batches are shared out among read-only connections in helper threads as well as `conn`;
+    `conn` keeps its progress handler (and so its caller's cancel), and when its query fails
+    the helpers stop within a moment. A connection inside a transaction scans alone, since
+    other connections would not see what it has not committed.
+    """
     low, high = conn.execute(f"SELECT min({row_column}), max({row_column}) FROM {table}").fetchone()
     counts: Counter[str] = Counter()
     if low is None:
         return counts
     sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "
            f"WHERE {row_column} BETWEEN :_low AND :_high")
-    for start in range(low, high + 1, batch):
-        text = conn.execute(sql, {**key.params, "_low": start,
-                                  "_high": start + batch - 1}).fetchone()[0]
-        if text is not None:
-            counts.update(text.split(","))
+    starts = iter(range(low, high + 1, batch))
+    lock = threading.Lock()
+
+    def scan(db: sqlite3.Connection) -> None:
+        while True:
+            with lock:
+                start = next(starts, None)
+            if start is None:
+                return
+            text = db.execute(sql, {**key.params, "_low": start,
+                                    "_high": start + batch - 1}).fetchone()[0]
+            if text is not None:
+                found = Counter(text.split(","))
+                with lock:
+                    counts.update(found)
+
+    helpers = threads - 1 if path is not None and not conn.in_transaction else 0
+    helpers = min(helpers, (high - low) // batch)
+    if helpers <= 0:
+        scan(conn)
+        return counts
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+
+    def help_scan() -> None:
+        try:
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            failures.append(exc)
+            return
+        try:
+            db.set_progress_handler(stop.is_set, PROGRESS_STEPS)
+            scan(db)
+        except sqlite3.Error as exc:
+            if not stop.is_set():
+                failures.append(exc)
+        finally:
+            db.close()
+
+    workers = [threading.Thread(target=help_scan, daemon=True) for _ in range(helpers)]
+    for worker in workers:
+        worker.start()
+    try:
+        scan(conn)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        for worker in workers:
+            worker.join()
+    if failures:
+        raise failures[0]
     return counts
 
 

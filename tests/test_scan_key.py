@@ -4,6 +4,8 @@ condition by condition, at and around every threshold."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections import Counter
 
 import pytest
@@ -141,3 +143,54 @@ def test_an_empty_leads_table_counts_nothing(tmp_path):
     digits, _ = condition_digits([c[0] for c in checks], params)
     assert not count_keys(s.conn, assemble(digits, params.values), "leads", "_row")
     s.close()
+
+
+@pytest.fixture
+def file_store(tmp_path):
+    rows = "".join(f"{i % 13},{'SaaS' if i % 3 else 'retail'},2025-03-{1 + i % 28:02d},"
+                   f"{'yes' if i % 2 else 'no'}\n" for i in range(500))
+    s = PlanStore.open(tmp_path / "plan.db")
+    load(s, tmp_path, "n,t,d,b\n" + rows)
+    yield s
+    s.close()
+
+
+def number_key(store):
+    params = SqlParams()
+    m = model(*NUMBER_RULES, *(dict(r, id=f"d-{r['id']}") for r in DATE_RULES))
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    digits, _ = condition_digits([c[0] for c in checks], params)
+    return assemble(digits, params.values)
+
+
+def test_helper_threads_count_the_same_as_one_connection(file_store):
+    key = number_key(file_store)
+    alone = count_keys(file_store.conn, key, "leads", "_row", batch=7)
+    assert sum(alone.values()) == 500
+    shared = count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                        threads=3)
+    assert shared == alone
+
+
+def test_a_cancelled_scan_raises_and_leaves_no_helper_behind(file_store):
+    """The caller's progress handler cancels the scan on its own connection: the call raises
+    that error, and no helper thread outlives it."""
+    key = number_key(file_store)
+    before = threading.active_count()
+    file_store.conn.set_progress_handler(lambda: 1, 50)
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                   threads=3)
+    file_store.conn.set_progress_handler(None, 0)
+    assert threading.active_count() == before
+
+
+def test_a_connection_inside_a_transaction_scans_alone(file_store):
+    """Helpers would not see uncommitted rows: the scan stays on the caller's connection."""
+    key = number_key(file_store)
+    file_store.conn.execute("DELETE FROM leads WHERE _row > 100")
+    assert file_store.conn.in_transaction
+    counts = count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                        threads=3)
+    assert sum(counts.values()) == 100
+    file_store.conn.rollback()
