@@ -137,14 +137,13 @@ def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: s
 
     def help_scan() -> None:
         try:
-            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        except sqlite3.Error as exc:
-            failures.append(exc)
-            return
+            db = sqlite3.connect(uri, uri=True)
+        except sqlite3.Error:
+            return  # a helper that cannot open the file leaves its share to the others
         try:
             db.set_progress_handler(stop.is_set, PROGRESS_STEPS)
             scan(db)
-        except sqlite3.Error as exc:
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
             if not stop.is_set():
                 failures.append(exc)
         finally:

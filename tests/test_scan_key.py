@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections import Counter
 
 import pytest
 
+from model import scan_key
 from model.leads import column_types
 from model.scan_key import assemble, condition_digits, count_keys
 from model.scoring import SqlParams, resolve_rules, rule_matches_reference
@@ -194,3 +196,30 @@ def test_a_connection_inside_a_transaction_scans_alone(file_store):
                         threads=3)
     assert sum(counts.values()) == 100
     file_store.conn.rollback()
+
+
+def test_a_failing_helper_fails_the_scan(file_store, tmp_path, monkeypatch):
+    """Counts with a batch missing are never returned: a helper's error reaches the caller."""
+    key = number_key(file_store)
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(scan_key.sqlite3, "connect", lambda *a, **k: real_connect(empty))
+    # slow the caller's own batches down so that the helper surely gets some
+    file_store.conn.set_progress_handler(lambda: time.sleep(0.0005) or 0, 200)
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                   threads=2)
+
+
+def test_helpers_that_cannot_open_the_plan_leave_the_work_to_the_caller(file_store,
+                                                                        monkeypatch):
+    key = number_key(file_store)
+    alone = count_keys(file_store.conn, key, "leads", "_row", batch=7)
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(scan_key.sqlite3, "connect", refuse)
+    assert count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                      threads=3) == alone
