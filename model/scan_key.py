@@ -98,40 +98,84 @@ def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: s
 
     SQLite hands the keys of a batch of rows (a range of `row_column`, which is dense) over as
     one string, which Python splits and counts in C: far cheaper than fetching rows one by one,
-    or having SQLite sort them for a GROUP BY. With the database's `path` and `threads` > 1,
-    batches are shared out among read-only connections in helper threads as well as `conn`;
-    `conn` keeps its progress handler (and so its caller's cancel), and when its query fails
-    the helpers stop within a moment. A connection inside a transaction scans alone, since
-    other connections would not see what it has not committed.
+    or having SQLite sort them for a GROUP BY. Each connection reads all its batches in one read
+    transaction, so they see one state of the table.
+
+    With the database's `path` and `threads` > 1, batches are shared out among read-only
+    connections in helper threads as well as `conn`. `conn` keeps its progress handler (and so
+    its caller's cancel); when any thread fails the others stop after their current batch. If
+    some other connection commits while they scan, their states may differ, so the count is
+    taken again on `conn` alone. A connection inside a transaction scans alone too, since other
+    connections would not see what it has not committed.
     """
-    low, high = conn.execute(f"SELECT min({row_column}), max({row_column}) FROM {table}").fetchone()
-    counts: Counter[str] = Counter()
-    if low is None:
-        return counts
-    sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "
-           f"WHERE {row_column} BETWEEN :_low AND :_high")
-    starts = iter(range(low, high + 1, batch))
-    lock = threading.Lock()
+    if path is None or threads <= 1 or conn.in_transaction:
+        return _count_alone(conn, key, table, row_column, batch)
+    version = _data_version(conn)
+    counts = _count_shared(conn, key, table, row_column, batch, path, threads)
+    if _data_version(conn) != version:
+        return _count_alone(conn, key, table, row_column, batch)
+    return counts
 
-    def scan(db: sqlite3.Connection) -> None:
-        while True:
-            with lock:
-                start = next(starts, None)
-            if start is None:
-                return
-            text = db.execute(sql, {**key.params, "_low": start,
-                                    "_high": start + batch - 1}).fetchone()[0]
-            if text is not None:
-                found = Counter(text.split(","))
-                with lock:
-                    counts.update(found)
 
-    helpers = threads - 1 if path is not None and not conn.in_transaction else 0
-    helpers = min(helpers, (high - low) // batch)
-    if helpers <= 0:
-        scan(conn)
-        return counts
-    stop = threading.Event()
+def _data_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+class _Batches:
+    """The batches of one scan, handed out to whichever thread asks next, and their counts."""
+
+    def __init__(self, conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
+                 batch: int) -> None:
+        low, high = conn.execute(
+            f"SELECT min({row_column}), max({row_column}) FROM {table}").fetchone()
+        self.starts = iter(range(low, high + 1, batch) if low is not None else ())
+        self.extra = 0 if low is None else (high - low) // batch  # batches beyond the first
+        self.sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "
+                    f"WHERE {row_column} BETWEEN :_low AND :_high")
+        self.params, self.batch = key.params, batch
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def scan(self, db: sqlite3.Connection) -> None:
+        began = not db.in_transaction
+        if began:
+            db.execute("BEGIN")
+        try:
+            while not self.stop.is_set():
+                with self.lock:
+                    start = next(self.starts, None)
+                if start is None:
+                    return
+                text = db.execute(self.sql, {**self.params, "_low": start,
+                                             "_high": start + self.batch - 1}).fetchone()[0]
+                if text is not None:
+                    found = Counter(text.split(","))
+                    with self.lock:
+                        self.counts.update(found)
+        finally:
+            if began:
+                db.rollback()  # only read: nothing to keep
+
+
+def _count_alone(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
+                 batch: int) -> Counter[str]:
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        batches = _Batches(conn, key, table, row_column, batch)
+        batches.scan(conn)
+        return batches.counts
+    finally:
+        if began:
+            conn.rollback()
+
+
+def _count_shared(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
+                  batch: int, path: Path, threads: int) -> Counter[str]:
+    batches = _Batches(conn, key, table, row_column, batch)
+    helpers = min(threads - 1, batches.extra)
     failures: list[BaseException] = []
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
 
@@ -141,11 +185,12 @@ def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: s
         except sqlite3.Error:
             return  # a helper that cannot open the file leaves its share to the others
         try:
-            db.set_progress_handler(stop.is_set, PROGRESS_STEPS)
-            scan(db)
+            db.set_progress_handler(batches.stop.is_set, PROGRESS_STEPS)
+            batches.scan(db)
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            if not stop.is_set():
+            if not batches.stop.is_set():
                 failures.append(exc)
+                batches.stop.set()
         finally:
             db.close()
 
@@ -153,16 +198,17 @@ def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: s
     for worker in workers:
         worker.start()
     try:
-        scan(conn)
-    except BaseException:
-        stop.set()
-        raise
-    finally:
+        batches.scan(conn)
         for worker in workers:
             worker.join()
+    except BaseException:
+        batches.stop.set()
+        for worker in workers:
+            worker.join()
+        raise
     if failures:
         raise failures[0]
-    return counts
+    return batches.counts
 
 
 # ---- one column's regions --------------------------------------------------------------------

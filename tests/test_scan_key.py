@@ -223,3 +223,25 @@ def test_helpers_that_cannot_open_the_plan_leave_the_work_to_the_caller(file_sto
     monkeypatch.setattr(scan_key.sqlite3, "connect", refuse)
     assert count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
                       threads=3) == alone
+
+
+def test_a_commit_during_a_shared_scan_is_counted_again(file_store, monkeypatch):
+    """Another connection deletes leads while the scan runs: threads may have read different
+    states, so the count is taken again, and it is the count of the new state."""
+    key = number_key(file_store)
+    real_connect = sqlite3.connect
+
+    def connect_after_a_write(*args, **kwargs):
+        time.sleep(0.05)  # the caller's thread is reading its first batches by now
+        writer = real_connect(file_store.path)
+        writer.execute("DELETE FROM leads WHERE _row > 250")
+        writer.commit()
+        writer.close()
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(scan_key.sqlite3, "connect", connect_after_a_write)
+    file_store.conn.set_progress_handler(lambda: time.sleep(0.0005) or 0, 200)
+    counts = count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
+                        threads=2)
+    file_store.conn.set_progress_handler(None, 0)
+    assert sum(counts.values()) == 250
