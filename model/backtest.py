@@ -145,15 +145,30 @@ def backtest(store: Any, model: ScoringModel, *, as_of: dt.date, rule_evidence: 
     """Grade matrix, bands, score distribution, AUC, MQL precision/recall and (optionally) rule
     evidence, all from one scan of the leads, shared among `threads` (default: the machine's
     cores, up to four). Without rule evidence, disabled rules are not evaluated at all."""
+    return backtest_models(store, [model], as_of=as_of, rule_evidence=rule_evidence,
+                           threads=threads)[0]
+
+
+def backtest_models(store: Any, models: Sequence[ScoringModel], *, as_of: dt.date,
+                    rule_evidence: bool = True, threads: int | None = None) -> list[Backtest]:
+    """`backtest` for several models over the same leads, from one scan: a column's conditions
+    from every model share its one CASE, so two models cost about what one does."""
     types = column_types(store)
     roles = store.leads_roles()
-    rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
-    if not rule_evidence:
-        rules = [r for r in rules if r.enabled]
+    rule_sets = []
+    for model in models:
+        rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
+        rule_sets.append(rules if rule_evidence else [r for r in rules if r.enabled])
     status = status_case(store, roles, types, ("0", "1", "2"))
-    mapped = status is not None
-    matches = _match_groups(store, rules, as_of, types, status,
+    matches = _match_groups(store, rule_sets, as_of, types, status,
                             scan_threads() if threads is None else threads)
+    return [_backtest_of(model, rules, found, as_of, status is not None, rule_evidence)
+            for model, rules, found in zip(models, rule_sets, matches, strict=True)]
+
+
+def _backtest_of(model: ScoringModel, rules: Sequence[Rule],
+                 matches: Counter[tuple[int, str | None]], as_of: dt.date, mapped: bool,
+                 rule_evidence: bool) -> Backtest:
     groups = _score_groups(model, rules, matches)
     result = Backtest(model=model.id, as_of=as_of.isoformat(), outcome_mapped=mapped)
     cells = {c: GroupStats(c) for c in CELLS}
@@ -224,29 +239,33 @@ def _auc(buckets: list[ScoreBucket]) -> float | None:
     return pairs / (won * lost)
 
 
-def _match_groups(store: Any, rules: Sequence[Rule], as_of: dt.date, types: dict[str, str],
-                  status: tuple[str, dict[str, Any]] | None,
-                  threads: int) -> Counter[tuple[int, str | None]]:
-    """Lead counts per (rules matched, status): bit i of the mask is set when rule i of `rules`
-    matches; status is None without an outcome role."""
-    checks = resolve_rules(rules, types, as_of)
+def _match_groups(store: Any, rule_sets: Sequence[Sequence[Rule]], as_of: dt.date,
+                  types: dict[str, str], status: tuple[str, dict[str, Any]] | None,
+                  threads: int) -> list[Counter[tuple[int, str | None]]]:
+    """Per set of rules, lead counts per (rules matched, status): bit i of the mask is set when
+    rule i of the set matches; status is None without an outcome role."""
+    checks = [resolve_rules(rules, types, as_of) for rules in rule_sets]
     params = SqlParams()
-    digits, bits = condition_digits([c for rule_checks in checks for c in rule_checks], params)
+    digits, bits = condition_digits(
+        [c for set_checks in checks for rule_checks in set_checks for c in rule_checks], params)
     flat = iter(bits)
-    needs = [reduce(or_, (next(flat) for _ in rule_checks), 0) for rule_checks in checks]
+    needs = [[reduce(or_, (next(flat) for _ in rule_checks), 0) for rule_checks in set_checks]
+             for set_checks in checks]
     conditions = len(digits)
     if status is not None:
         digits.append(Digit(status[0], STATUSES))
         params.values.update(status[1])
     key = assemble(digits, params.values)
-    groups: Counter[tuple[int, str | None]] = Counter()
     counts = count_keys(store.conn, key, LEADS_TABLE, ROW_COLUMN, path=store.path,
                         threads=threads)
+    groups: list[Counter[tuple[int, str | None]]] = [Counter() for _ in rule_sets]
     for text, n in counts.items():
         payloads = key.decode(text)
         met = reduce(or_, payloads[:conditions], 0)
-        mask = sum(1 << i for i, need in enumerate(needs) if met & need == need)
-        groups[(mask, payloads[conditions] if status is not None else None)] += n
+        status_of = payloads[conditions] if status is not None else None
+        for set_needs, found in zip(needs, groups, strict=True):
+            mask = sum(1 << i for i, need in enumerate(set_needs) if met & need == need)
+            found[(mask, status_of)] += n
     return groups
 
 
@@ -295,8 +314,7 @@ def compare_models(store: Any, a: ScoringModel, b: ScoringModel, *,
                    as_of: dt.date) -> ModelComparison:
     if a.id == b.id and a == b:
         raise AlignError("pick two different models to compare")
-    left = backtest(store, a, as_of=as_of)
-    right = backtest(store, b, as_of=as_of)
+    left, right = backtest_models(store, [a, b], as_of=as_of)
     return ModelComparison(
         a=left, b=right, auc_delta=_delta(left.auc, right.auc),
         mql_delta=right.mql.leads - left.mql.leads,

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.backtest import backtest
+from model.backtest import backtest, backtest_models
 from model.leads import column_types, import_leads_csv, lead_status
 from model.schema import LeadsRoles, ScoringModel
 from model.scoring import (
@@ -191,3 +191,30 @@ def test_backtest_agrees_with_a_lead_by_lead_reference(rows, model, as_of, roles
     assert (result.auc is None) == (auc is None)
     if auc is not None:
         assert abs(result.auc - auc) < 1e-12
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(TEXTS), st.sampled_from(NUMBERS),
+                               st.sampled_from(DATES), st.sampled_from(BOOLEANS),
+                               st.sampled_from(OUTCOMES), st.sampled_from(CLOSED)),
+                     min_size=1, max_size=40),
+       first=models(), second=models(), roles=st.sampled_from(ROLE_CHOICES))
+def test_models_backtested_in_one_scan_equal_each_alone(rows, first, second, roles):
+    """Comparing models scans the leads once for both; each result is what its own backtest
+    gives."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*COLUMNS, "o", "c"])
+    writer.writerow([*PIN, "won", "2025-02-01"])
+    writer.writerows(rows)
+    second = second.model_copy(update={"id": "other"})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "leads.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        store = PlanStore.memory()
+        import_leads_csv(store, path, roles=roles)
+    as_of = dt.date(2025, 3, 31)
+    together = backtest_models(store, [first, second], as_of=as_of)
+    alone = [backtest(store, first, as_of=as_of), backtest(store, second, as_of=as_of)]
+    store.close()
+    assert [b.to_dict() for b in together] == [b.to_dict() for b in alone]
