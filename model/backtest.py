@@ -154,16 +154,29 @@ def backtest_models(store: Any, models: Sequence[ScoringModel], *, as_of: dt.dat
     """`backtest` for several models over the same leads, from one scan: a column's conditions
     from every model share its one CASE, so two models cost about what one does."""
     types = column_types(store)
-    roles = store.leads_roles()
     rule_sets = []
     for model in models:
         rules = usable_rules(model, types, as_of)  # an enabled rule that does not fit is an error
         rule_sets.append(rules if rule_evidence else [r for r in rules if r.enabled])
-    status = status_case(store, roles, types, ("0", "1", "2"))
+    matches, mapped = count_matches(store, rule_sets, as_of=as_of, threads=threads)
+    return [_backtest_of(model, rules, found, as_of, mapped, rule_evidence)
+            for model, rules, found in zip(models, rule_sets, matches, strict=True)]
+
+
+def count_matches(store: Any, rule_sets: Sequence[Sequence[Rule]], *, as_of: dt.date,
+                  threads: int | None = None,
+                  ) -> tuple[list[Counter[tuple[int, str | None]]], bool]:
+    """For each set of rules, lead counts per (rules matched, status), from one scan of the
+    leads: bit i of the mask is set when rule i of the set matches; status is 'open', 'won' or
+    'lost', or None for every lead when no outcome role is mapped (then the flag is False).
+    Every rule must fit the dataset (`usable_rules`, `resolve_rules`)."""
+    types = column_types(store)
+    if not types:
+        raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
+    status = status_case(store, store.leads_roles(), types, ("0", "1", "2"))
     matches = _match_groups(store, rule_sets, as_of, types, status,
                             scan_threads() if threads is None else threads)
-    return [_backtest_of(model, rules, found, as_of, status is not None, rule_evidence)
-            for model, rules, found in zip(models, rule_sets, matches, strict=True)]
+    return matches, status is not None
 
 
 def _backtest_of(model: ScoringModel, rules: Sequence[Rule],

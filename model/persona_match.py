@@ -1,19 +1,22 @@
 """How many imported leads a persona's match criteria pick out, and how they converted.
 
-The criteria are compiled by the scoring engine exactly as a rule's conditions are (one flag
-column over `leads`), and won / lost / open is `lead_status`, so a persona's figures and the
-backtest's rule evidence can never disagree about which leads match or which ones were won.
+The criteria are counted by the backtest's own scan, as one rule's conditions (so a persona's
+figures and the backtest's rule evidence can never disagree about which leads match or which
+ones were won), and every persona of the plan is counted in one read of the leads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.leads import column_types, lead_status
-from model.schema import Persona, Rule, ScoringModel
-from model.scoring import compile_for_store
+from model.backtest import count_matches
+from model.errors import AlignError
+from model.leads import column_types
+from model.schema import Persona, Rule
+from model.scoring import resolve_rules
 
 
 @dataclass
@@ -37,28 +40,41 @@ def persona_leads(store: Any, persona: Persona, *, as_of: dt.date) -> PersonaLea
     column the dataset lacks raises the engine's AlignError, naming the field."""
     if not persona.match:
         return None
-    rule = Rule(id=persona.id, dimension="fit", points=0, when=list(persona.match))
-    holder = ScoringModel(id=persona.id, name=persona.name, rules=[rule])
+    resolve_rules([_as_rule(persona)], column_types(store), as_of)
+    figures = personas_leads(store, [persona], as_of=as_of)
+    counted = figures[persona.id]
+    assert isinstance(counted, PersonaLeads)
+    return counted
+
+
+def personas_leads(store: Any, personas: Sequence[Persona], *,
+                   as_of: dt.date) -> dict[str, PersonaLeads | str]:
+    """Every persona with match criteria, from one scan of the leads however many there are:
+    its figures, or the engine's message when its criteria do not fit the dataset."""
     types = column_types(store)
-    roles = store.leads_roles()
-    extra: dict[str, str] = {}
-    if roles and roles.outcome and roles.outcome in types:
-        extra["_o"] = roles.outcome
-        if roles.closed and roles.closed in types:
-            extra["_c"] = roles.closed
-    compiled = compile_for_store(store, holder, as_of=as_of, flag_rules=[rule], flags_only=True,
-                                 extra=extra)
-    outcome = "_o" if "_o" in extra else "NULL"
-    closed = "_c IS NOT NULL" if "_c" in extra else "0"
-    sql = (f"SELECT {outcome}, {closed}, count(*) FROM ({compiled.base_sql}) "
-           f"WHERE r0 = 1 GROUP BY 1, 2")
-    result = PersonaLeads(persona.id, outcome_mapped="_o" in extra)
-    for outcome_value, has_closed, n in store.conn.execute(sql, compiled.params):
-        result.leads += n
-        status = lead_status(outcome_value, bool(has_closed), roles) if result.outcome_mapped \
-            else None
-        if status in ("won", "lost"):
-            result.decided += n
-        if status == "won":
-            result.won += n
-    return result
+    figures: dict[str, PersonaLeads | str] = {}
+    counted: list[Persona] = []
+    for persona in personas:
+        if not persona.match:
+            continue
+        try:
+            resolve_rules([_as_rule(persona)], types, as_of)
+        except AlignError as exc:
+            figures[persona.id] = str(exc)
+        else:
+            counted.append(persona)
+    if not counted:
+        return figures
+    matches, mapped = count_matches(store, [[_as_rule(p)] for p in counted], as_of=as_of)
+    for persona, found in zip(counted, matches, strict=True):
+        result = figures[persona.id] = PersonaLeads(persona.id, outcome_mapped=mapped)
+        for (mask, status), n in found.items():
+            if mask:
+                result.leads += n
+                result.decided += n if status in ("won", "lost") else 0
+                result.won += n if status == "won" else 0
+    return figures
+
+
+def _as_rule(persona: Persona) -> Rule:
+    return Rule(id=persona.id, dimension="fit", points=0, when=list(persona.match))

@@ -224,34 +224,29 @@ def predicate_sql(check: Check, params: SqlParams) -> str:
 class CompiledModel:
     """The scoring query. `sql` yields one row per lead: `_row`, the extra columns asked for, one
     0/1 flag `r<i>` per rule in `flag_rules`, fit_raw, engagement_raw (uncapped sums), knocked,
-    fit, engagement, total, fit_band, engagement_band, cell and mql. `base_sql` stops after
-    knocked, for queries that only count matching leads (persona matching). The backtest does
-    not use either: it counts leads by `model.scan_key`. Named parameters are in `params`."""
+    fit, engagement, total, fit_band, engagement_band, cell and mql: what the leads browser, the
+    CSV export and the why panel read per lead. The backtest and persona matching count leads
+    by `model.scan_key` instead. Named parameters are in `params`."""
 
     sql: str
-    base_sql: str
     params: dict[str, Any]
     flag_rules: list[Rule]
 
 
 def compile_model(model: ScoringModel, types: dict[str, str], *, as_of: dt.date,
                   flag_rules: Sequence[Rule] | None = None,
-                  extra: dict[str, str] | None = None, one_row: bool = False,
-                  flags_only: bool = False) -> CompiledModel:
+                  extra: dict[str, str] | None = None, one_row: bool = False) -> CompiledModel:
     """Compile `model` against a dataset whose columns have `types`.
 
-    `flag_rules` get a 0/1 flag column each, so rule evidence and the why panel read the very
-    predicates that score. `extra` maps output names to expressions over checked, quoted columns
+    `flag_rules` get a 0/1 flag column each, so the why panel reads the very predicates that
+    score. `extra` maps output names to expressions over checked, quoted columns
     (`{"_id": "lead_id"}` passes a column through). `one_row` adds `WHERE _row = :_row`.
-    `flags_only` leaves the sums out of `base_sql` (matching needs only the flags).
     Each sub-score is one sum of CASEs over the row, and the bands are computed one level up
     from a co-routine (`LIMIT -1 OFFSET 0` stops SQLite from inlining, and so re-evaluating, the
     sums into every band test).
     """
     enabled = [r for r in model.rules if r.enabled]
     flagged = list(flag_rules or [])
-    if flags_only:
-        enabled = []
     checks = resolve_rules(enabled, types, as_of)
     flag_checks = resolve_rules(flagged, types, as_of)
     params = SqlParams()
@@ -296,7 +291,7 @@ def compile_model(model: ScoringModel, types: dict[str, str], *, as_of: dt.date,
     mql = f"(NOT knocked AND ({' OR '.join(mql_terms)}))" if mql_terms else "0"
     sql = (f"SELECT *, fit_band || engagement_band AS cell, {mql} AS mql "
            f"FROM ({banded} LIMIT -1 OFFSET 0)")
-    return CompiledModel(sql, base, params.values, flagged)
+    return CompiledModel(sql, params.values, flagged)
 
 
 def usable_rules(model: ScoringModel, types: dict[str, str], as_of: dt.date) -> list[Rule]:

@@ -99,20 +99,16 @@ class PersonasScreen(AreaScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="persona-leads")
     def count_in_background(self, token: int, path: Path, personas: list[Persona],
                             as_of: dt.date) -> None:
-        """One scan of the leads per persona: seconds on a big dataset, so off the UI thread."""
-        from model.persona_match import persona_leads
+        """One scan of the leads for every persona: a moment on a big dataset, so off the UI
+        thread."""
+        from model.persona_match import personas_leads
         from model.store import PlanStore
 
-        figures: dict[str, PersonaLeads | str] = {}
-        with PlanStore.open(path, create=False) as store:
-            for p in personas:
-                try:
-                    counted = persona_leads(store, p, as_of=as_of)
-                except AlignError as exc:
-                    figures[p.id] = str(exc)
-                else:
-                    if counted is not None:
-                        figures[p.id] = counted
+        try:
+            with PlanStore.open(path, create=False) as store:
+                figures = personas_leads(store, personas, as_of=as_of)
+        except AlignError as exc:
+            figures = {p.id: str(exc) for p in personas}
         self.post_message(PersonaLeadsCounted(token, figures))
 
     @on(PersonaLeadsCounted)

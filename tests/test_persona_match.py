@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from model.errors import AlignError
-from model.persona_match import persona_leads
+from model.persona_match import persona_leads, personas_leads
 from model.schema import Condition, Persona
 from screens.personas import PersonasScreen
 from tests.conftest import TODAY, text_of
@@ -70,3 +70,28 @@ async def test_card_shows_lead_count_and_conversion(tmp_path):
         assert f"{expected.leads:,} leads match" in card
         assert f"conversion {expected.rate * 100:.1f}%" in card
         assert expected.leads > 0
+
+
+def test_every_persona_is_counted_in_one_read(empty_store, tmp_path):
+    """Several personas at once give what each gives alone; one whose criteria name a missing
+    column gets the engine's message and does not stop the others."""
+    load(empty_store, tmp_path, CSV, id="id", outcome="outcome", won_values=["won"],
+         closed="closed")
+    ops = _persona({"field": "title", "op": "contains", "value": "operations"},
+                   {"field": "employees", "op": "between", "value": [50, 1000]})
+    vp = Persona(id="vp", name="VP", match=[Condition(field="title", op="starts_with",
+                                                      value="vp")])
+    big = Persona(id="big", name="Big", match=[Condition(field="employees", op="gt",
+                                                         value=250)])
+    bad = Persona(id="bad", name="Bad", match=[Condition(field="industry", op="eq",
+                                                         value="SaaS")])
+    none = Persona(id="none", name="None")
+    figures = personas_leads(empty_store, [ops, vp, bad, big, none], as_of=AS_OF)
+    assert set(figures) == {"ops", "vp", "big", "bad"}
+    assert "'industry'" in figures["bad"]
+    for persona in (ops, vp, big):
+        alone = persona_leads(empty_store, persona, as_of=AS_OF)
+        got = figures[persona.id]
+        assert (got.leads, got.decided, got.won) == (alone.leads, alone.decided, alone.won)
+    assert (figures["vp"].leads, figures["vp"].decided, figures["vp"].won) == (3, 2, 1)
+    assert (figures["big"].leads, figures["big"].decided, figures["big"].won) == (2, 1, 1)
