@@ -59,14 +59,20 @@ def store(tmp_path):
     s.close()
 
 
+def compiled(store, rules):
+    """The model of one-condition `rules`, its column digits, each condition's bit, and the
+    key they make."""
+    m = model(*rules)
+    params = SqlParams()
+    checks = resolve_rules(m.rules, column_types(store), AS_OF)
+    digits, bits = condition_digits([rule_checks[0] for rule_checks in checks], params)
+    return m, digits, bits, assemble(digits, params.values)
+
+
 def conditions_met(store, rules):
     """Per stored lead, which rules the decoded scan key says match, next to the reference."""
     types = column_types(store)
-    m = model(*rules)
-    checks = resolve_rules(m.rules, types, AS_OF)
-    params = SqlParams()
-    digits, bits = condition_digits([rule_checks[0] for rule_checks in checks], params)
-    key = assemble(digits, params.values)
+    m, _, bits, key = compiled(store, rules)
     cur = store.conn.execute(f"SELECT *, {key.sql} AS _key FROM leads", key.params)
     names = [d[0] for d in cur.description]
     for values in cur.fetchall():
@@ -86,21 +92,16 @@ def test_decoded_keys_agree_with_the_reference_at_every_threshold(store, rules):
 
 
 def test_a_column_gets_one_digit_with_only_the_regions_it_needs(store):
-    m = model(rule("mid", "n", "between", [5, 10]), rule("big", "n", "gt", 10),
-              rule("tiny", "n", "lt", 5), rule("none", "n", "is_empty"))
-    params = SqlParams()
-    checks = resolve_rules(m.rules, column_types(store), AS_OF)
-    digits, bits = condition_digits([c[0] for c in checks], params)
+    _, digits, bits, _ = compiled(store, [
+        rule("mid", "n", "between", [5, 10]), rule("big", "n", "gt", 10),
+        rule("tiny", "n", "lt", 5), rule("none", "n", "is_empty")])
     assert len(digits) == 1
     # missing, below 5, 5..10, above 10: four regions, however many thresholds split them
     assert sorted(digits[0].payloads) == sorted([bits[3], bits[2], bits[0], bits[1]])
 
 
 def test_equal_conditions_share_a_bit(store):
-    params = SqlParams()
-    m = model(rule("a", "t", "eq", "SaaS"), rule("b", "t", "eq", "SaaS"))
-    checks = resolve_rules(m.rules, column_types(store), AS_OF)
-    _, bits = condition_digits([c[0] for c in checks], params)
+    _, _, bits, _ = compiled(store, [rule("a", "t", "eq", "SaaS"), rule("b", "t", "eq", "SaaS")])
     assert bits[0] == bits[1]
 
 
@@ -109,11 +110,7 @@ def test_keys_wider_than_one_sqlite_integer_are_split_and_decoded(store):
     letters = [chr(c) for c in range(0x20, 0x7f) if chr(c) not in "%_\\"]
     rules = [rule(f"r{i}", "t", "contains", letters[i % len(letters)] * (1 + i // len(letters)))
              for i in range(70)]
-    m = model(*rules)
-    params = SqlParams()
-    checks = resolve_rules(m.rules, column_types(store), AS_OF)
-    digits, _ = condition_digits([c[0] for c in checks], params)
-    key = assemble(digits, params.values)
+    key = compiled(store, rules)[3]
     assert len(key.chunks) == 2
     per_lead = Counter(str(r[0]) for r in store.conn.execute(f"SELECT {key.sql} FROM leads",
                                                                  key.params))
@@ -124,11 +121,7 @@ def test_keys_wider_than_one_sqlite_integer_are_split_and_decoded(store):
 
 
 def test_counting_keys_in_batches_gives_the_same_counts(store):
-    m = model(*NUMBER_RULES)
-    params = SqlParams()
-    checks = resolve_rules(m.rules, column_types(store), AS_OF)
-    digits, _ = condition_digits([c[0] for c in checks], params)
-    key = assemble(digits, params.values)
+    key = compiled(store, NUMBER_RULES)[3]
     whole = count_keys(store.conn, key, "leads", "_row")
     assert sum(whole.values()) == 9 and len(whole) > 3
     assert count_keys(store.conn, key, "leads", "_row", batch=1) == whole
@@ -139,11 +132,7 @@ def test_an_empty_leads_table_counts_nothing(tmp_path):
     s = PlanStore.memory()
     load(s, tmp_path, "n,t\n1,a\n")
     s.conn.execute("DELETE FROM leads")
-    params = SqlParams()
-    m = model(rule("a", "t", "eq", "a"))
-    checks = resolve_rules(m.rules, column_types(s), AS_OF)
-    digits, _ = condition_digits([c[0] for c in checks], params)
-    assert not count_keys(s.conn, assemble(digits, params.values), "leads", "_row")
+    assert not count_keys(s.conn, compiled(s, [rule("a", "t", "eq", "a")])[3], "leads", "_row")
     s.close()
 
 
@@ -158,11 +147,7 @@ def file_store(tmp_path):
 
 
 def number_key(store):
-    params = SqlParams()
-    m = model(*NUMBER_RULES, *(dict(r, id=f"d-{r['id']}") for r in DATE_RULES))
-    checks = resolve_rules(m.rules, column_types(store), AS_OF)
-    digits, _ = condition_digits([c[0] for c in checks], params)
-    return assemble(digits, params.values)
+    return compiled(store, [*NUMBER_RULES, *(dict(r, id=f"d-{r['id']}") for r in DATE_RULES)])[3]
 
 
 def test_helper_threads_count_the_same_as_one_connection(file_store):
