@@ -47,6 +47,7 @@ from model.scoring import (
 
 STATUSES = ("open", "won", "lost")  # the values of status_case's labels 0, 1, 2
 
+
 @dataclass
 class GroupStats:
     """One grade cell (`A1`) or band (`A`, `1`)."""

@@ -174,8 +174,8 @@ def roles_query(store: Any) -> RoleQuery:
     def col(name: str | None) -> str:
         return quote_identifier(name) if name and name in types else "NULL"
 
-    status, params = status_case(store, roles, types, ("'open'", "'won'", "'lost'")) or ("NULL",
-                                                                                          {})
+    found = status_case(store, roles, types, ("'open'", "'won'", "'lost'"))
+    status, params = found if found is not None else ("NULL", {})
     sql = (f"SELECT {ROW_COLUMN} AS _row, {col(roles.id if roles else None)} AS id, "
            f"{col(roles.created if roles else None)} AS created, "
            f"{col(roles.closed if roles else None)} AS closed, "

@@ -40,10 +40,9 @@ def persona_leads(store: Any, persona: Persona, *, as_of: dt.date) -> PersonaLea
     column the dataset lacks raises the engine's AlignError, naming the field."""
     if not persona.match:
         return None
-    resolve_rules([_as_rule(persona)], column_types(store), as_of)
-    figures = personas_leads(store, [persona], as_of=as_of)
-    counted = figures[persona.id]
-    assert isinstance(counted, PersonaLeads)
+    counted = personas_leads(store, [persona], as_of=as_of)[persona.id]
+    if isinstance(counted, str):
+        raise AlignError(counted)
     return counted
 
 
