@@ -87,8 +87,10 @@ def assemble(digits: Sequence[Digit], params: dict[str, Any]) -> ScanKey:
 
 
 def scan_threads() -> int:
-    """Threads for a scan: the machine's cores, up to four (SQLite runs without the GIL)."""
-    return max(1, min(MAX_THREADS, os.cpu_count() or 1))
+    """Threads for a scan: the cores this process may run on, up to four (SQLite runs without
+    the GIL)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_THREADS, cores or 1))
 
 
 def count_keys(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str, *,

@@ -230,3 +230,16 @@ def test_a_commit_during_a_shared_scan_is_counted_again(file_store, monkeypatch)
                         threads=2)
     file_store.conn.set_progress_handler(None, 0)
     assert sum(counts.values()) == 250
+
+
+def test_a_scan_uses_the_cores_it_may_run_on_up_to_four(monkeypatch):
+    if hasattr(scan_key.os, "sched_getaffinity"):
+        monkeypatch.setattr(scan_key.os, "sched_getaffinity", lambda pid: set(range(64)))
+    else:
+        monkeypatch.setattr(scan_key.os, "cpu_count", lambda: 64)
+    assert scan_key.scan_threads() == 4
+    if hasattr(scan_key.os, "sched_getaffinity"):
+        monkeypatch.setattr(scan_key.os, "sched_getaffinity", lambda pid: {0})
+    else:
+        monkeypatch.setattr(scan_key.os, "cpu_count", lambda: 1)
+    assert scan_key.scan_threads() == 1
