@@ -359,13 +359,13 @@ def _number_text(value: float | int) -> str:
 def _is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
-    if isinstance(value, int | float):
-        return math.isfinite(value)
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            return math.isfinite(value)
+        if isinstance(value, str):
             return math.isfinite(float(value))
-        except ValueError:
-            return False
+    except (ValueError, OverflowError):  # not a number, or an int beyond any float
+        return False
     return False
 
 
@@ -385,17 +385,22 @@ class Rule(Strict):
     owner: Slug | None = None
 
 
+# Band minimums and the MQL total compare with scores: sums of at most 10,000 points per rule.
+# Bounded so that a plan file cannot hand SQLite an integer it cannot store.
+ScoreLevel = Annotated[Whole, Field(ge=-1_000_000_000, le=1_000_000_000)]
+
+
 class ScoringModel(Strict):
     id: Slug
     name: Name
     fit_cap: Whole = Field(default=100, ge=1, le=100_000)
     engagement_cap: Whole = Field(default=100, ge=1, le=100_000)
-    fit_bands: dict[Literal["A", "B", "C"], Whole] = Field(
+    fit_bands: dict[Literal["A", "B", "C"], ScoreLevel] = Field(
         default_factory=lambda: {"A": 60, "B": 40, "C": 20})
-    engagement_bands: dict[Literal["1", "2", "3"], Whole] = Field(
+    engagement_bands: dict[Literal["1", "2", "3"], ScoreLevel] = Field(
         default_factory=lambda: {"1": 40, "2": 25, "3": 10})
     mql_cells: list[str] = Field(default_factory=lambda: ["A1", "A2", "B1"])
-    mql_min_total: Whole | None = None
+    mql_min_total: ScoreLevel | None = None
     rules: list[Rule] = Field(default_factory=list)
 
     @field_validator("fit_bands", "engagement_bands", mode="before")

@@ -69,10 +69,15 @@ def _where(rule: Rule, cond: Condition) -> str:
 
 
 def _as_number(value: Any) -> float | None:
+    """The same numbers the import accepts (`parse_number`): finite, at most 1e300 across."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            return None
+        return number if math.isfinite(number) and abs(number) <= 1e300 else None
     if isinstance(value, str):
         return parse_number(value)
     return None

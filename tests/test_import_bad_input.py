@@ -54,6 +54,14 @@ CORPUS = {
     "bad condition": (_swap('op = "eq", value = "SaaS"', 'op = "gt", value = "SaaS"'),
                       "scoring_models[0].rules[0].when[0]"),
     "bad fiscal start": (_swap("fiscal_year_start = 1", "fiscal_year_start = 13"), "fiscal_year_start"),
+    "condition value beyond any float": (
+        _swap('op = "eq", value = "SaaS"', 'op = "gt", value = 1' + "0" * 400),
+        "scoring_models[0].rules[0].when[0]: operator gt needs a number"),
+    "band beyond any score": (_swap("A = 60", "A = 1" + "0" * 30),
+                              "scoring_models[0].fit_bands.A"),
+    "MQL total beyond any score": (_swap("engagement_cap = 100", "engagement_cap = 100\n"
+                                         "mql_min_total = -1" + "0" * 30),
+                                   "scoring_models[0].mql_min_total"),
 }
 
 

@@ -119,6 +119,10 @@ def test_all_conditions_of_a_rule_must_hold(store):
     ("employees", "contains", "1", ["operator contains", "number column"]),
     ("industry", "gt", 5, ["operator gt", "text column"]),
     ("employees", "eq", "many", ["'many' is not a number"]),
+    # a rule value gets the import's own bound, whether it is written 1e308 or spelt out
+    ("employees", "eq", 1e308, ["is not a number"]),
+    ("employees", "in", [1e308], ["is not a number"]),
+    ("employees", "eq", 10**400, ["is not a number"]),
     ("active", "eq", "perhaps", ["'perhaps' is not true or false"]),
     ("signup", "eq", "soon", ["'soon' is not a date"]),
     ("industry", "before", "2025-01-01", ["operator before", "text column"]),
