@@ -314,6 +314,12 @@ async def test_rename_and_bands_are_saved(tmp_path):
         assert pilot.app.screen is form  # A below B is refused
         assert form.query_one("#form-error").display
         form.query_one("#f-fit_a", Input).value = "60"
+        form.query_one("#f-mql_min_total", Input).value = "9" * 30  # beyond any score
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert store.scoring_model(MODEL_ID).mql_min_total is None
+        form.query_one("#f-mql_min_total", Input).value = ""
         form.query_one("#f-mql_cells", Input).value = "a1, A2"
         await pilot.press("ctrl+s")
         await settle(pilot)
