@@ -48,8 +48,9 @@ class Digit:
 
 @dataclass
 class ScanKey:
-    """`sql` gives each lead's key as text (chunks joined by '.'); `decode` turns a key back into
-    one payload per digit, in the order the digits were given."""
+    """`sql` gives each lead's key: an integer, or for keys wider than one SQLite integer their
+    chunks joined by '.'. `decode` turns a key's text back into one payload per digit, in the
+    order the digits were given."""
 
     sql: str
     params: dict[str, Any]
