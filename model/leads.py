@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import gc
 import io
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -41,6 +42,9 @@ FALSE_WORDS = ("false", "no", "n")
 MAX_COLUMNS = 1900
 CHUNK_ROWS = 20_000
 SQLITE_MAX_PARAMS = 30_000
+# align_meta key of the outcome column's distinct values, recorded at import.
+OUTCOME_VALUES_KEY = "leads_outcome_values"
+MAX_RECORDED_OUTCOMES = 10_000
 
 _SQL_TYPE = {"text": "TEXT", "number": "REAL", "date": "TEXT", "boolean": "INTEGER"}
 _PLACEHOLDER_SET = frozenset(PLACEHOLDERS)
@@ -152,9 +156,8 @@ def status_case(store: Any, roles: LeadsRoles | None, types: dict[str, str],
     if not (roles and roles.outcome and roles.outcome in types):
         return None
     outcome = quote_identifier(roles.outcome)
-    stored = [r[0] for r in store.conn.execute(
-        f"SELECT DISTINCT {outcome} FROM {LEADS_TABLE} WHERE {outcome} IS NOT NULL")]
-    won = [v for v in stored if is_won(v, roles)]
+    wanted = won_set(roles)
+    won = [v for v in outcome_values(store.conn, roles.outcome) if fold_outcome(v) in wanted]
     params = {f"won{i}": v for i, v in enumerate(won)}
     won_expr = f"{outcome} IN ({', '.join(':' + name for name in params)})" if won else "0"
     open_expr = f"{outcome} IS NULL"
@@ -163,6 +166,41 @@ def status_case(store: Any, roles: LeadsRoles | None, types: dict[str, str],
     open_label, won_label, lost_label = labels
     return (f"CASE WHEN {open_expr} THEN {open_label} WHEN {won_expr} THEN {won_label} "
             f"ELSE {lost_label} END"), params
+
+
+def outcome_values(conn: Any, column: str) -> list[Any]:
+    """The distinct values stored in the outcome column `column`: as the last import recorded
+    them (`record_outcome_values`), or read from the leads when it recorded none for it."""
+    row = conn.execute("SELECT value FROM align_meta WHERE key = ?", [OUTCOME_VALUES_KEY]).fetchone()
+    if row is not None:
+        recorded = json.loads(row[0])
+        if recorded.get("column") == column:
+            return list(recorded["values"])
+    return _distinct_values(conn, column, None)
+
+
+def record_outcome_values(conn: Any, roles: LeadsRoles | None) -> None:
+    """Record the outcome column's distinct values, so a backtest need not read every lead to
+    find which stored values are won. Called inside the import's transaction, after the rows are
+    written; an outcome column with very many distinct values is not recorded."""
+    conn.execute("DELETE FROM align_meta WHERE key = ?", [OUTCOME_VALUES_KEY])
+    if not roles or not roles.outcome:
+        return
+    values = _distinct_values(conn, roles.outcome, MAX_RECORDED_OUTCOMES + 1)
+    if len(values) > MAX_RECORDED_OUTCOMES:
+        return
+    now = now_timestamp()
+    conn.execute("INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                 [OUTCOME_VALUES_KEY, json.dumps({"column": roles.outcome, "values": values}),
+                  now, now])
+
+
+def _distinct_values(conn: Any, column: str, limit: int | None) -> list[Any]:
+    ident = quote_identifier(column)
+    sql = f"SELECT DISTINCT {ident} FROM {LEADS_TABLE} WHERE {ident} IS NOT NULL"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in conn.execute(sql)]
 
 
 def roles_query(store: Any) -> RoleQuery:
@@ -943,6 +981,7 @@ def _second_pass(store: Any, path: Path, scan: _Scan, *, replace: bool, roles: L
                     "VALUES (?, ?, ?, ?, ?)",
                     [(c.name, c.position, c.type, now, now) for c in columns])
             store.save_leads_roles(roles)
+            record_outcome_values(conn, roles)
             if roles.id:
                 duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)
         finally:

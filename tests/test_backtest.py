@@ -8,7 +8,8 @@ import pytest
 
 from model.backtest import backtest, compare_models
 from model.errors import AlignError
-from model.leads import lead_status, roles_query
+from model.leads import OUTCOME_VALUES_KEY, lead_status, outcome_values, roles_query
+from model.schema import LeadsRoles
 from model.store import PlanStore
 from tests.leads_helpers import AS_OF, load, model, rule, sql_scores
 
@@ -171,3 +172,54 @@ def test_a_model_with_many_rules_holds(store):
     b_total = sum(i + 1 for i in range(1, 129, 2))  # r129 (a B rule) is disabled
     assert {b.total: b.leads for b in bt.scores} == {a_total: 4, b_total: 4}
     assert {s.total for s in sql_scores(store, m).values()} == {a_total, b_total}
+
+
+def _distinct_reads(store: PlanStore, run) -> list[str]:
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        run()
+    finally:
+        store.conn.set_trace_callback(None)
+    return [sql for sql in seen if "DISTINCT" in sql]
+
+
+def test_the_backtest_reads_outcome_values_recorded_at_import(store):
+    """The import records the outcome column's values, so a backtest does not read every lead a
+    second time to learn which of them are won."""
+    assert _distinct_reads(store, lambda: backtest(store, model(SEG_A), as_of=AS_OF)) == []
+    assert sorted(outcome_values(store.conn, "conv")) == ["Yes", "no", "yes"]
+
+
+def test_new_roles_from_a_plan_file_are_honoured_with_the_recorded_values(store):
+    """Roles can change without a new import (a merged plan file); won values are settled
+    against the recorded values under the new roles, and another outcome column is read."""
+    store.save_leads_roles(LeadsRoles(id="id", outcome="conv", won_values=["no"],
+                                      closed="closed"))
+    bt = backtest(store, model(SEG_A), as_of=AS_OF)
+    assert (bt.decided, bt.won) == (7, 4)
+    store.save_leads_roles(LeadsRoles(id="id", outcome="seg", won_values=["a"],
+                                      closed="closed"))
+    reads = _distinct_reads(store, lambda: backtest(store, model(SEG_A), as_of=AS_OF))
+    assert len(reads) == 1 and '"seg"' in reads[0]
+    bt = backtest(store, model(SEG_A), as_of=AS_OF)
+    assert (bt.decided, bt.won) == (7, 3)
+
+
+def test_an_outcome_column_with_too_many_values_is_not_recorded(tmp_path, monkeypatch):
+    monkeypatch.setattr("model.leads.MAX_RECORDED_OUTCOMES", 2)
+    s = PlanStore.memory()
+    load(s, tmp_path, DATA, **ROLES)
+    assert s.conn.execute("SELECT 1 FROM align_meta WHERE key = ?",
+                          [OUTCOME_VALUES_KEY]).fetchone() is None
+    bt = backtest(s, model(SEG_A), as_of=AS_OF)
+    assert (bt.decided, bt.won) == (7, 3)
+    s.close()
+
+
+def test_an_append_records_the_values_of_old_and_new_rows(store, tmp_path):
+    load(store, tmp_path, "id,seg,conv,closed\n9,A,Won later,2025-02-01\n", replace=False,
+         **{**ROLES, "won_values": ["yes", "won later"]})
+    assert sorted(outcome_values(store.conn, "conv")) == ["Won later", "Yes", "no", "yes"]
+    bt = backtest(store, model(SEG_A), as_of=AS_OF)
+    assert (bt.decided, bt.won) == (8, 4)
