@@ -24,7 +24,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_leads_import import DATA, ROLES, generate_csv  # noqa: E402
 
 from model.backtest import backtest  # noqa: E402
-from model.leads import column_types, import_leads_csv, lead_count  # noqa: E402
+from model.leads import (  # noqa: E402
+    OUTCOME_VALUES_KEY,
+    column_types,
+    import_leads_csv,
+    lead_count,
+)
 from model.scan_key import scan_threads  # noqa: E402
 from model.schema import ScoringModel  # noqa: E402
 from model.scoring import score_lead_reference  # noqa: E402
@@ -62,7 +67,9 @@ def dataset(rows: int) -> PlanStore:
     db = DATA / f"scoring_{rows}.db"
     if db.exists():
         store = PlanStore.open(db)
-        if lead_count(store) == rows:
+        # A dataset imported before the import recorded the outcome values is imported again.
+        if lead_count(store) == rows and store.conn.execute(
+                "SELECT 1 FROM align_meta WHERE key = ?", [OUTCOME_VALUES_KEY]).fetchone():
             return store
         store.close()
         for suffix in ("", "-wal", "-shm"):
