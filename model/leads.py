@@ -651,6 +651,28 @@ def _ragged(path: Path, row: int, fields: int, width: int) -> AlignError:
                       f"{fields} fields where the header has {width}")
 
 
+_ROW_MARK = "\x01"
+
+
+def split_rows(block: str, delimiter: str, width: int, count: int) -> list[str] | None:
+    """The cells of `count` lines without quotes, row-major, or None when some line does not
+    have `width` fields. A mark cell between lines shows where each line ends: the lines all
+    have `width` fields exactly when every mark sits where the row width puts it (the block
+    must not hold the mark character itself). This avoids splitting the block into lines."""
+    if _ROW_MARK not in block:
+        cells = block.replace("\n", f"{delimiter}{_ROW_MARK}{delimiter}").split(delimiter)
+        if len(cells) != count * (width + 1) - 1:
+            return None
+        if cells[width::width + 1].count(_ROW_MARK) != count - 1:
+            return None
+        del cells[width::width + 1]
+        return cells
+    lines = block.split("\n")
+    if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
+        return None
+    return block.replace("\n", delimiter).split(delimiter)
+
+
 class _Reader:
     """A CSV reader over the file that knows its byte position, for progress."""
 
@@ -733,14 +755,16 @@ class _Reader:
                 block = _BLANK_LINES.sub("\n", block).strip("\n")
                 if not block:
                     continue
-            lines = block.split("\n")
-            if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
+            count = block.count("\n") + 1
+            cells = split_rows(block, delimiter, width, count)
+            if cells is None:
+                lines = block.split("\n")
                 bad = next(i for i, text in enumerate(lines)
                            if len(text.split(delimiter)) != width)
                 raise _ragged(self.path, rows + bad + 1, len(lines[bad].split(delimiter)),
                               width)
-            rows += len(lines)
-            yield block.replace("\n", delimiter).split(delimiter), len(lines)
+            rows += count
+            yield cells, count
 
     def position(self) -> int:
         return self.raw.tell()

@@ -4,9 +4,11 @@ give the same dataset and the same errors."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.errors import AlignError
-from model.leads import lead_columns
+from model.leads import split_rows, lead_columns
 from model.store import PlanStore
 from tests.leads_helpers import leads_rows, load
 
@@ -59,3 +61,27 @@ def test_big_file_keeps_every_row_in_order(tmp_path):
     assert report.rows == 500_000
     last = s.db.execute("SELECT _row, id, n FROM leads ORDER BY _row DESC LIMIT 1").fetchone()
     assert last == (500_000, "r499999", 499_999.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", "a", "1", "\x01", " x", "2025-01-01"]),
+                         min_size=1, max_size=4), min_size=1, max_size=6),
+       st.integers(min_value=1, max_value=4))
+def test_split_rows_finds_exactly_the_blocks_whose_lines_have_the_width(lines, width):
+    """`split_rows` checks the width of every line without splitting the block into lines;
+    it must refuse a block whenever some line has another field count (even when the total
+    count of fields would fit), and give the naive split otherwise."""
+    block = "\n".join(",".join(cells) for cells in lines)
+    found = split_rows(block, ",", width, len(lines))
+    if all(len(cells) == width for cells in lines):
+        assert found == [cell for cells in lines for cell in cells]
+    else:
+        assert found is None
+
+
+def test_a_ragged_line_is_found_when_the_total_field_count_fits(tmp_path):
+    """One line a field short and the next a field long: the file's cell count is right, the
+    rows are not."""
+    s = PlanStore.memory()
+    with pytest.raises(AlignError, match=r"row 2 \(not counting the header\): 1 fields"):
+        load(s, tmp_path, "id,n\na,1\nb\nc,3,4\nd,5\n")
