@@ -7,11 +7,13 @@ columns hold REAL, date columns ISO `YYYY-MM-DD` TEXT, boolean columns INTEGER 0
 trimmed TEXT; blanks and placeholder values are NULL. `leads_columns(name, position, type)` lists
 the columns; the roles live in `leads_roles`.
 
-The import reads the file twice: the first pass infers every column's type from the whole file
-(and finds every problem before anything is written), the second converts and inserts. Columns
-whose values are already clean are converted by SQLite itself inside the INSERT, so the common
-case costs little more than parsing the CSV; only messy columns (padding, `$1,200`, `03/04/25`)
-go through Python, once per distinct value.
+The import infers every column's type from the whole file, all in one transaction, so a bad
+file leaves the previous dataset as it was. Rows are written while the file is read, under the
+types its rows have shown so far; when a later row changes a column's type (a number column
+with a word in row 90,000) those rows are rolled back and a second pass writes them all again
+under the final types. Columns whose values are already clean are converted by SQLite itself
+inside the INSERT, so the common case costs little more than parsing the CSV; only messy columns
+(padding, `$1,200`, `03/04/25`) go through Python, once per distinct value.
 """
 
 from __future__ import annotations
@@ -435,20 +437,35 @@ class _Column:
             self.order_example = min(self.order_example or text, text)
         return _FITS
 
+    def _kind(self) -> str:
+        """The column's type as far as the file has been seen."""
+        if self.fixed:
+            return self.fixed
+        if not self.has_value:
+            return "text"
+        if "number" in self.kinds:
+            return "number"
+        if "date" in self.kinds and (self.day_first_ok or self.month_first_ok):
+            return "date"
+        if "boolean" in self.kinds:
+            return "boolean"
+        return "text"
+
+    def tentative(self) -> tuple[str, str | None] | None:
+        """The type `decide` would pick if the file ended here, and the date order conversion
+        depends on (None while no date so far needs one); None while the dates seen so far read
+        both ways or neither, so they cannot be converted yet."""
+        kind = self._kind()
+        if kind != "date" or not self.needs_order:
+            return kind, None
+        if self.day_first_ok == self.month_first_ok:
+            return None
+        return kind, "dm" if self.day_first_ok else "md"
+
     def decide(self) -> None:
         """Pick the column's type once the whole file has been seen."""
-        if self.fixed:
-            self.type = self.fixed
-        elif not self.has_value:
-            self.type = "text"
-        elif "number" in self.kinds:
-            self.type = "number"
-        elif "date" in self.kinds and (self.day_first_ok or self.month_first_ok):
-            self.type = "date"
-        elif "boolean" in self.kinds:
-            self.type = "boolean"
-        else:
-            self.type = "text"
+        self.convert_cache.clear()  # values converted under a tentative type
+        self.type = self._kind()
         if self.type == "date":
             if not self.day_first_ok and not self.month_first_ok:
                 raise AlignError(f"column {self.name!r}: dates such as {self.order_example!r} "
@@ -719,8 +736,10 @@ class _Reader:
             rows += len(chunk)
             yield list(chain.from_iterable(chunk)), len(chunk), multiline
 
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[list[str]]]:
-        """Rows through the csv module, `size` at a time, blank lines skipped."""
+    def chunks(self, size: int | None = None) -> Iterator[list[list[str]]]:
+        """Rows through the csv module, `size` (default `CHUNK_ROWS`) at a time, blank lines
+        skipped."""
+        size = size or CHUNK_ROWS
         rows = filter(None, self.reader)
         try:
             while True:
@@ -866,11 +885,25 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
     hints = _byte_hints(path, delimiter)
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    conn = store.conn
+    old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     try:
-        scan = _first_pass(path, hints, delimiter, size, existing, roles, date_format, progress)
-        return _second_pass(store, path, scan, replace=replace, roles=roles, size=size,
-                            progress=progress)
+        with store.transaction():
+            conn.execute("PRAGMA cache_size = -262144")
+            speculation = _Speculation(conn, replace)
+            scan = _first_pass(path, hints, delimiter, size, existing, roles, date_format,
+                               progress, speculation)
+            _check_roles(roles, {c.name: c.type for c in scan.columns})
+            passes = 1
+            if not speculation.held(scan):
+                passes = 2
+                _second_pass(conn, path, scan, replace=replace, size=size, progress=progress)
+            report = _finish(store, path, scan, roles=roles, replace=replace)
+        if progress:
+            progress(passes * size, passes * size)
+        return report
     finally:
+        conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
         if gc_was_enabled:
             gc.enable()
 
@@ -888,7 +921,9 @@ class _Scan:
 
 def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                 existing: list[LeadColumn], roles: LeadsRoles, date_format: str | None,
-                progress: ProgressFn | None) -> _Scan:
+                progress: ProgressFn | None, speculation: _Speculation) -> _Scan:
+    """Infer every column's type from the whole file, count repeated ids, and hand each chunk,
+    once its values are checked, to `speculation` to be written."""
     encoding = hints.encoding
     with _Reader(path, encoding, delimiter) as reader:
         header = reader.header()
@@ -927,8 +962,10 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                     if j == id_index:
                         duplicates += _count_duplicates(col, seen_ids)
             rows += count
+            speculation.write(columns, cells, count)
             if progress:
-                progress(reader.position(), 2 * size)
+                # One pass while the rows written hold, two when they must be written again.
+                progress(reader.position(), size if speculation.active else 2 * size)
         if rows == 0:
             raise AlignError(f"{path.name} has a header but no rows")
         for column in columns:
@@ -950,70 +987,167 @@ def _count_duplicates(ids: list[str], seen: set[str]) -> int:
     return len(ids) - ids.count("") - new
 
 
-def _second_pass(store: Any, path: Path, scan: _Scan, *, replace: bool, roles: LeadsRoles,
-                 size: int, progress: ProgressFn | None) -> ImportReport:
+class _Inserter:
+    """Writes chunks of cells (row-major) to the leads table, each column converted in the
+    INSERT by SQLite where its values allow (`_Column.fast`), else in Python first; one
+    statement per mix of the two, prepared once."""
+
+    def __init__(self, conn: Any, columns: list[_Column]) -> None:
+        self.conn = conn
+        self.columns = columns
+        self.width = len(columns)
+        self.per_statement = max(1, min(100, SQLITE_MAX_PARAMS // self.width))
+        self.statements: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+    def create_table(self) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS {LEADS_TABLE}")
+        defs = ", ".join(f"{quote_identifier(c.name)} {_SQL_TYPE[c.type]}" for c in self.columns)
+        self.conn.execute(
+            f"CREATE TABLE {LEADS_TABLE} ({ROW_COLUMN} INTEGER PRIMARY KEY, {defs})")
+
+    def insert(self, cells: list[Any], count: int) -> None:
+        columns, width = self.columns, self.width
+        mix = tuple((c.type, c.fast, c.placeholder) for c in columns)
+        statements = self.statements.get(mix)
+        if statements is None:
+            statements = self.statements[mix] = (self._statement(self.per_statement),
+                                                 self._statement(1))
+        insert_many, insert_one = statements
+        for j, column in enumerate(columns):
+            if not column.fast:
+                cells[j::width] = column.convert_column(cells[j::width])
+        step = self.per_statement * width
+        full = count // self.per_statement * step
+        self.conn.executemany(insert_many, (cells[i:i + step] for i in range(0, full, step)))
+        if full < len(cells):
+            self.conn.executemany(insert_one, (cells[i:i + width]
+                                               for i in range(full, len(cells), width)))
+
+    def _statement(self, rows: int) -> str:
+        width = self.width
+        col_list = ", ".join(quote_identifier(c.name) for c in self.columns)
+        values = ", ".join(
+            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}")
+                            for j, c in enumerate(self.columns)) + ")" for r in range(rows))
+        return f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values}"
+
+
+class _Speculation:
+    """Rows written during the first pass, under the types the file has shown so far, so that
+    a file whose first rows already show every column's type is read once, not twice.
+
+    Each chunk is converted with the types (and date orders) the columns have after it is
+    checked; values met before are converted the same way whatever comes later, except when a
+    column's type changes or an ambiguous date order is settled another way. Then what was
+    written is rolled back (to a savepoint in the import's transaction) and the second pass
+    writes every row under the final types, as a two-pass import always did."""
+
+    SAVEPOINT = "leads_first_pass"
+
+    def __init__(self, conn: Any, replace: bool) -> None:
+        self.conn = conn
+        self.replace = replace
+        self.active = True
+        self.plan: list[tuple[str, str | None]] | None = None
+        self.inserter: _Inserter | None = None
+
+    def write(self, columns: list[_Column], cells: list[Any], count: int) -> None:
+        if not self.active:
+            return
+        plan = [column.tentative() for column in columns]
+        if not self._fits(plan):
+            self.abandon()
+            return
+        if self.inserter is None:
+            self.conn.execute(f"SAVEPOINT {self.SAVEPOINT}")
+            self.plan = plan  # type: ignore[assignment]
+            self._apply(columns)
+            self.inserter = _Inserter(self.conn, columns)
+            if self.replace:
+                self.inserter.create_table()
+        else:
+            self.plan = [new if old[1] is None else old  # an order, once used, stays
+                         for old, new in zip(self.plan or [], plan, strict=True)]  # type: ignore[misc]
+            self._apply(columns)
+        self.inserter.insert(cells, count)
+
+    def _fits(self, plan: list[tuple[str, str | None] | None]) -> bool:
+        if any(item is None for item in plan):
+            return False
+        if self.plan is None:
+            return True
+        return all(new[0] == old[0] and (old[1] is None or new[1] == old[1])
+                   for old, new in zip(self.plan, plan, strict=True))  # type: ignore[index]
+
+    def _apply(self, columns: list[_Column]) -> None:
+        for column, (kind, order) in zip(columns, self.plan or [], strict=True):
+            column.type = kind
+            if order is not None and column.order != order:
+                column.order = order
+                column.convert_cache.clear()
+
+    def abandon(self) -> None:
+        if self.active and self.inserter is not None:
+            self.conn.execute(f"ROLLBACK TO {self.SAVEPOINT}")
+            self.conn.execute(f"RELEASE {self.SAVEPOINT}")
+        self.active = False
+        self.inserter = None
+
+    def held(self, scan: _Scan) -> bool:
+        """Whether the rows written are the dataset under the final types (called once the
+        columns are decided); if not, they are rolled back."""
+        if not self.active or self.inserter is None:
+            return False
+        if all(column.type == kind and (order is None or column.order == order)
+               for column, (kind, order) in zip(scan.columns, self.plan or [], strict=True)):
+            self.conn.execute(f"RELEASE {self.SAVEPOINT}")
+            self.inserter = None
+            return True
+        self.abandon()
+        return False
+
+
+def _second_pass(conn: Any, path: Path, scan: _Scan, *, replace: bool, size: int,
+                 progress: ProgressFn | None) -> None:
+    """Read the file again and write every row under the decided types."""
+    inserter = _Inserter(conn, scan.columns)
+    if replace:
+        inserter.create_table()
+    inserted = 0
+    with _Reader(path, scan.encoding, scan.delimiter) as reader:
+        reader.header()
+        for cells, count, _ in reader.flat_chunks(inserter.width, scan.simple):
+            inserter.insert(cells, count)
+            inserted += count
+            if progress:
+                progress(size + reader.position(), 2 * size)
+    if inserted != scan.rows:
+        raise AlignError(f"{path.name} changed while it was being imported")
+
+
+def _finish(store: Any, path: Path, scan: _Scan, *, roles: LeadsRoles,
+            replace: bool) -> ImportReport:
+    """Save the dataset's columns, roles and recorded outcome values, inside the import's
+    transaction, once its rows are written."""
     columns = scan.columns
-    types = {c.name: c.type for c in columns}
-    _check_roles(roles, types)
     roles = roles.model_copy(update={"won_values": [v.strip() for v in roles.won_values
                                                     if v.strip()]})
-    width = len(columns)
-    per_statement = max(1, min(100, SQLITE_MAX_PARAMS // width))
-    col_list = ", ".join(quote_identifier(c.name) for c in columns)
-
-    def values(rows: int) -> str:
-        return ", ".join(
-            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}")
-                            for j, c in enumerate(columns)) + ")" for r in range(rows))
-
-    insert_many = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(per_statement)}"
-    insert_one = f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values(1)}"
-    slow = [j for j, c in enumerate(columns) if not c.fast]
     conn = store.conn
-    old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    total = conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
+    now = now_timestamp()
+    if replace:
+        conn.execute("DELETE FROM leads_columns")
+        conn.executemany(
+            "INSERT INTO leads_columns (name, position, type, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(c.name, c.position, c.type, now, now) for c in columns])
+    store.save_leads_roles(roles)
+    record_outcome_values(conn, roles)
     duplicates, examples = scan.duplicate_ids, []
-    with store.transaction():
-        conn.execute("PRAGMA cache_size = -262144")
-        try:
-            if replace:
-                conn.execute(f"DROP TABLE IF EXISTS {LEADS_TABLE}")
-                defs = ", ".join(f"{quote_identifier(c.name)} {_SQL_TYPE[c.type]}" for c in columns)
-                conn.execute(f"CREATE TABLE {LEADS_TABLE} ({ROW_COLUMN} INTEGER PRIMARY KEY, {defs})")
-            before = conn.execute(f"SELECT count(*) FROM {LEADS_TABLE}").fetchone()[0]
-            inserted = 0
-            with _Reader(path, scan.encoding, scan.delimiter) as reader:
-                reader.header()
-                step = per_statement * width
-                for cells, count, _ in reader.flat_chunks(width, scan.simple):
-                    for j in slow:
-                        cells[j::width] = columns[j].convert_column(cells[j::width])
-                    full = count // per_statement * step
-                    conn.executemany(insert_many, (cells[i:i + step] for i in range(0, full, step)))
-                    if full < len(cells):
-                        conn.executemany(insert_one, (cells[i:i + width]
-                                                      for i in range(full, len(cells), width)))
-                    inserted += count
-                    if progress:
-                        progress(size + reader.position(), 2 * size)
-            if inserted != scan.rows:
-                raise AlignError(f"{path.name} changed while it was being imported")
-            now = now_timestamp()
-            if replace:
-                conn.execute("DELETE FROM leads_columns")
-                conn.executemany(
-                    "INSERT INTO leads_columns (name, position, type, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(c.name, c.position, c.type, now, now) for c in columns])
-            store.save_leads_roles(roles)
-            record_outcome_values(conn, roles)
-            if roles.id:
-                duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)
-        finally:
-            conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
-    if progress:
-        progress(2 * size, 2 * size)
+    if roles.id:
+        duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)
     return ImportReport(
-        path=str(path), rows=inserted, total_rows=before + inserted, replaced=replace,
+        path=str(path), rows=scan.rows, total_rows=total, replaced=replace,
         encoding="utf-8" if scan.encoding == "utf-8-sig" else "latin-1",
         columns=[LeadColumn(c.name, c.position, c.type) for c in columns]
         if replace else lead_columns(store),

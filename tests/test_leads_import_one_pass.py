@@ -1,0 +1,113 @@
+"""The import writes rows while it reads the file, under the types its rows have shown so far,
+and writes them all again in a second pass when a later row changes a column's type. Whichever
+way it goes, the dataset must be the one a two-pass import (types decided first, rows written
+after) gives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import model.leads as leads_module
+from model.errors import AlignError
+from model.leads import import_leads_csv, lead_columns
+from model.schema import LeadsRoles
+from model.store import PlanStore
+from tests.leads_helpers import leads_rows, write_csv
+
+CELLS = ["", " ", "N/A", "-", "1", "007", "2.5", "-3e2", "$1,200", "1e400", "abc", " padded ",
+         "2024-01-05", "2024-01-05 10:30", "05/05/2024", "13/04/2024", "04/13/2024", "03/04/2024",
+         "yes", "No", "TRUE", "x,y", "two\nlines"]
+
+
+def _import(tmp_path, text: str, name: str, **kwargs):
+    store = PlanStore.memory()
+    path = write_csv(tmp_path, text, name)
+    try:
+        report = import_leads_csv(store, path, roles=LeadsRoles(**kwargs.pop("roles", {})),
+                                  **kwargs)
+    except AlignError as exc:
+        return ("error", str(exc).replace(name, "FILE"))
+    found = (leads_rows(store), [(c.name, c.type) for c in lead_columns(store)],
+             report.rows, report.duplicate_ids, report.warnings)
+    store.close()
+    return found
+
+
+def _two_passes(monkeypatch, tmp_path, text: str, **kwargs):
+    """The same import with nothing written during the first pass."""
+    with monkeypatch.context() as m:
+        m.setattr(leads_module._Speculation, "write",
+                  lambda self, columns, cells, count: self.abandon())
+        return _import(tmp_path, text, "two.csv", **kwargs)
+
+
+def _csv_line(cells: list[str]) -> str:
+    return ",".join(f'"{c}"' if ("," in c or "\n" in c) else c for c in cells)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
+    st.lists(st.sampled_from(CELLS), min_size=width, max_size=width), min_size=1, max_size=14)),
+    st.integers(min_value=1, max_value=4), st.sampled_from([None, "%d.%m.%Y"]))
+def test_one_pass_gives_the_two_pass_dataset(tmp_path_factory, rows, chunk, date_format):
+    """Chunks of a few rows, so types and date orders change between chunks: the dataset, the
+    column types, the counts and warnings (or the error) match the two-pass import's."""
+    tmp_path = tmp_path_factory.mktemp("one_pass")
+    width = len(rows[0])
+    text = ",".join(f"c{i}" for i in range(width)) + "\n" + "\n".join(map(_csv_line, rows)) + "\n"
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leads_module, "CHUNK_ROWS", chunk)
+        m.setattr(leads_module, "_TEXT_BLOCK", 8 * chunk)
+        one = _import(tmp_path, text, "one.csv", date_format=date_format)
+        two = _two_passes(m, tmp_path, text, date_format=date_format)
+    assert one == two
+
+
+def test_a_clean_file_is_read_once(tmp_path, monkeypatch):
+    def second_pass(*args, **kwargs):
+        raise AssertionError("the file was read a second time")
+
+    monkeypatch.setattr(leads_module, "_second_pass", second_pass)
+    lines = ["id,amount,day,flag,name"] + [f"r{i},{i}.5,2025-01-{i % 28 + 1:02d},yes,n{i}"
+                                           for i in range(50_000)]
+    store = PlanStore.memory()
+    report = import_leads_csv(store, write_csv(tmp_path, "\n".join(lines)),
+                              roles=LeadsRoles(id="id"))
+    assert report.rows == 50_000
+    assert [(c.name, c.type) for c in lead_columns(store)] == [
+        ("id", "text"), ("amount", "number"), ("day", "date"), ("flag", "boolean"),
+        ("name", "text")]
+    assert store.conn.execute("SELECT sum(amount), count(*) FROM leads").fetchone() == (
+        sum(i + 0.5 for i in range(50_000)), 50_000)
+
+
+def test_a_word_late_in_a_number_column_makes_it_text_as_written(tmp_path, monkeypatch):
+    """Rows 1–29,999 look like numbers (the first chunk says number); row 30,000 does not. The
+    rows written as numbers are written again, as the text the file holds."""
+    passes = []
+    second_pass = leads_module._second_pass
+    monkeypatch.setattr(leads_module, "_second_pass",
+                        lambda *a, **k: passes.append(2) or second_pass(*a, **k))
+    lines = ["id,code"] + [f"r{i},{i:05d}" for i in range(1, 30_000)] + ["r30000,A-77"]
+    store = PlanStore.memory()
+    seen = []
+    import_leads_csv(store, write_csv(tmp_path, "\n".join(lines)), roles=LeadsRoles(id="id"),
+                     progress=lambda d, t: seen.append((d, t)))
+    assert passes == [2]
+    assert dict((c.name, c.type) for c in lead_columns(store))["code"] == "text"
+    rows = store.conn.execute("SELECT code FROM leads ORDER BY _row").fetchall()
+    assert rows[0] == ("00001",) and rows[-1] == ("A-77",) and len(rows) == 30_000
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
+
+
+def test_a_bad_row_late_in_the_file_leaves_the_previous_dataset(tmp_path):
+    store = PlanStore.memory()
+    import_leads_csv(store, write_csv(tmp_path, "id,n\nold,1\n", "old.csv"),
+                     roles=LeadsRoles(id="id"))
+    lines = ["id,n"] + [f"r{i},{i}" for i in range(30_000)] + ["r30000,1,2"]
+    with pytest.raises(AlignError, match="row 30,001"):
+        import_leads_csv(store, write_csv(tmp_path, "\n".join(lines)), roles=LeadsRoles(id="id"))
+    assert leads_rows(store) == [{"_row": 1, "id": "old", "n": 1.0}]
+    assert store.conn.in_transaction is False
