@@ -206,6 +206,7 @@ class PlanStore:
         self.conn = conn
         self.path = path
         self._db: Database | None = None
+        self._refusal: str | None = None
 
     @property
     def db(self) -> Database:
@@ -345,6 +346,8 @@ class PlanStore:
             with self.db.atomic():
                 yield
             return
+        if self._refusal:
+            raise AlignError(self._refusal)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -359,6 +362,13 @@ class PlanStore:
             if isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
                 raise _friendly_sqlite_error(exc) from None
             raise
+
+    def refuse_writes(self, reason: str | None) -> None:
+        """While `reason` is set, every write through this store is refused at once with it as
+        the message. For a long write on another connection of the same app (a leads import in
+        a worker holds the plan's write lock for seconds): waiting for the lock would freeze
+        the screen, and failing after the wait would blame another program."""
+        self._refusal = reason
 
     # ---- settings ------------------------------------------------------------------------
     def settings(self) -> PlanSettings:

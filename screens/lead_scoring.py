@@ -62,6 +62,9 @@ PROGRESS_EVERY = 100_000
 within a moment."""
 PROGRESS_INTERVAL = 0.1
 """Seconds between progress bar updates from a running analysis."""
+IMPORT_REFUSAL = ("Leads are being imported into this plan; save again when the import is "
+                  "done.")
+"""What a write is told while this screen's import holds the plan's write lock."""
 
 EMPTY_LEADS = ("No leads imported yet.\n\n"
                "Press i to import a CRM export (CSV) here: pick the file, map the id, outcome "
@@ -674,6 +677,13 @@ class LeadScoringScreen(AreaScreen):
         return model.rules[min(table.cursor_row, len(model.rules) - 1)]
 
     # ---- writes ----------------------------------------------------------------------------
+    def _importing(self) -> bool:
+        """Whether an import is running; then a form whose save would be refused is not
+        opened, and the user is told why."""
+        if self.importing:
+            self.notify(IMPORT_REFUSAL, title="Import running", severity="warning")
+        return self.importing
+
     def _save_model(self, model: ScoringModel, note: str = "") -> bool:
         from model.schema import ScoringModel as Schema
 
@@ -698,6 +708,8 @@ class LeadScoringScreen(AreaScreen):
     def action_new_rule(self) -> None:
         from screens.scoring_forms import RuleForm
 
+        if self._importing():
+            return
         if not self.models:
             self.action_new_model()
             return
@@ -721,6 +733,8 @@ class LeadScoringScreen(AreaScreen):
     def action_edit_rule(self) -> None:
         from screens.scoring_forms import RuleForm
 
+        if self._importing():
+            return
         model = self.model
         rule = self._rule_at_cursor()
         if model is None or rule is None:
@@ -791,6 +805,9 @@ class LeadScoringScreen(AreaScreen):
     def action_new_model(self) -> None:
         from screens.scoring_forms import ModelSettingsForm
 
+        if self._importing():
+            return
+
         def saved(model: ScoringModel | None) -> None:
             if model is not None:
                 self._save_model(model, f"Added model {model.id}; n adds its first rule.")
@@ -800,6 +817,8 @@ class LeadScoringScreen(AreaScreen):
     def action_edit_model(self) -> None:
         from screens.scoring_forms import ModelSettingsForm
 
+        if self._importing():
+            return
         if (model := self._need_model()) is None:
             return
 
@@ -829,6 +848,8 @@ class LeadScoringScreen(AreaScreen):
             else f"{t!r} is not a date such as 2026-03-31 (or today)"), chosen)
 
     def action_rename_model(self) -> None:
+        if self._importing():
+            return
         if (model := self._need_model()) is None:
             return
 
@@ -911,6 +932,7 @@ class LeadScoringScreen(AreaScreen):
         if request is None:
             return
         self.importing = True
+        self.store.refuse_writes(IMPORT_REFUSAL)
         self._show_status()
         self.import_in_background(Path(self.store.path), request)  # type: ignore[arg-type]
 
@@ -944,6 +966,7 @@ class LeadScoringScreen(AreaScreen):
     @on(LeadsImported)
     def show_import_result(self, message: LeadsImported) -> None:
         self.importing = False
+        self.store.refuse_writes(None)
         if message.report is None:
             self._show_status()
             self.notify(message.error + "\nThe previous leads are unchanged.",

@@ -120,3 +120,48 @@ async def test_append_adds_rows_to_the_dataset(empty_store, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert lead_count(empty_store) == 8
+
+
+async def test_writes_wait_for_a_running_import_with_a_message_not_a_freeze(tmp_path,
+                                                                          monkeypatch):
+    """The import's worker holds the plan's write lock; an edit meanwhile is refused at once
+    with the reason (not after the lock's timeout, blaming another program), forms that would
+    be refused do not open, and editing works again once the import is done."""
+    import threading
+
+    import model.leads
+
+    store = sample_copy(tmp_path)
+    release = threading.Event()
+    real_import = model.leads.import_leads_csv
+
+    def held_import(*args, **kwargs):
+        release.wait(10)
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(model.leads, "import_leads_csv", held_import)
+    csv_path = tmp_path / "crm.csv"
+    csv_path.write_text(GOOD)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        model_before = store.scoring_models()[0]
+        form = await _open_form(pilot, csv_path)
+        form.query_one("#f-won_values", Input).value = "yes"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen.importing
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert any("being imported" in n.message for n in pilot.app._notifications)
+        assert store.scoring_models()[0] == model_before
+        await pilot.press("n")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        release.set()
+        await settle(pilot)
+        assert not screen.importing and lead_count(store) == 4
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert store.scoring_models()[0] != model_before

@@ -176,3 +176,17 @@ def test_writer_busy_elsewhere_waits_then_says_so(tmp_path, monkeypatch):
     assert s.departments()[0].id == "sales"
     holder.close()
     s.close()
+
+
+def test_refused_writes_fail_at_once_with_the_reason_and_reads_go_on(store):
+    store.refuse_writes("an import is running")
+    with pytest.raises(AlignError, match="an import is running"):
+        store.save("departments", Department(id="legal", name="Legal"))
+    with pytest.raises(AlignError, match="an import is running"):
+        store.delete("departments", "sales")
+    assert store.conn.in_transaction is False
+    assert store.get("departments", "legal") is None
+    assert store.get("departments", "sales") is not None
+    store.refuse_writes(None)
+    store.save("departments", Department(id="legal", name="Legal"))
+    assert store.get("departments", "legal") is not None
