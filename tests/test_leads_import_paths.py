@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.errors import AlignError
-from model.leads import split_rows, lead_columns
+from model.leads import lead_columns, split_rows
 from model.store import PlanStore
 from tests.leads_helpers import leads_rows, load
 
