@@ -235,7 +235,8 @@ _SEP_PLACEHOLDER = re.compile(
     "\x00(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")\x00", re.IGNORECASE)
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: SQLite stores a value matching this as it is, and compares it as text.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _AB_Y = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
 
@@ -384,8 +385,8 @@ class _Column:
         if parse_number(text) is None:
             return _BAD
         self.has_value = True
-        if text != raw or not _PLAIN_NUMBER.fullmatch(text):
-            self.decorated = True
+        if text != raw or not text.isascii() or not _PLAIN_NUMBER.fullmatch(text):
+            self.decorated = True  # SQLite's CAST reads ASCII digits only: Python converts
         return _FITS
 
     def _classify_boolean(self, raw: str) -> int:

@@ -85,6 +85,16 @@ def test_messy_number_column_is_converted(store, tmp_path):
     assert [r["n"] for r in leads_rows(store)] == [1200.0, 42.0, 1200.5, None, 7.0]
 
 
+def test_digits_of_other_scripts_are_the_numbers_and_dates_they_write(store, tmp_path):
+    """Arabic-Indic digits read as numbers and dates (as Python reads them); SQLite's own
+    conversion knows only ASCII digits, so these values must not be left to it."""
+    load(store, tmp_path, "n,d\n\u0663,\u0662\u0660\u0662\u0664-\u0660\u0661-\u0660\u0665\n"
+                          "4,2024-02-01\n")
+    assert types(store) == {"n": "number", "d": "date"}
+    assert [(r["n"], r["d"]) for r in leads_rows(store)] == [(3.0, "2024-01-05"),
+                                                             (4.0, "2024-02-01")]
+
+
 def test_type_comes_from_the_whole_file_not_the_first_rows(store, tmp_path):
     lines = ["code,score"] + [f"{i},{i}" for i in range(30_000)] + ["X-1,5"]
     load(store, tmp_path, "\n".join(lines) + "\n")
