@@ -278,6 +278,21 @@ def parse_number(raw: str) -> float | None:
     return -value if negative else value
 
 
+_TWO_DOTS = re.compile(r"\.[0-9]*+\.")
+
+
+def plain_numbers(col: list[str], joined: str) -> bool:
+    """Whether every value of `col` (`joined` is their concatenation) is blank or an unsigned
+    ASCII number without an exponent (`42`, `4706.50`, `.5`) of at most 300 characters, so a
+    number `parse_number` accepts as it is: checked over the whole column at once, without
+    converting a value. False means only that the values must be looked at one by one."""
+    if not _NUMBER_CHARS.fullmatch(joined) or any(sign in joined for sign in "eE+-"):
+        return False
+    if "." in joined and ("." in col or _TWO_DOTS.search("\x00".join(col))):
+        return False
+    return len(joined) <= 300 or max(map(len, col)) <= 300
+
+
 def _year(text: str) -> int:
     if len(text) == 4:
         return int(text)
@@ -351,7 +366,11 @@ class _Column:
         self.kinds.discard(kind)
 
     def _scan_numbers(self, col: list[str], first_row: int) -> None:
-        if _NUMBER_CHARS.fullmatch("".join(col)):
+        joined = "".join(col)
+        if plain_numbers(col, joined):
+            self.has_value = self.has_value or bool(joined)
+            return
+        if _NUMBER_CHARS.fullmatch(joined):
             try:
                 values = list(map(float, filter(None, col)))
             except ValueError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from model.errors import AlignError
 from model.leads import (
@@ -11,6 +13,7 @@ from model.leads import (
     lead_columns,
     lead_status,
     parse_number,
+    plain_numbers,
     read_csv_header,
 )
 from model.schema import LeadsRoles
@@ -274,3 +277,23 @@ def test_placeholder_anywhere_is_blank(store, tmp_path, text, expected):
 def test_single_column_placeholder_lines(store, tmp_path):
     load(store, tmp_path, "v\n-\nq\n-")
     assert [r["v"] for r in leads_rows(store)] == [None, "q", None]
+
+
+@given(st.lists(st.text(alphabet="0123456789.e+-\u0663 ", max_size=6), max_size=8))
+def test_a_column_of_plain_numbers_is_one_parse_number_accepts(values):
+    """The whole-column check may say yes only when each value, read alone, is a number as
+    written (or blank)."""
+    if plain_numbers(values, "".join(values)):
+        for value in values:
+            assert value == "" or parse_number(value) == float(value)
+
+
+@pytest.mark.parametrize("values, plain", [
+    (["42", "", "4706.50", ".5", "1.", "007"], True),
+    ([""], True),
+    (["1.2.3"], False), (["."], False), (["1", "."], False), (["-1"], False), (["1e5"], False),
+    (["+2"], False), (["\u0663"], False), (["1" * 301], False), (["1" * 300], True),
+    ([" 1"], False), (["1,200"], False),
+])
+def test_plain_numbers_examples(values, plain):
+    assert plain_numbers(values, "".join(values)) is plain
