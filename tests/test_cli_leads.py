@@ -186,3 +186,21 @@ def test_real_subprocess(db, csv_file, tmp_path):
         done.stderr
     with PlanStore.open(db) as s:
         assert [c.name for c in lead_columns(s)][0] == "lead"
+
+
+def test_the_progress_bar_rescales_when_the_import_reads_its_file_again(monkeypatch, capsys):
+    """An import first reports bytes of one pass; one that must read the file a second time
+    reports against twice the size. The bar follows, never showing more than done."""
+    from tui.cli_leads import _Progress
+
+    progress = _Progress("importing leads")
+    progress.enabled = True
+    progress.start -= 5
+    progress(60, 100)
+    assert progress.bar.length == 100 and progress.bar.pos == 60
+    progress(70, 200)
+    assert progress.bar.length == 200 and progress.bar.pos == 70
+    progress(200, 200)
+    assert progress.bar.pct == 1.0
+    progress.close()
+    assert "importing leads" in capsys.readouterr().err

@@ -25,7 +25,8 @@ SCORE_JSON_VERSION = 1
 
 class _Progress:
     """A progress bar on stderr, shown only on a terminal and only once the work has taken more
-    than a second (so quick imports and pipes stay quiet)."""
+    than a second (so quick imports and pipes stay quiet). The total may grow on the way (an
+    import that must read its file a second time); the bar then rescales."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -42,6 +43,8 @@ class _Progress:
                 return
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
+        if total != self.bar.length:
+            self.bar.length = total
         self.bar.update(done - self.done)
         self.done = done
 
