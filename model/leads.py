@@ -248,9 +248,11 @@ _FITS = 11
 
 
 def _blank_kind(text: str) -> int | None:
+    """Blank, a placeholder (matched ignoring ASCII case only, as SQLite's `lower` does, so a
+    value reads the same whichever side converts it), or None."""
     if not text:
         return _BLANK
-    if text.lower() in _PLACEHOLDER_SET:
+    if text.isascii() and text.lower() in _PLACEHOLDER_SET:
         return _PLACEHOLDER
     return None
 
@@ -291,6 +293,27 @@ def plain_numbers(col: list[str], joined: str) -> bool:
     if "." in joined and ("." in col or _TWO_DOTS.search("\x00".join(col))):
         return False
     return len(joined) <= 300 or max(map(len, col)) <= 300
+
+
+def sqlite_reads_exactly(col: list[str], joined: str) -> bool:
+    """Whether SQLite's CAST gives every value of a plain number column exactly the float
+    Python's float() gives: whole numbers of at most 15 digits (blanks allowed), which it turns
+    into floats without rounding. Its reading of decimals is not always correctly rounded
+    (`95328.600864` comes out a unit off in the last place). `joined`: the values joined."""
+    return (joined.isascii() and (joined.isdigit() or not joined)
+            and (len(joined) <= 15 or max(map(len, col)) <= 15))
+
+
+def plain_floats(col: list[str], placeholders: bool) -> list[float | None]:
+    """The numbers of a column whose values are all plain numbers as written, blanks or (with
+    `placeholders`) placeholder words; those two read as None. Python's float() is correctly
+    rounded, where SQLite's text-to-number conversion can be one unit off in the last place."""
+    if placeholders:
+        return [float(v) if v and not (v.isascii() and v.lower() in _PLACEHOLDER_SET) else None
+                for v in col]
+    if "" in col:
+        return [float(v) if v else None for v in col]
+    return list(map(float, col))
 
 
 def _year(text: str) -> int:
@@ -517,7 +540,7 @@ class _Column:
             return f"CASE lower({param}) {whens} END"
         value = f"nullif({param}, '')"
         if self.type == "number":
-            value = f"CAST({value} AS REAL)"
+            value = f"CAST({value} AS REAL)"  # whole numbers only (`sqlite_reads_exactly`)
         if self.placeholder:
             words = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
             value = f"CASE WHEN lower({param}) IN ({words}) THEN NULL ELSE {value} END"
@@ -621,7 +644,7 @@ class _Hints:
 
 def _byte_hints(path: Path, delimiter: str) -> _Hints:
     d = re.escape(delimiter.encode())
-    edge_space = re.compile(rb"[ \t](?:[" + d + rb"\r\n\"]|(?<=[" + d + rb"\n\"][ \t]))")
+    edge_space = re.compile(rb"[ \t](?:[" + d + rb"\r\n\"]|(?<=[" + d + rb"\r\n\"][ \t]))")
     edge_dash = re.compile(rb"-(?:[" + d + rb"\r\n\"])(?<=[" + d + rb"\n\"]-.)", re.DOTALL)
     words = (b"n/a", b"null", b"none", b"unknown", b"?")
     utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -1009,8 +1032,8 @@ def _count_duplicates(ids: list[str], seen: set[str]) -> int:
 
 class _Inserter:
     """Writes chunks of cells (row-major) to the leads table, each column converted in the
-    INSERT by SQLite where its values allow (`_Column.fast`), else in Python first; one
-    statement per mix of the two, prepared once."""
+    INSERT by SQLite where its values allow (`_Column.fast`, and for numbers only whole numbers
+    SQLite reads exactly), else in Python first; one statement per mix, prepared once."""
 
     def __init__(self, conn: Any, columns: list[_Column]) -> None:
         self.conn = conn
@@ -1027,15 +1050,21 @@ class _Inserter:
 
     def insert(self, cells: list[Any], count: int) -> None:
         columns, width = self.columns, self.width
-        mix = tuple((c.type, c.fast, c.placeholder) for c in columns)
-        statements = self.statements.get(mix)
-        if statements is None:
-            statements = self.statements[mix] = (self._statement(self.per_statement),
-                                                 self._statement(1))
-        insert_many, insert_one = statements
+        in_sql = []
         for j, column in enumerate(columns):
             if not column.fast:
                 cells[j::width] = column.convert_column(cells[j::width])
+            elif column.type == "number" and not sqlite_reads_exactly(
+                    col := cells[j::width], "".join(col)):
+                cells[j::width] = plain_floats(col, column.placeholder)
+            else:
+                in_sql.append(column)
+        mix = tuple((c.type, c.placeholder) if c in in_sql else None for c in columns)
+        statements = self.statements.get(mix)
+        if statements is None:
+            statements = self.statements[mix] = (self._statement(self.per_statement, in_sql),
+                                                 self._statement(1, in_sql))
+        insert_many, insert_one = statements
         step = self.per_statement * width
         full = count // self.per_statement * step
         self.conn.executemany(insert_many, (cells[i:i + step] for i in range(0, full, step)))
@@ -1043,11 +1072,12 @@ class _Inserter:
             self.conn.executemany(insert_one, (cells[i:i + width]
                                                for i in range(full, len(cells), width)))
 
-    def _statement(self, rows: int) -> str:
+    def _statement(self, rows: int, in_sql: list[_Column]) -> str:
         width = self.width
         col_list = ", ".join(quote_identifier(c.name) for c in self.columns)
         values = ", ".join(
-            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}")
+            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}") if c in in_sql
+                            else f"?{r * width + j + 1}"
                             for j, c in enumerate(self.columns)) + ")" for r in range(rows))
         return f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values}"
 
