@@ -129,8 +129,10 @@ class _Batches:
 
     def __init__(self, conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
                  batch: int) -> None:
-        low, high = conn.execute(
-            f"SELECT min({row_column}), max({row_column}) FROM {table}").fetchone()
+        # Two subqueries: SQLite answers a lone min() or max() of the key from the b-tree's
+        # ends, but both in one query make it read the whole table.
+        low, high = conn.execute(f"SELECT (SELECT min({row_column}) FROM {table}), "
+                                 f"(SELECT max({row_column}) FROM {table})").fetchone()
         self.starts = iter(range(low, high + 1, batch) if low is not None else ())
         self.extra = 0 if low is None else (high - low) // batch  # batches beyond the first
         self.sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "

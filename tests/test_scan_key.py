@@ -159,10 +159,18 @@ def test_helper_threads_count_the_same_as_one_connection(file_store):
     assert shared == alone
 
 
-def test_a_cancelled_scan_raises_and_leaves_no_helper_behind(file_store):
+def test_a_cancelled_scan_raises_and_leaves_no_helper_behind(file_store, monkeypatch):
     """The caller's progress handler cancels the scan on its own connection: the call raises
-    that error, and no helper thread outlives it."""
+    that error, and no helper thread outlives it. (Helpers open their connections a moment
+    late here, so that they cannot take every batch of this small table first.)"""
     key = number_key(file_store)
+    connect = sqlite3.connect
+
+    def slow_connect(*args, **kwargs):
+        time.sleep(0.05)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", slow_connect)
     before = threading.active_count()
     file_store.conn.set_progress_handler(lambda: 1, 50)
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
