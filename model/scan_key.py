@@ -338,7 +338,8 @@ def _ordered_digit(column: str, checks: Sequence[tuple[int, Check]], params: Sql
             whens.append(f"WHEN {column} {'<=' if inclusive else '<'} {params.add(point)} "
                          f"THEN {digit}")
     if missing != last:
-        whens.insert(0, f"WHEN {column} IS NULL THEN {missing}")
+        # Last: a missing value fails every comparison above, and most values never get here.
+        whens.append(f"WHEN {column} IS NULL THEN {missing}")
     sql = f"CASE {' '.join(whens)} ELSE {last} END" if whens else str(last)
     return Digit(sql, tuple(regions.payloads))
 
@@ -357,9 +358,11 @@ def _text_digit(column: str, checks: Sequence[tuple[int, Check]], params: SqlPar
         digit = regions.digit_of(folded)
         if digit != other:
             whens.append(f"WHEN {params.add(value)} THEN {digit}")
-    sql = f"CASE {column} COLLATE NOCASE {' '.join(whens)} ELSE {other} END" if whens else str(other)
-    if missing != other:
-        sql = f"CASE WHEN {column} IS NULL THEN {missing} ELSE {sql} END"
+    otherwise = str(other)
+    if missing != other:  # a missing value equals no listed one, so it is told apart after them
+        otherwise = f"CASE WHEN {column} IS NULL THEN {missing} ELSE {other} END"
+    sql = (f"CASE {column} COLLATE NOCASE {' '.join(whens)} ELSE {otherwise} END" if whens
+           else otherwise)
     return Digit(sql, tuple(regions.payloads))
 
 
