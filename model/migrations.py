@@ -160,3 +160,22 @@ def m002_reviews(db: Database) -> None:
         id TEXT PRIMARY KEY, period TEXT NOT NULL, date TEXT NOT NULL,
         summary TEXT NOT NULL, {_STAMPS})""")
     db.execute("CREATE INDEX reviews_period ON reviews (period, date)")
+
+
+@step("m003_leads_outcome_values")
+def m003_leads_outcome_values(db: Database) -> None:
+    """The outcome column's distinct values, recorded in align_meta by every import so a
+    backtest need not read every lead to find the won ones (`model.leads.outcome_values`).
+    Recorded here for leads imported before; and since an older Align would import without
+    keeping the record, this step also keeps older versions from opening the plan."""
+    from model.leads import LEADS_TABLE, record_outcome_values
+    from model.schema import LeadsRoles
+
+    conn = db.conn
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if LEADS_TABLE not in tables:
+        return
+    row = conn.execute("SELECT outcome FROM leads_roles WHERE id = 1").fetchone()
+    columns = {r[0] for r in conn.execute("SELECT name FROM leads_columns")}
+    if row is not None and row[0] in columns:
+        record_outcome_values(conn, LeadsRoles.model_construct(outcome=row[0]))

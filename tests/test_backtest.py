@@ -223,3 +223,18 @@ def test_an_append_records_the_values_of_old_and_new_rows(store, tmp_path):
     assert sorted(outcome_values(store.conn, "conv")) == ["Won later", "Yes", "no", "yes"]
     bt = backtest(store, model(SEG_A), as_of=AS_OF)
     assert (bt.decided, bt.won) == (8, 4)
+
+
+def test_a_plan_imported_before_values_were_recorded_gets_them_when_opened(tmp_path):
+    """A plan from the version before: its leads are there but no record of their outcome
+    values. Opening it (the migration) records them."""
+    path = tmp_path / "old.db"
+    with PlanStore.open(path) as s:
+        load(s, tmp_path, DATA, **ROLES)
+        s.conn.execute("DELETE FROM align_meta WHERE key = ?", [OUTCOME_VALUES_KEY])
+        s.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_leads_outcome_values'")
+        s.conn.execute("UPDATE align_meta SET value = '2' WHERE key = 'schema_version'")
+        s.conn.commit()
+    with PlanStore.open(path) as s:
+        assert sorted(outcome_values(s.conn, "conv")) == ["Yes", "no", "yes"]
+        assert _distinct_reads(s, lambda: backtest(s, model(SEG_A), as_of=AS_OF)) == []
