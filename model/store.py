@@ -370,6 +370,12 @@ class PlanStore:
         the screen, and failing after the wait would blame another program."""
         self._refusal = reason
 
+    @property
+    def write_refusal(self) -> str | None:
+        """Why writes are refused just now (`refuse_writes`), for work that writes to the same
+        plan through a connection of its own; None when they are not."""
+        return self._refusal
+
     # ---- settings ------------------------------------------------------------------------
     def settings(self) -> PlanSettings:
         row = next(self._query("SELECT name, fiscal_year_start FROM plan WHERE id = 1"))

@@ -946,16 +946,19 @@ class LeadScoringScreen(AreaScreen):
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
+        # Always answered, however the worker ends: the answer lifts the refusal of writes.
+        outcome = LeadsImported(None, "the import stopped before it finished")
         try:
             with PlanStore.open(path, create=False) as store:
                 report = import_leads_csv(store, request.path, roles=request.roles,
                                           replace=request.replace,
                                           date_format=request.roles.date_format,
                                           progress=progress)
+            outcome = LeadsImported(report)
         except Exception as exc:  # noqa: BLE001
-            self.post_message(LeadsImported(None, describe(exc)))
-            return
-        self.post_message(LeadsImported(report))
+            outcome = LeadsImported(None, describe(exc))
+        finally:
+            self.post_message(outcome)
 
     @on(ImportProgress)
     def show_import_progress(self, message: ImportProgress) -> None:

@@ -158,6 +158,10 @@ async def test_writes_wait_for_a_running_import_with_a_message_not_a_freeze(tmp_
         await pilot.press("n")
         await pilot.pause()
         assert pilot.app.screen is screen
+        await pilot.press("ctrl+o")  # a plan import would write through its own connection
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert sum("being imported" in n.message for n in pilot.app._notifications) >= 3
         release.set()
         await settle(pilot)
         assert not screen.importing and lead_count(store) == 4
@@ -165,3 +169,33 @@ async def test_writes_wait_for_a_running_import_with_a_message_not_a_freeze(tmp_
         await pilot.press("space")
         await settle(pilot)
         assert store.scoring_models()[0] != model_before
+
+
+async def test_writes_are_allowed_again_however_the_import_worker_ends(tmp_path, monkeypatch):
+    """Even a worker that fails while reporting its failure answers the screen, so the plan
+    does not stay closed to edits until a restart."""
+    import model.leads
+    import screens.lead_scoring
+
+    def failing_import(*args, **kwargs):
+        raise ValueError("broken file")
+
+    def failing_describe(exc):
+        raise RuntimeError("could not describe the failure")
+
+    monkeypatch.setattr(model.leads, "import_leads_csv", failing_import)
+    monkeypatch.setattr(screens.lead_scoring, "describe", failing_describe)
+    store = sample_copy(tmp_path)
+    csv_path = tmp_path / "crm.csv"
+    csv_path.write_text(GOOD)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        form = await _open_form(pilot, csv_path)
+        form.query_one("#f-won_values", Input).value = "yes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.importing
+        assert store.write_refusal is None
+        assert any("stopped before it finished" in n.message
+                   for n in pilot.app._notifications)
+    assert lead_count(store) == 2000

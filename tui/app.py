@@ -288,6 +288,9 @@ class AlignApp(App[None]):
         if self.store.path is None:
             self.notify("This plan has no file to import into.", severity="error")
             return
+        if self.store.write_refusal:
+            self.notify(self.store.write_refusal, title="Import refused", severity="warning")
+            return
         self.push_screen(
             InputDialog("Import a plan from a TOML file", "", placeholder="teammate.toml",
                         check=_check_import_source),
@@ -337,6 +340,10 @@ class AlignApp(App[None]):
     def _apply_import(self, source: Path, replace: bool, confirmed: bool | None) -> None:
         if not confirmed:
             self.notify("Import cancelled; nothing changed.")
+            return
+        if self.store.write_refusal:  # the import writes through a store of its own
+            self.notify(self.store.write_refusal, title="Import refused; nothing changed",
+                        severity="warning")
             return
         self.apply_import(source, replace)
 
