@@ -31,7 +31,7 @@ from operator import or_
 from typing import Any
 
 from model.errors import AlignError
-from model.leads import LEADS_TABLE, ROW_COLUMN, column_types, status_case
+from model.leads import LEADS_TABLE, ROW_COLUMN, column_types, status_terms
 from model.scan_key import Digit, assemble, condition_digits, count_keys, scan_threads
 from model.schema import Rule, ScoringModel
 from model.scoring import (
@@ -45,7 +45,7 @@ from model.scoring import (
     usable_rules,
 )
 
-STATUSES = ("open", "won", "lost")  # the values of status_case's labels 0, 1, 2
+STATUSES = ("open", "won", "lost")  # the status digit's values 0, 1, 2
 
 
 @dataclass
@@ -174,7 +174,16 @@ def count_matches(store: Any, rule_sets: Sequence[Sequence[Rule]], *, as_of: dt.
     types = column_types(store)
     if not types:
         raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
-    status = status_case(store, store.leads_roles(), types, ("0", "1", "2"))
+    terms = status_terms(store, store.leads_roles(), types)
+    status = None
+    if terms is not None:
+        open_expr, won_expr, params = terms
+
+        def scaled(stride: int) -> str:  # STATUSES' indices, times the key's stride
+            return (f"CASE WHEN {open_expr} THEN 0 WHEN {won_expr} THEN {stride} "
+                    f"ELSE {2 * stride} END")
+
+        status = Digit(scaled(1), STATUSES, scaled), params
     matches = _match_groups(store, rule_sets, as_of, types, status,
                             scan_threads() if threads is None else threads)
     return matches, status is not None
@@ -254,7 +263,7 @@ def _auc(buckets: list[ScoreBucket]) -> float | None:
 
 
 def _match_groups(store: Any, rule_sets: Sequence[Sequence[Rule]], as_of: dt.date,
-                  types: dict[str, str], status: tuple[str, dict[str, Any]] | None,
+                  types: dict[str, str], status: tuple[Digit, dict[str, Any]] | None,
                   threads: int) -> list[Counter[tuple[int, str | None]]]:
     """Per set of rules, lead counts per (rules matched, status): bit i of the mask is set when
     rule i of the set matches; status is None without an outcome role."""
@@ -267,7 +276,7 @@ def _match_groups(store: Any, rule_sets: Sequence[Sequence[Rule]], as_of: dt.dat
              for set_checks in checks]
     conditions = len(digits)
     if status is not None:
-        digits.append(Digit(status[0], STATUSES))
+        digits.append(status[0])
         params.values.update(status[1])
     key = assemble(digits, params.values)
     counts = count_keys(store.conn, key, LEADS_TABLE, ROW_COLUMN, path=store.path,

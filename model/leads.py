@@ -153,8 +153,21 @@ class RoleQuery:
 def status_case(store: Any, roles: LeadsRoles | None, types: dict[str, str],
                 labels: tuple[str, str, str]) -> tuple[str, dict[str, Any]] | None:
     """A SQL `CASE` giving each lead's status (DESIGN §6) as one of `labels` (SQL literals for
-    open, won, lost), with its parameters; None without an outcome role. Which stored outcome
-    values are won is settled once per distinct value, by `is_won`."""
+    open, won, lost), with its parameters; None without an outcome role."""
+    terms = status_terms(store, roles, types)
+    if terms is None:
+        return None
+    open_expr, won_expr, params = terms
+    open_label, won_label, lost_label = labels
+    return (f"CASE WHEN {open_expr} THEN {open_label} WHEN {won_expr} THEN {won_label} "
+            f"ELSE {lost_label} END"), params
+
+
+def status_terms(store: Any, roles: LeadsRoles | None, types: dict[str, str],
+                 ) -> tuple[str, str, dict[str, Any]] | None:
+    """The SQL conditions of `status_case`: open, then won (tested only when not open), and
+    their parameters; None without an outcome role. Which stored outcome values are won is
+    settled once per distinct value, by `is_won`."""
     if not (roles and roles.outcome and roles.outcome in types):
         return None
     outcome = quote_identifier(roles.outcome)
@@ -165,9 +178,7 @@ def status_case(store: Any, roles: LeadsRoles | None, types: dict[str, str],
     open_expr = f"{outcome} IS NULL"
     if roles.closed and roles.closed in types:
         open_expr = f"{quote_identifier(roles.closed)} IS NULL"
-    open_label, won_label, lost_label = labels
-    return (f"CASE WHEN {open_expr} THEN {open_label} WHEN {won_expr} THEN {won_label} "
-            f"ELSE {lost_label} END"), params
+    return open_expr, won_expr, params
 
 
 def outcome_values(conn: Any, column: str) -> list[Any]:
