@@ -33,6 +33,7 @@ _LIKE_OPS = ("contains", "not_contains", "starts_with", "ends_with")
 # A key chunk is a sum of digit × stride and must stay below 2**63, SQLite's largest integer.
 _CHUNK_LIMIT = 1 << 62
 BATCH_ROWS = 1 << 17
+MIN_BATCH_ROWS = 1 << 13  # the smallest batch at the end of a shared scan
 MAX_THREADS = 4
 PROGRESS_STEPS = 100_000  # SQLite VM instructions between a helper's checks for a stop
 
@@ -134,19 +135,31 @@ def _data_version(conn: sqlite3.Connection) -> int:
 
 
 class _Batches:
-    """The batches of one scan, handed out to whichever thread asks next, and their counts."""
+    """The batches of one scan, handed out to whichever thread asks next, and their counts.
+
+    Batches shrink towards the end of the table (each at most a share of what is left), so
+    the threads finish together rather than one waiting on another's last big batch."""
 
     def __init__(self, conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
-                 batch: int) -> None:
+                 batch: int, threads: int = 1) -> None:
         # Two subqueries: SQLite answers a lone min() or max() of the key from the b-tree's
         # ends, but both in one query make it read the whole table.
         low, high = conn.execute(f"SELECT (SELECT min({row_column}) FROM {table}), "
                                  f"(SELECT max({row_column}) FROM {table})").fetchone()
-        self.starts = iter(range(low, high + 1, batch) if low is not None else ())
-        self.extra = 0 if low is None else (high - low) // batch  # batches beyond the first
+        ranges = []
+        start = low
+        while low is not None and start <= high:
+            size = batch
+            if threads > 1:
+                share = -(-(high - start + 1) // (2 * threads))
+                size = min(batch, max(min(batch, MIN_BATCH_ROWS), share))
+            ranges.append((start, start + size - 1))
+            start += size
+        self.ranges = iter(ranges)
+        self.extra = max(0, len(ranges) - 1)  # batches beyond the first
         self.sql = (f"SELECT group_concat({key.sql}, ',') FROM {table} "
                     f"WHERE {row_column} BETWEEN :_low AND :_high")
-        self.params, self.batch = key.params, batch
+        self.params = key.params
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -158,11 +171,11 @@ class _Batches:
         try:
             while not self.stop.is_set():
                 with self.lock:
-                    start = next(self.starts, None)
-                if start is None:
+                    span = next(self.ranges, None)
+                if span is None:
                     return
-                text = db.execute(self.sql, {**self.params, "_low": start,
-                                             "_high": start + self.batch - 1}).fetchone()[0]
+                text = db.execute(self.sql, {**self.params, "_low": span[0],
+                                             "_high": span[1]}).fetchone()[0]
                 if text is not None:
                     found = Counter(text.split(","))
                     with self.lock:
@@ -188,7 +201,7 @@ def _count_alone(conn: sqlite3.Connection, key: ScanKey, table: str, row_column:
 
 def _count_shared(conn: sqlite3.Connection, key: ScanKey, table: str, row_column: str,
                   batch: int, path: Path, threads: int) -> Counter[str]:
-    batches = _Batches(conn, key, table, row_column, batch)
+    batches = _Batches(conn, key, table, row_column, batch, threads)
     helpers = min(threads - 1, batches.extra)
     failures: list[BaseException] = []
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -157,6 +158,33 @@ def test_helper_threads_count_the_same_as_one_connection(file_store):
     shared = count_keys(file_store.conn, key, "leads", "_row", batch=7, path=file_store.path,
                         threads=3)
     assert shared == alone
+
+
+def test_batches_that_shrink_towards_the_end_still_count_every_row_once(file_store,
+                                                                       monkeypatch):
+    """Shared scans end with smaller and smaller batches (here from 60 rows down to 4)."""
+    monkeypatch.setattr(scan_key, "MIN_BATCH_ROWS", 4)
+    key = number_key(file_store)
+    alone = count_keys(file_store.conn, key, "leads", "_row", batch=60)
+    file_store.conn.execute("DELETE FROM leads WHERE _row % 17 = 0")  # gaps in the row ids
+    file_store.conn.commit()
+    thinned = count_keys(file_store.conn, key, "leads", "_row", batch=60)
+    assert sum(thinned.values()) == 500 - 29 and sum(alone.values()) == 500
+    spans = []
+    real = scan_key._Batches.__init__
+
+    def spy(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        spans.extend(self.ranges)
+        self.ranges = iter(spans)
+
+    monkeypatch.setattr(scan_key._Batches, "__init__", spy)
+    shared = count_keys(file_store.conn, key, "leads", "_row", batch=60, path=file_store.path,
+                        threads=3)
+    assert shared == thinned
+    sizes = [high - low + 1 for low, high in spans]
+    assert sizes[0] == 60 and sizes[-1] == 4 and sizes == sorted(sizes, reverse=True)
+    assert all(b[0] == a[1] + 1 for a, b in pairwise(spans))
 
 
 def test_a_cancelled_scan_raises_and_leaves_no_helper_behind(file_store, monkeypatch):
