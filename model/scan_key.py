@@ -353,22 +353,38 @@ def _ordered_digit(column: str, checks: Sequence[tuple[int, Check]], params: Sql
         pieces.append(((point, False), regions.digit_of(_Gap(points[i - 1] if i else None, point))))
         pieces.append(((point, True), regions.digit_of(point)))
     last = regions.digit_of(_Gap(points[-1] if points else None, None))
-    whens: list[tuple[str, int]] = []  # (condition, digit)
+    whens: list[tuple[str, int]] = []  # (condition, digit), thresholds ascending
     for i, ((point, inclusive), digit) in enumerate(pieces):
         following = pieces[i + 1][1] if i + 1 < len(pieces) else last
         if digit != following:
             whens.append((f"{column} {'<=' if inclusive else '<'} {params.add(point)}", digit))
-    if missing != last:
-        # Last: a missing value fails every comparison above, and most values never get here.
-        whens.append((f"{column} IS NULL", missing))
+    # Last: a missing value fails every comparison, and most values never get that far.
+    missing_when = [(f"{column} IS NULL", missing)] if missing != last else []
 
     def render(stride: int) -> str:
-        if not whens:
-            return str(last * stride)
-        cases = " ".join(f"WHEN {condition} THEN {digit * stride}" for condition, digit in whens)
-        return f"CASE {cases} ELSE {last * stride} END"
+        return _search(whens, missing_when, last, stride)
 
     return Digit(render(1), tuple(regions.payloads), render)
+
+
+def _search(whens: Sequence[tuple[str, int]], missing_when: list[tuple[str, int]],
+            otherwise: int, stride: int) -> str:
+    """`CASE WHEN c1 THEN d1 WHEN c2 THEN d2 … [WHEN missing] ELSE otherwise END` for conditions
+    that only grow more true down the list (`x < 10`, `x < 200`, `x <= 2000`), asked as a binary
+    search: a lead meets about log2(n) comparisons rather than up to n. If the middle condition
+    holds, so does every later one and the answer lies at or above it; if not (a missing value
+    included), none above it holds."""
+    if len(whens) <= 2:
+        cases = [*whens, *missing_when]
+        if not cases:
+            return str(otherwise * stride)
+        text = " ".join(f"WHEN {condition} THEN {digit * stride}" for condition, digit in cases)
+        return f"CASE {text} ELSE {otherwise * stride} END"
+    middle = (len(whens) - 1) // 2
+    condition, digit = whens[middle]
+    below = _search(whens[:middle], [], digit, stride)
+    above = _search(whens[middle + 1:], missing_when, otherwise, stride)
+    return f"CASE WHEN {condition} THEN {below} ELSE {above} END"
 
 
 def _text_digit(column: str, checks: Sequence[tuple[int, Check]], params: SqlParams) -> Digit:
