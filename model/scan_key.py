@@ -372,8 +372,8 @@ def _search(whens: Sequence[tuple[str, int]], missing_when: list[tuple[str, int]
     """`CASE WHEN c1 THEN d1 WHEN c2 THEN d2 … [WHEN missing] ELSE otherwise END` for conditions
     that only grow more true down the list (`x < 10`, `x < 200`, `x <= 2000`), asked as a binary
     search: a lead meets about log2(n) comparisons rather than up to n. If the middle condition
-    holds, so does every later one and the answer lies at or above it; if not (a missing value
-    included), none above it holds."""
+    holds, so does every later one, and the answer is it or one before it; if it does not (a
+    missing value included), no condition before it holds either."""
     if len(whens) <= 2:
         cases = [*whens, *missing_when]
         if not cases:
