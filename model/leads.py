@@ -299,6 +299,8 @@ def plain_numbers(col: list[str], joined: str) -> bool:
     ASCII number without an exponent (`42`, `4706.50`, `.5`) of at most 300 characters, so a
     number `parse_number` accepts as it is: checked over the whole column at once, without
     converting a value. False means only that the values must be looked at one by one."""
+    if sql_number_form(col, joined) is not None:
+        return True
     if not _NUMBER_CHARS.fullmatch(joined) or any(sign in joined for sign in "eE+-"):
         return False
     if "." in joined and ("." in col or _TWO_DOTS.search("\x00".join(col))):
@@ -306,13 +308,44 @@ def plain_numbers(col: list[str], joined: str) -> bool:
     return len(joined) <= 300 or max(map(len, col)) <= 300
 
 
-def sqlite_reads_exactly(col: list[str], joined: str) -> bool:
-    """Whether SQLite's CAST gives every value of a plain number column exactly the float
-    Python's float() gives: whole numbers of at most 15 digits (blanks allowed), which it turns
-    into floats without rounding. Its reading of decimals is not always correctly rounded
-    (`95328.600864` comes out a unit off in the last place). `joined`: the values joined."""
-    return (joined.isascii() and (joined.isdigit() or not joined)
-            and (len(joined) <= 15 or max(map(len, col)) <= 15))
+_NINES = str.maketrans("0123456789", "9" * 10)
+_MAX_EXACT_DIGITS = 15
+
+
+def sql_number_form(col: list[str], joined: str) -> int | None:
+    """How SQLite can convert every value of a number column's chunk to exactly the float
+    Python's float() gives, or None when it cannot. `joined`: the values joined.
+
+    0: whole numbers of at most 15 ASCII digits (blanks allowed), which CAST turns into floats
+    without rounding. d > 0: every value not blank is such digits with a dot and exactly d
+    decimals (`4706.50`, d = 2): its digits read as a whole number and divided by 10**d give
+    one correctly rounded division of two exact floats, which is the float of the decimal, as
+    Python reads it. SQLite's own reading of decimals is not always correctly rounded
+    (`95328.600864` comes out a unit off in the last place), so it is never asked to. Checked
+    over the whole chunk with string operations, not value by value."""
+    if not joined.isascii():
+        return None
+    if not joined or joined.isdigit():
+        if len(joined) <= _MAX_EXACT_DIGITS:
+            return 0
+        marked = "\x00".join(col).translate(_NINES)
+        return None if "9" * (_MAX_EXACT_DIGITS + 1) in marked else 0
+    if not joined.replace(".", "").isdigit():
+        return None
+    filled = len(col) - col.count("")
+    if joined.count(".") != filled:
+        return None
+    # Digits as 9s, values between NULs: each value must read 9…9.9…9 with the same decimals.
+    marked = ("\x00" + "\x00".join(col) + "\x00").translate(_NINES)
+    dot = marked.index(".")
+    places = marked.index("\x00", dot) - dot - 1
+    if not 1 <= places < _MAX_EXACT_DIGITS or "\x00." in marked:
+        return None
+    if marked.count("." + "9" * places + "\x00") != filled:
+        return None
+    if "9" * (_MAX_EXACT_DIGITS + 1 - places) + "." in marked:
+        return None
+    return places
 
 
 def plain_floats(col: list[str], placeholders: bool) -> list[float | None]:
@@ -367,6 +400,8 @@ class _Column:
         self._date_cache: dict[str, Any] = {}
         self._bool_cache: dict[str, int] = {}
         self.convert_cache: dict[str, Any] = {}
+        # (first row, `sql_number_form`) of the chunk the first pass scanned last, for its INSERT.
+        self.chunk_form: tuple[int, int | None] = (0, None)
 
     # -- pass 1
     def needs_scan(self, hints: _Hints) -> bool:
@@ -401,7 +436,9 @@ class _Column:
 
     def _scan_numbers(self, col: list[str], first_row: int) -> None:
         joined = "".join(col)
-        if plain_numbers(col, joined):
+        form = sql_number_form(col, joined)
+        self.chunk_form = (first_row, form)
+        if form is not None or plain_numbers(col, joined):
             self.has_value = self.has_value or bool(joined)
             return
         if _NUMBER_CHARS.fullmatch(joined):
@@ -543,15 +580,26 @@ class _Column:
             return self.iso_only
         return True
 
-    def sql_expression(self, param: str) -> str:
+    def number_form(self, col: list[str], first_row: int | None) -> int | None:
+        """`sql_number_form` of a chunk of this number column, as the first pass found it when
+        it scanned the chunk starting at `first_row`."""
+        if first_row is not None and self.chunk_form[0] == first_row:
+            return self.chunk_form[1]
+        return sql_number_form(col, "".join(col))
+
+    def sql_expression(self, param: str, form: int | None) -> str:
+        """The SQL that converts this column's raw text `param`; `form`: a number chunk's
+        `sql_number_form`."""
         if not self.fast:
             return param
         if self.type == "boolean":
             whens = " ".join(f"WHEN '{w}' THEN {v}" for w, v in _BOOLEAN_WORDS.items())
             return f"CASE lower({param}) {whens} END"
         value = f"nullif({param}, '')"
-        if self.type == "number":
-            value = f"CAST({value} AS REAL)"  # whole numbers only (`sqlite_reads_exactly`)
+        if self.type == "number" and form:
+            value = f"CAST(replace({value}, '.', '') AS INTEGER) / 1{'0' * form}.0"
+        elif self.type == "number":
+            value = f"CAST({value} AS REAL)"
         if self.placeholder:
             words = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
             value = f"CASE WHEN lower({param}) IN ({words}) THEN NULL ELSE {value} END"
@@ -685,7 +733,8 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                 break
             window = tail + block
             if not padded:
-                padded = (bool(edge_space.search(window))
+                # Single-byte searches are fast; the regex runs only where a space could pad.
+                padded = (((b" " in window or b"\t" in window) and bool(edge_space.search(window)))
                           or any(c in window for c in _ODD_CONTROLS)
                           or (not window.isascii() and (
                               (utf8 is None and b"\xa0" in window)
@@ -697,7 +746,8 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                 lowered = window.lower()
                 placeholder = (any(w in lowered for w in words)
                                or ((delimiter.encode() + b"-" in window or b"\n-" in window
-                                    or b'"-' in window) and bool(edge_dash.search(window))))
+                                    or (not simple and b'"-' in window))
+                                   and bool(edge_dash.search(window))))
             tail = block[-4:]
             position += len(block)
     if tail[-1:] in (b" ", b"\t") or tail.endswith((b' "', b'\t"')):
@@ -1015,8 +1065,8 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                     column.scan(col, rows + 1, padded, hints.placeholder)
                     if j == id_index:
                         duplicates += _count_duplicates(col, seen_ids)
+            speculation.write(columns, cells, count, rows + 1)
             rows += count
-            speculation.write(columns, cells, count)
             if progress:
                 # One pass while the rows written hold, two when they must be written again.
                 progress(reader.position(), size if speculation.active else 2 * size)
@@ -1043,8 +1093,9 @@ def _count_duplicates(ids: list[str], seen: set[str]) -> int:
 
 class _Inserter:
     """Writes chunks of cells (row-major) to the leads table, each column converted in the
-    INSERT by SQLite where its values allow (`_Column.fast`, and for numbers only whole numbers
-    SQLite reads exactly), else in Python first; one statement per mix, prepared once."""
+    INSERT by SQLite where its values allow (`_Column.fast`, and for numbers only the forms it
+    converts exactly, `sql_number_form`), else in Python first; one statement per mix, prepared
+    once."""
 
     def __init__(self, conn: Any, columns: list[_Column]) -> None:
         self.conn = conn
@@ -1059,18 +1110,24 @@ class _Inserter:
         self.conn.execute(
             f"CREATE TABLE {LEADS_TABLE} ({ROW_COLUMN} INTEGER PRIMARY KEY, {defs})")
 
-    def insert(self, cells: list[Any], count: int) -> None:
+    def insert(self, cells: list[Any], count: int, first_row: int | None = None) -> None:
+        """Write a chunk; `first_row`: its first row's number in the file, when the first pass
+        has just scanned it (its number columns' forms are known then)."""
         columns, width = self.columns, self.width
-        in_sql = []
+        in_sql: dict[_Column, int | None] = {}
         for j, column in enumerate(columns):
             if not column.fast:
                 cells[j::width] = column.convert_column(cells[j::width])
-            elif column.type == "number" and not sqlite_reads_exactly(
-                    col := cells[j::width], "".join(col)):
-                cells[j::width] = plain_floats(col, column.placeholder)
-            else:
-                in_sql.append(column)
-        mix = tuple((c.type, c.placeholder) if c in in_sql else None for c in columns)
+                continue
+            form = None
+            if column.type == "number":
+                col = cells[j::width]
+                form = column.number_form(col, first_row)
+                if form is None:
+                    cells[j::width] = plain_floats(col, column.placeholder)
+                    continue
+            in_sql[column] = form
+        mix = tuple((c.type, c.placeholder, in_sql[c]) if c in in_sql else None for c in columns)
         statements = self.statements.get(mix)
         if statements is None:
             statements = self.statements[mix] = (self._statement(self.per_statement, in_sql),
@@ -1083,11 +1140,11 @@ class _Inserter:
             self.conn.executemany(insert_one, (cells[i:i + width]
                                                for i in range(full, len(cells), width)))
 
-    def _statement(self, rows: int, in_sql: list[_Column]) -> str:
+    def _statement(self, rows: int, in_sql: dict[_Column, int | None]) -> str:
         width = self.width
         col_list = ", ".join(quote_identifier(c.name) for c in self.columns)
         values = ", ".join(
-            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}") if c in in_sql
+            "(" + ", ".join(c.sql_expression(f"?{r * width + j + 1}", in_sql[c]) if c in in_sql
                             else f"?{r * width + j + 1}"
                             for j, c in enumerate(self.columns)) + ")" for r in range(rows))
         return f"INSERT INTO {LEADS_TABLE} ({col_list}) VALUES {values}"
@@ -1112,7 +1169,8 @@ class _Speculation:
         self.plan: list[tuple[str, str | None]] | None = None
         self.inserter: _Inserter | None = None
 
-    def write(self, columns: list[_Column], cells: list[Any], count: int) -> None:
+    def write(self, columns: list[_Column], cells: list[Any], count: int,
+              first_row: int) -> None:
         if not self.active:
             return
         plan = [column.tentative() for column in columns]
@@ -1130,7 +1188,7 @@ class _Speculation:
             self.plan = [new if old[1] is None else old  # an order, once used, stays
                          for old, new in zip(self.plan or [], plan, strict=True)]  # type: ignore[misc]
             self._apply(columns)
-        self.inserter.insert(cells, count)
+        self.inserter.insert(cells, count, first_row)
 
     def _fits(self, plan: list[tuple[str, str | None] | None]) -> bool:
         if any(item is None for item in plan):

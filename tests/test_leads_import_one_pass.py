@@ -18,7 +18,7 @@ from tests.leads_helpers import leads_rows, write_csv
 
 CELLS = ["", " ", "N/A", "-", "1", "007", "2.5", "-3e2", "$1,200", "1e400", "abc", " padded ",
          "2024-01-05", "2024-01-05 10:30", "05/05/2024", "13/04/2024", "04/13/2024", "03/04/2024",
-         "yes", "No", "TRUE", "x,y", "two\nlines", "95328.600864", "un\u212anown"]
+         "yes", "No", "TRUE", "x,y", "two\nlines", "95328.600864", "0.10", "12.50", "un\u212anown"]
 
 
 def _import(tmp_path, text: str, name: str, **kwargs):
@@ -39,7 +39,7 @@ def _two_passes(monkeypatch, tmp_path, text: str, **kwargs):
     """The same import with nothing written during the first pass."""
     with monkeypatch.context() as m:
         m.setattr(leads_module._Speculation, "write",
-                  lambda self, columns, cells, count: self.abandon())
+                  lambda self, columns, cells, count, first_row: self.abandon())
         return _import(tmp_path, text, "two.csv", **kwargs)
 
 
