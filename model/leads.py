@@ -597,9 +597,9 @@ class _Column:
             return f"CASE lower({param}) {whens} END"
         value = f"nullif({param}, '')"
         if self.type == "number" and form:
-            value = f"CAST(replace({value}, '.', '') AS INTEGER) / 1{'0' * form}.0"
-        elif self.type == "number":
-            value = f"CAST({value} AS REAL)"
+            # Digits as a whole number (exact, at most 15), one division by an exact power of 10.
+            value = f"replace({value}, '.', '') / 1{'0' * form}.0"
+        # Whole numbers (form 0) are left to the REAL column's affinity, which reads them exactly.
         if self.placeholder:
             words = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
             value = f"CASE WHEN lower({param}) IN ({words}) THEN NULL ELSE {value} END"

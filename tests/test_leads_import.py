@@ -345,10 +345,13 @@ def test_plain_numbers_examples(values, plain):
 
 
 def _sqlite_reads(values: list[str], form: int) -> list[Any]:
+    """The values as the import's INSERT stores them into a REAL column."""
     column = _Column("v", 0, "number", None)
     conn = sqlite3.connect(":memory:")
-    sql = "SELECT " + ", ".join(column.sql_expression("?", form) for _ in values)
-    return list(conn.execute(sql, values).fetchone())
+    conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, v REAL)")
+    conn.executemany(f"INSERT INTO t (v) VALUES ({column.sql_expression('?', form)})",
+                     [[v] for v in values])
+    return [r[0] for r in conn.execute("SELECT v FROM t ORDER BY n")]
 
 
 _number_texts = st.one_of(
@@ -365,7 +368,9 @@ def test_what_sqlite_is_trusted_to_read_it_reads_as_python_does(values):
     for bit: whole numbers, and decimals with the same number of places."""
     form = sql_number_form(values, "".join(values))
     if form is not None:
-        assert _sqlite_reads(values, form) == [float(v) if v else None for v in values]
+        read = _sqlite_reads(values, form)
+        assert read == [float(v) if v else None for v in values]
+        assert all(type(v) is float for v in read if v is not None)
 
 
 @pytest.mark.parametrize("values, form", [
