@@ -21,13 +21,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import gc
 import io
 import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
@@ -601,8 +602,10 @@ class _Column:
             value = f"replace({value}, '.', '') / 1{'0' * form}.0"
         # Whole numbers (form 0) are left to the REAL column's affinity, which reads them exactly.
         if self.placeholder:
-            words = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
-            value = f"CASE WHEN lower({param}) IN ({words}) THEN NULL ELSE {value} END"
+            # WHENs, not IN (…): SQLite builds a lookup table for an IN list at each place it
+            # is written, every time the statement runs; that took longer than the insert.
+            whens = " ".join(f"WHEN '{p}' THEN NULL" for p in PLACEHOLDERS)
+            value = f"CASE lower({param}) {whens} ELSE {value} END"
         return value
 
     def convert(self, raw: str) -> Any:
@@ -764,6 +767,34 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
 
 
 _TEXT_BLOCK = 4 << 20
+# Whitespace str.strip() removes, besides space, tab and line ends.
+_ODD_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \t\r\n")
+
+
+@functools.lru_cache(maxsize=8)
+def _block_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    d = re.escape(delimiter)
+    edge_space = re.compile(r"[ \t](?:[" + d + r"\n]|(?<=[" + d + r"\n][ \t]))")
+    edge_dash = re.compile(r"-[" + d + r"\n](?<=[" + d + r"\n]-.)", re.DOTALL)
+    return edge_space, edge_dash
+
+
+def _block_hints(hints: _Hints, block: str, delimiter: str) -> _Hints:
+    """`hints` as they hold for one block of a file without quotes (lines joined by \\n):
+    what the byte pass found somewhere in the file, looked for again in this block only. Like
+    the byte pass, it may say yes where no cell is padded or a placeholder, never the reverse."""
+    if not hints.padded and not hints.placeholder:
+        return hints
+    text = f"\n{block}\n"
+    edge_space, edge_dash = _block_patterns(delimiter)
+    padded = hints.padded and (
+        ((" " in text or "\t" in text) and bool(edge_space.search(text)))
+        or any(c in text for c in (_ODD_SPACES[:6] if text.isascii() else _ODD_SPACES)))
+    lowered = text.lower()  # may turn other letters into ASCII ones: a yes to spare, no miss
+    placeholder = padded or (hints.placeholder and (
+        any(word in lowered for word in ("n/a", "null", "none", "unknown", "?"))
+        or ((f"{delimiter}-" in text or "\n-" in text) and bool(edge_dash.search(text)))))
+    return replace(hints, padded=padded, placeholder=placeholder)
 _BLANK_LINES = re.compile(r"\n\n+")
 
 
@@ -819,16 +850,19 @@ class _Reader:
             raise self._error(exc) from None
         raise AlignError(f"{self.path.name} is empty: expected a header line and at least one row")
 
-    def flat_chunks(self, width: int, simple: bool) -> Iterator[tuple[list[str], int, bool]]:
-        """Rows as one flat list of cells per chunk (row-major), the row count, and whether a
+    def flat_chunks(self, width: int,
+                    hints: _Hints) -> Iterator[tuple[list[str], int, _Hints]]:
+        """Rows as one flat list of cells per chunk (row-major), the row count, and the file's
+        `hints` as they hold for the chunk: narrowed to the chunk's own text when the file has
+        no quotes, so that one `N/A` costs checks in its chunk only; widened to padded when a
         quoted field spanned lines. Flat lists let columns be sliced (`cells[j::width]`) and
         parameters for many rows be taken in one slice, with no per-row Python work. Ragged
         rows are refused with their row number (data rows from 1)."""
         rows = 0
-        if simple:
-            for cells, count in self._simple_blocks(width, rows):
+        if hints.simple:
+            for cells, count, block in self._simple_blocks(width, rows):
                 rows += count
-                yield cells, count, False
+                yield cells, count, _block_hints(hints, block, self.delimiter)
             return
         line = self.reader.line_num
         for chunk in self.chunks():
@@ -838,7 +872,8 @@ class _Reader:
             multiline = self.reader.line_num - line != len(chunk)
             line = self.reader.line_num
             rows += len(chunk)
-            yield list(chain.from_iterable(chunk)), len(chunk), multiline
+            yield (list(chain.from_iterable(chunk)), len(chunk),
+                   replace(hints, padded=True) if multiline else hints)
 
     def chunks(self, size: int | None = None) -> Iterator[list[list[str]]]:
         """Rows through the csv module, `size` (default `CHUNK_ROWS`) at a time, blank lines
@@ -854,9 +889,9 @@ class _Reader:
         except csv.Error as exc:
             raise self._error(exc) from None
 
-    def _simple_blocks(self, width: int, rows: int) -> Iterator[tuple[list[str], int]]:
+    def _simple_blocks(self, width: int, rows: int) -> Iterator[tuple[list[str], int, str]]:
         """A file without quotes and with plain line ends is split by str.split, which does in
-        C what the csv module does cell by cell."""
+        C what the csv module does cell by cell. Yields each block's cells, rows and text."""
         delimiter = self.delimiter
         rest = ""
         while True:
@@ -887,7 +922,7 @@ class _Reader:
                 raise _ragged(self.path, rows + bad + 1, len(lines[bad].split(delimiter)),
                               width)
             rows += count
-            yield cells, count
+            yield cells, count, block
 
     def position(self) -> int:
         return self.raw.tell()
@@ -1020,7 +1055,7 @@ class _Scan:
     rows: int
     warnings: list[str]
     duplicate_ids: int
-    simple: bool
+    hints: _Hints
 
 
 def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
@@ -1057,12 +1092,11 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
         id_index = names.index(roles.id) if roles.id in names else None
         seen_ids: set[str] = set()
         duplicates = 0
-        for cells, count, multiline in reader.flat_chunks(width, hints.simple):
-            padded = hints.padded or multiline
+        for cells, count, chunk in reader.flat_chunks(width, hints):
             for j, column in enumerate(columns):
-                if column.needs_scan(hints) or j == id_index or (padded and not column.padded):
+                if column.needs_scan(chunk) or j == id_index:
                     col = cells[j::width]
-                    column.scan(col, rows + 1, padded, hints.placeholder)
+                    column.scan(col, rows + 1, chunk.padded, chunk.placeholder)
                     if j == id_index:
                         duplicates += _count_duplicates(col, seen_ids)
             speculation.write(columns, cells, count, rows + 1)
@@ -1079,7 +1113,7 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                                 "'-' read as blank")
         if encoding != "utf-8-sig":
             warnings.append(f"{path.name} is not UTF-8; it was read as Latin-1 (Windows-1252)")
-        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints.simple)
+        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints)
 
 
 def _count_duplicates(ids: list[str], seen: set[str]) -> int:
@@ -1235,7 +1269,7 @@ def _second_pass(conn: Any, path: Path, scan: _Scan, *, replace: bool, size: int
     inserted = 0
     with _Reader(path, scan.encoding, scan.delimiter) as reader:
         reader.header()
-        for cells, count, _ in reader.flat_chunks(inserter.width, scan.simple):
+        for cells, count, _ in reader.flat_chunks(inserter.width, scan.hints):
             inserter.insert(cells, count)
             inserted += count
             if progress:

@@ -111,3 +111,30 @@ def test_a_bad_row_late_in_the_file_leaves_the_previous_dataset(tmp_path):
         import_leads_csv(store, write_csv(tmp_path, "\n".join(lines)), roles=LeadsRoles(id="id"))
     assert leads_rows(store) == [{"_row": 1, "id": "old", "n": 1.0}]
     assert store.conn.in_transaction is False
+
+
+HINT_CELLS = ["", "x", "5", "-", "-5", "a-b", "?", "N/A", "nULL", "none", "Unknown", "un\u212anown",
+              " x", "x ", "\tx", "x\t", "\u00a0x", "x\u3000", "\x0bx", "1 2", "2024-01-05", "é"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
+    st.lists(st.sampled_from(HINT_CELLS), min_size=width, max_size=width), min_size=1,
+    max_size=12)), st.integers(min_value=1, max_value=3), st.booleans())
+def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows, block,
+                                                          crlf):
+    """What the byte pass and each block's own look rule out (padding, placeholders) only
+    skips checks: the dataset is the one an import that checks every cell gives."""
+    tmp_path = tmp_path_factory.mktemp("hints")
+    width = len(rows[0])
+    end = "\r\n" if crlf else "\n"
+    text = ",".join(f"c{i}" for i in range(width)) + end + end.join(map(",".join, rows)) + end
+    byte_hints = leads_module._byte_hints
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leads_module, "_TEXT_BLOCK", 6 * block)
+        hinted = _import(tmp_path, text, "hinted.csv")
+        m.setattr(leads_module, "_byte_hints", lambda path, delimiter: leads_module.replace(
+            byte_hints(path, delimiter), padded=True, placeholder=True))
+        m.setattr(leads_module, "_block_hints", lambda hints, text, delimiter: hints)
+        checked = _import(tmp_path, text, "checked.csv")
+    assert hinted == checked
