@@ -243,8 +243,24 @@ _GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _NUMBER_CHARS = re.compile(r"[0-9.eE+\-]*")
 _CURRENCY = "$€£¥"
 _SEP_THEN_SPACE = re.compile(r"\x00\s")
-_SEP_PLACEHOLDER = re.compile(
-    "\x00(?:" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")\x00", re.IGNORECASE)
+_SPACE_CHARS = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"  # the ASCII ones str.strip() removes
+_SEP_PLACEHOLDERS = tuple(f"\x00{p}\x00" for p in PLACEHOLDERS)
+
+
+def _holds_padding(text: str) -> bool:
+    """Whether a value in `text` (values between NULs) starts or ends with whitespace."""
+    if text.isascii() and not any(c in text for c in _SPACE_CHARS):
+        return False
+    return bool(_SEP_THEN_SPACE.search(text) or _SEP_THEN_SPACE.search(text[::-1]))
+
+
+def _holds_placeholder(text: str, col: list[str]) -> bool:
+    """Whether a value of `col` (`text`: its values between NULs) is a placeholder as written.
+    Lowering may turn other letters into ASCII ones; such a find is checked value by value."""
+    lowered = text.lower()
+    if not any(p in lowered for p in _SEP_PLACEHOLDERS):
+        return False
+    return any(_blank_kind(v) == _PLACEHOLDER for v in set(col))
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
 # ASCII digits only: SQLite stores a value matching this as it is, and compares it as text.
@@ -412,15 +428,12 @@ class _Column:
     def scan(self, col: list[str], first_row: int, padded: bool, placeholder: bool) -> None:
         """`padded` / `placeholder`: whether the chunk as a whole has any, so clean chunks skip
         the per-column checks."""
-        if padded and not self.padded:
-            joined = "\x00".join(col)
-            self.padded = bool(
-                _SEP_THEN_SPACE.search(joined) or _SEP_THEN_SPACE.search(joined[::-1])
-                or col[0][:1].isspace() or col[-1][-1:].isspace())
-        if placeholder and not self.placeholder:
-            self.placeholder = bool(
-                _SEP_PLACEHOLDER.search("\x00".join(col)) or _blank_kind(col[0]) == _PLACEHOLDER
-                or _blank_kind(col[-1]) == _PLACEHOLDER)
+        padded = padded and not self.padded
+        placeholder = placeholder and not self.placeholder
+        if padded or placeholder:
+            text = "\x00" + "\x00".join(col) + "\x00"  # every value between NULs
+            self.padded = self.padded or (padded and _holds_padding(text))
+            self.placeholder = self.placeholder or (placeholder and _holds_placeholder(text, col))
         if "number" in self.kinds:
             self._scan_numbers(col, first_row)
         if "date" in self.kinds:

@@ -114,27 +114,40 @@ def test_a_bad_row_late_in_the_file_leaves_the_previous_dataset(tmp_path):
 
 
 HINT_CELLS = ["", "x", "5", "-", "-5", "a-b", "?", "N/A", "nULL", "none", "Unknown", "un\u212anown",
-              " x", "x ", "\tx", "x\t", "\u00a0x", "x\u3000", "\x0bx", "1 2", "2024-01-05", "é"]
+              " x", "x ", "\tx", "x\t", "\u00a0x", "x\u3000", "\x0bx", "1 2", "2024-01-05", "é",
+              "x\n", "\nnull", "a, b"]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
     st.lists(st.sampled_from(HINT_CELLS), min_size=width, max_size=width), min_size=1,
-    max_size=12)), st.integers(min_value=1, max_value=3), st.booleans())
+    max_size=12)), st.integers(min_value=1, max_value=3), st.booleans(), st.booleans())
 def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows, block,
-                                                          crlf):
-    """What the byte pass and each block's own look rule out (padding, placeholders) only
-    skips checks: the dataset is the one an import that checks every cell gives."""
+                                                          crlf, quoted):
+    """What the byte pass and each block's own look rule out (padding, placeholders), and the
+    quick per-column looks, only skip checks: the dataset is the one an import that checks
+    every cell gives. Unquoted files are split by blocks; quoted ones go through the csv
+    module."""
     tmp_path = tmp_path_factory.mktemp("hints")
     width = len(rows[0])
     end = "\r\n" if crlf else "\n"
-    text = ",".join(f"c{i}" for i in range(width)) + end + end.join(map(",".join, rows)) + end
+    if quoted:
+        lines = [",".join(f'"{c}"' for c in row) for row in rows]
+    else:
+        lines = [",".join(c.replace("\n", "").replace(",", "") for c in row) for row in rows]
+    text = ",".join(f"c{i}" for i in range(width)) + end + end.join(lines) + end
     byte_hints = leads_module._byte_hints
     with pytest.MonkeyPatch.context() as m:
         m.setattr(leads_module, "_TEXT_BLOCK", 6 * block)
+        m.setattr(leads_module, "CHUNK_ROWS", block)
         hinted = _import(tmp_path, text, "hinted.csv")
         m.setattr(leads_module, "_byte_hints", lambda path, delimiter: leads_module.replace(
             byte_hints(path, delimiter), padded=True, placeholder=True))
         m.setattr(leads_module, "_block_hints", lambda hints, text, delimiter: hints)
+        m.setattr(leads_module, "_holds_padding", lambda text: bool(
+            leads_module._SEP_THEN_SPACE.search(text)
+            or leads_module._SEP_THEN_SPACE.search(text[::-1])))
+        m.setattr(leads_module, "_holds_placeholder", lambda text, col: any(
+            leads_module._blank_kind(v) == leads_module._PLACEHOLDER for v in col))
         checked = _import(tmp_path, text, "checked.csv")
     assert hinted == checked
