@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -28,7 +29,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
@@ -316,8 +317,11 @@ def plain_numbers(col: list[str], joined: str) -> bool:
     ASCII number without an exponent (`42`, `4706.50`, `.5`) of at most 300 characters, so a
     number `parse_number` accepts as it is: checked over the whole column at once, without
     converting a value. False means only that the values must be looked at one by one."""
-    if sql_number_form(col, joined) is not None:
-        return True
+    return sql_number_form(col, joined) is not None or _plain_unsigned(col, joined)
+
+
+def _plain_unsigned(col: list[str], joined: str) -> bool:
+    """`plain_numbers` for a chunk `sql_number_form` has said no to."""
     if not _NUMBER_CHARS.fullmatch(joined) or any(sign in joined for sign in "eE+-"):
         return False
     if "." in joined and ("." in col or _TWO_DOTS.search("\x00".join(col))):
@@ -452,7 +456,7 @@ class _Column:
         joined = "".join(col)
         form = sql_number_form(col, joined)
         self.chunk_form = (first_row, form)
-        if form is not None or plain_numbers(col, joined):
+        if form is not None or _plain_unsigned(col, joined):
             self.has_value = self.has_value or bool(joined)
             return
         if _NUMBER_CHARS.fullmatch(joined):
@@ -704,6 +708,19 @@ _ODD_CONTROLS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 _BLOCK = 8 << 20
 
 
+def _reads_as_cp1252(path: Path, length: int) -> bool:
+    """Whether the first `length` bytes of the file decode as Windows-1252."""
+    with path.open("rb") as fh:
+        while length > 0:
+            block = fh.read(min(_BLOCK, length))
+            length -= len(block)
+            try:
+                block.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
 @dataclass
 class _Hints:
     """What a quick pass over the raw bytes rules out for the whole file. `padded` /
@@ -724,6 +741,7 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
     words = (b"n/a", b"null", b"none", b"unknown", b"?")
     utf8 = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
+    nbsp_seen = False  # in blocks looked at as UTF-8, should the file turn out not to be
     padded = placeholder = False
     simple = True
     tail = b""
@@ -740,6 +758,11 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                     utf8.decode(block, final=final)
                 except UnicodeDecodeError:
                     utf8 = None
+                    # Earlier blocks must now read as Windows-1252 too, where 0xA0 is a space.
+                    cp1252_ok = position == 0 or _reads_as_cp1252(path, position)
+                    padded = padded or nbsp_seen
+                else:
+                    nbsp_seen = nbsp_seen or b"\xa0" in block
             if utf8 is None and cp1252_ok:
                 try:
                     block.decode("cp1252")
@@ -807,7 +830,9 @@ def _block_hints(hints: _Hints, block: str, delimiter: str) -> _Hints:
     placeholder = padded or (hints.placeholder and (
         any(word in lowered for word in ("n/a", "null", "none", "unknown", "?"))
         or ((f"{delimiter}-" in text or "\n-" in text) and bool(edge_dash.search(text)))))
-    return replace(hints, padded=padded, placeholder=placeholder)
+    return dataclasses.replace(hints, padded=padded, placeholder=placeholder)
+
+
 _BLANK_LINES = re.compile(r"\n\n+")
 
 
@@ -886,7 +911,7 @@ class _Reader:
             line = self.reader.line_num
             rows += len(chunk)
             yield (list(chain.from_iterable(chunk)), len(chunk),
-                   replace(hints, padded=True) if multiline else hints)
+                   dataclasses.replace(hints, padded=True) if multiline else hints)
 
     def chunks(self, size: int | None = None) -> Iterator[list[list[str]]]:
         """Rows through the csv module, `size` (default `CHUNK_ROWS`) at a time, blank lines
@@ -1282,7 +1307,9 @@ def _second_pass(conn: Any, path: Path, scan: _Scan, *, replace: bool, size: int
     inserted = 0
     with _Reader(path, scan.encoding, scan.delimiter) as reader:
         reader.header()
-        for cells, count, _ in reader.flat_chunks(inserter.width, scan.hints):
+        # Nothing is checked again: no need for each chunk's own hints.
+        quiet = dataclasses.replace(scan.hints, padded=False, placeholder=False)
+        for cells, count, _ in reader.flat_chunks(inserter.width, quiet):
             inserter.insert(cells, count)
             inserted += count
             if progress:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import model.leads as leads_module
 from model.errors import AlignError
 from model.leads import (
     _Column,
@@ -193,6 +194,16 @@ def test_latin1_fallback(store, tmp_path):
     assert report.encoding == "latin-1"
     assert leads_rows(store)[0]["city"] == "Köln"
     assert any("UTF-8" in w for w in report.warnings)
+
+
+def test_latin1_found_late_still_trims_earlier_no_break_spaces(store, tmp_path, monkeypatch):
+    """The first block reads as UTF-8 (`à` is C3 A0), a later one does not; as Windows-1252
+    the first block holds `Ã` and a no-break space, which is trimmed like any space."""
+    monkeypatch.setattr(leads_module, "_BLOCK", 16)
+    content = "a,b\nx\u00e0,1\n".encode() + b"y,2\n" * 10 + b"z\xff,3\n"
+    report = import_leads_csv(store, write_csv(tmp_path, content), roles=LeadsRoles())
+    assert report.encoding == "latin-1"
+    assert leads_rows(store)[0]["a"] == "x\u00c3"
 
 
 def test_semicolon_delimited_export(store, tmp_path):

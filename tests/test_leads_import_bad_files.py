@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import model.leads as leads_module
 from model.errors import AlignError
 from model.leads import import_leads_csv, lead_columns
 from model.schema import LeadsRoles
@@ -70,6 +71,14 @@ def test_utf16_without_bom(store, tmp_path):
 def test_neither_utf8_nor_latin1(store, tmp_path):
     message = refused(store, tmp_path, b"id,name\n1,\x81\x8d\x90\n")
     assert "neither UTF-8 nor Latin-1" in message
+
+
+def test_not_utf8_late_in_the_file_and_not_latin1_early(store, tmp_path, monkeypatch):
+    """The first block is UTF-8 (`Á` is C3 81), a later one is not; read as Windows-1252, the
+    first block's 0x81 is undefined: the file is refused, not half-decoded."""
+    monkeypatch.setattr(leads_module, "_BLOCK", 16)
+    content = "a,b\nx\u00c1,1\n".encode() + b"y,2\n" * 10 + b"z\xff,3\n"
+    assert "neither UTF-8 nor Latin-1" in refused(store, tmp_path, content)
 
 
 def test_binary(store, tmp_path):

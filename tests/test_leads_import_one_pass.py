@@ -141,7 +141,7 @@ def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows
         m.setattr(leads_module, "_TEXT_BLOCK", 6 * block)
         m.setattr(leads_module, "CHUNK_ROWS", block)
         hinted = _import(tmp_path, text, "hinted.csv")
-        m.setattr(leads_module, "_byte_hints", lambda path, delimiter: leads_module.replace(
+        m.setattr(leads_module, "_byte_hints", lambda path, delimiter: leads_module.dataclasses.replace(
             byte_hints(path, delimiter), padded=True, placeholder=True))
         m.setattr(leads_module, "_block_hints", lambda hints, text, delimiter: hints)
         m.setattr(leads_module, "_holds_padding", lambda text: bool(
