@@ -841,6 +841,28 @@ def _ragged(path: Path, row: int, fields: int, width: int) -> AlignError:
                       f"{fields} fields where the header has {width}")
 
 
+def _ragged_line(path: Path, rows: int, block: str, delimiter: str, width: int) -> AlignError:
+    """The error for the first line of `block` without `width` fields (`rows` before it)."""
+    lines = block.split("\n")
+    bad = next(i for i, text in enumerate(lines) if len(text.split(delimiter)) != width)
+    return _ragged(path, rows + bad + 1, len(lines[bad].split(delimiter)), width)
+
+
+def _unquote(block: str, delimiter: str) -> str | None:
+    """The lines of `block` (joined by \\n) without their quotes when every field of every
+    line is quoted and holds no quote, delimiter or line break (`"a","","b"` reads a,,b), as the
+    csv module reads them; else None. Checked by quoting the result again: it must give the
+    block back exactly."""
+    if len(block) < 2 or block[0] != '"' or block[-1] != '"':
+        return None
+    between = f'"{delimiter}"'
+    text = block[1:-1].replace('"\n"', "\n").replace(between, delimiter)
+    if '"' in text:
+        return None
+    again = text.replace(delimiter, between).replace("\n", '"\n"')
+    return text if f'"{again}"' == block else None
+
+
 _ROW_MARK = "\x01"
 
 
@@ -872,6 +894,10 @@ class _Reader:
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
         self.delimiter = delimiter
         self.path = path
+        self.line_offset = 0  # lines read before `reader` took over, for its messages
+        # Text read ahead when a quoted file's blocks stop being splittable (`flat_chunks`).
+        self.pending: str | None = None
+        self.pending_lines = 0
 
     def __enter__(self) -> _Reader:
         return self
@@ -897,11 +923,17 @@ class _Reader:
         parameters for many rows be taken in one slice, with no per-row Python work. Ragged
         rows are refused with their row number (data rows from 1)."""
         rows = 0
-        if hints.simple:
-            for cells, count, block in self._simple_blocks(width, rows):
-                rows += count
-                yield cells, count, _block_hints(hints, block, self.delimiter)
+        # A file with quotes is split by blocks too while its blocks allow it (no quotes, or
+        # every field quoted), and read by the csv module from the first block that does not.
+        for cells, count, block in self._simple_blocks(width, rows, quoted=not hints.simple):
+            rows += count
+            yield cells, count, _block_hints(hints, block, self.delimiter)
+        if self.pending is None:
             return
+        self.line_offset = self.reader.line_num + self.pending_lines
+        self.reader = csv.reader(chain(io.StringIO(self.pending, newline=""), self.text),
+                                 delimiter=self.delimiter, strict=False)
+        self.pending = None
         line = self.reader.line_num
         for chunk in self.chunks():
             if set(map(len, chunk)) != {width}:
@@ -927,11 +959,18 @@ class _Reader:
         except csv.Error as exc:
             raise self._error(exc) from None
 
-    def _simple_blocks(self, width: int, rows: int) -> Iterator[tuple[list[str], int, str]]:
+    def _simple_blocks(self, width: int, rows: int,
+                       quoted: bool = False) -> Iterator[tuple[list[str], int, str]]:
         """A file without quotes and with plain line ends is split by str.split, which does in
-        C what the csv module does cell by cell. Yields each block's cells, rows and text."""
+        C what the csv module does cell by cell. Yields each block's cells, rows and text.
+
+        `quoted`: the file has quotes or lone carriage returns somewhere. Blocks without either
+        are split all the same, and so are blocks whose every field is quoted (`_unquote`); at
+        the first other block, its text and what was read after it are left in `pending` (with
+        the lines read before it in `pending_lines`) for the csv module, and the blocks end."""
         delimiter = self.delimiter
         rest = ""
+        lines = 0
         while True:
             block = self.text.read(_TEXT_BLOCK)
             if block:
@@ -941,24 +980,42 @@ class _Reader:
                     rest = block
                     continue
                 block, rest = block[:cut], block[cut + 1:]
+                raw = block + "\n"
             elif rest:
                 block, rest = rest, ""
+                raw = block
             else:
                 return
+            if quoted:
+                text = block
+                if "\r" in text:  # CRLF line ends, the last one's \n being the cut
+                    text = text.replace("\r\n", "\n")
+                    if raw.endswith("\n"):
+                        text = text.removesuffix("\r")
+                if "\r" in text or ('"' in text and (text := _unquote(text, delimiter)) is None):
+                    # To a line's end: the csv module takes each piece it is given as lines.
+                    self.pending, self.pending_lines = raw + rest + self.text.readline(), lines
+                    return
+                lines += raw.count("\n")
+                if '"' in block:
+                    count = text.count("\n") + 1
+                    cells = split_rows(text, delimiter, width, count)
+                    if cells is None:
+                        raise _ragged_line(self.path, rows, text, delimiter, width)
+                    rows += count
+                    yield cells, count, text
+                    continue
+                block = text
             if "\r" in block:
                 block = block.replace("\r\n", "\n").removesuffix("\r")
             if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
                 block = _BLANK_LINES.sub("\n", block).strip("\n")
-                if not block:
-                    continue
+            if not block:  # blank lines only (or a blank line's \r, read apart from its \n)
+                continue
             count = block.count("\n") + 1
             cells = split_rows(block, delimiter, width, count)
             if cells is None:
-                lines = block.split("\n")
-                bad = next(i for i, text in enumerate(lines)
-                           if len(text.split(delimiter)) != width)
-                raise _ragged(self.path, rows + bad + 1, len(lines[bad].split(delimiter)),
-                              width)
+                raise _ragged_line(self.path, rows, block, delimiter, width)
             rows += count
             yield cells, count, block
 
@@ -966,10 +1023,11 @@ class _Reader:
         return self.raw.tell()
 
     def _error(self, exc: csv.Error) -> AlignError:
+        line = self.line_offset + self.reader.line_num
         if "NUL" in str(exc):
             return AlignError(f"{self.path.name} is not a CSV file: it contains binary data "
-                              f"(NUL bytes near line {self.reader.line_num:,})")
-        return AlignError(f"{self.path.name}, line {self.reader.line_num:,}: {exc}")
+                              f"(NUL bytes near line {line:,})")
+        return AlignError(f"{self.path.name}, line {line:,}: {exc}")
 
 
 def _column_names(header: list[str]) -> tuple[list[str], list[str]]:

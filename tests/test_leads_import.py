@@ -138,6 +138,13 @@ def test_a_placeholder_ignores_ascii_case_only(store, tmp_path):
         (None, None), ("un\u212anown", "un\u212anown"), ("x", "5")]
 
 
+def test_a_blank_line_read_apart_from_its_line_feed_is_skipped(store, tmp_path, monkeypatch):
+    """With CRLF line ends, a read of the file can end between a blank line's \\r and \\n."""
+    monkeypatch.setattr(leads_module, "_TEXT_BLOCK", 5)
+    load(store, tmp_path, "c0,c1\r\n,x\r\n\r\n")
+    assert [(r["c0"], r["c1"]) for r in leads_rows(store)] == [(None, "x")]
+
+
 def test_leading_space_after_a_lone_carriage_return_is_trimmed(store, tmp_path):
     load(store, tmp_path, "flag,code\r yes,x\rno,y\r")
     assert types(store) == {"flag": "boolean", "code": "text"}

@@ -5,6 +5,9 @@ after) gives."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -151,3 +154,69 @@ def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows
             leads_module._blank_kind(v) == leads_module._PLACEHOLDER for v in col))
         checked = _import(tmp_path, text, "checked.csv")
     assert hinted == checked
+
+
+QUOTE_CELLS = ["", "x", "5", "a b", " x", "N/A", "2024-01-05", "a,b", 'say "hi"', "two\nlines",
+               "cr\rhere", "crlf\r\nhere", '"', ",", "\n", 'x"', "é"]
+
+
+def _csv_only(self, width, rows, quoted=False):
+    """The reader with no block splitting: everything through the csv module."""
+    self.pending, self.pending_lines = self.text.read(), 0
+    return iter(())
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
+    st.lists(st.sampled_from(QUOTE_CELLS), min_size=width, max_size=width), min_size=1,
+    max_size=10)), st.integers(min_value=1, max_value=4),
+    st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]), st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from([",", ";", "\t"]), st.booleans())
+def test_quoted_files_split_by_blocks_read_as_the_csv_module_reads_them(
+        tmp_path_factory, rows, block, quoting, end, delimiter, blank_line):
+    """Blocks of a quoted file are split directly while they have no quotes or every field
+    quoted; the dataset, types, warnings and errors (line numbers included) are the ones the csv
+    module alone gives."""
+    tmp_path = tmp_path_factory.mktemp("quoted")
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=quoting, lineterminator=end, delimiter=delimiter)
+    writer.writerow([f"c{i}" for i in range(len(rows[0]))])
+    writer.writerows(rows[:1])
+    if blank_line:
+        out.write(end)
+    writer.writerows(rows[1:])
+    text = out.getvalue()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leads_module, "_TEXT_BLOCK", 5 * block)
+        m.setattr(leads_module, "CHUNK_ROWS", block)
+        split = _import(tmp_path, text, "split.csv")
+        m.setattr(leads_module._Reader, "_simple_blocks", _csv_only)
+        whole = _import(tmp_path, text, "whole.csv")
+    assert split == whole
+
+
+@pytest.mark.parametrize("block, text", [
+    ('"a","","b"', "a,,b"), ('"a"\n"b"', "a\nb"), ('"a"', "a"), ('""', ""),
+    ('","', None), ('""\n","\n""', None), ('"a,b"', None), ('"a""b"', None),
+    ('"a",b', None), ('a,"b"', None), ('"a\nb"', None), ('"a"\n\n"b"', None), ('"', None),
+])
+def test_unquote_takes_only_blocks_whose_every_field_is_quoted(block, text):
+    assert leads_module._unquote(block, ",") == text
+
+
+def test_a_file_whose_every_field_is_quoted_is_split_without_the_csv_module(tmp_path,
+                                                                           monkeypatch):
+    def csv_module(*args, **kwargs):
+        raise AssertionError("the csv module read the rows")
+
+    monkeypatch.setattr(leads_module._Reader, "chunks", csv_module)
+    lines = ['"id","amount","day"'] + [f'"r{i}","{i}.50","2025-01-{i % 28 + 1:02d}"'
+                                       for i in range(30_000)]
+    store = PlanStore.memory()
+    report = import_leads_csv(store, write_csv(tmp_path, "\r\n".join(lines) + "\r\n"),
+                              roles=LeadsRoles(id="id"))
+    assert report.rows == 30_000
+    assert [(c.name, c.type) for c in lead_columns(store)] == [
+        ("id", "text"), ("amount", "number"), ("day", "date")]
+    assert store.conn.execute("SELECT sum(amount) FROM leads").fetchone()[0] == sum(
+        i + 0.5 for i in range(30_000))
