@@ -737,7 +737,7 @@ class _Hints:
 def _byte_hints(path: Path, delimiter: str) -> _Hints:
     d = re.escape(delimiter.encode())
     edge_space = re.compile(rb"[ \t](?:[" + d + rb"\r\n\"]|(?<=[" + d + rb"\r\n\"][ \t]))")
-    edge_dash = re.compile(rb"-(?:[" + d + rb"\r\n\"])(?<=[" + d + rb"\n\"]-.)", re.DOTALL)
+    edge_dash = re.compile(rb"-(?:[" + d + rb"\r\n\"])(?<=[" + d + rb"\r\n\"]-.)", re.DOTALL)
     words = (b"n/a", b"null", b"none", b"unknown", b"?")
     utf8 = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
@@ -779,19 +779,22 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                               (utf8 is None and b"\xa0" in window)
                               or any(lead in window and pattern.search(window)
                                      for lead, pattern in _UTF8_SPACE_LEADS.items()))))
+            # A carriage return not followed by a line feed: a line end of its own.
+            lone_cr = b"\r" in window and window.count(b"\r") != window.count(b"\r\n")
             if simple:
-                simple = b'"' not in block and window.count(b"\r") == window.count(b"\r\n")
+                simple = b'"' not in block and not lone_cr
             if not placeholder:
                 lowered = window.lower()
                 placeholder = (any(w in lowered for w in words)
                                or ((delimiter.encode() + b"-" in window or b"\n-" in window
+                                    or (lone_cr and b"\r-" in window)
                                     or (not simple and b'"-' in window))
                                    and bool(edge_dash.search(window))))
             tail = block[-4:]
             position += len(block)
     if tail[-1:] in (b" ", b"\t") or tail.endswith((b' "', b'\t"')):
         padded = True
-    if tail.endswith((delimiter.encode() + b"-", b"\n-")):
+    if tail.endswith((delimiter.encode() + b"-", b"\n-", b"\r-")):
         placeholder = True
     if utf8 is None and not cp1252_ok:
         raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV "
@@ -803,6 +806,7 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
 
 
 _TEXT_BLOCK = 4 << 20
+_FIELD_LIMIT = 2**31 - 1
 # Whitespace str.strip() removes, besides space, tab and line ends.
 _ODD_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \t\r\n")
 
@@ -891,6 +895,10 @@ class _Reader:
     def __init__(self, path: Path, encoding: str, delimiter: str) -> None:
         self.raw = path.open("rb")
         self.text = io.TextIOWrapper(self.raw, encoding=encoding, newline="")
+        # No cap on a field's length (the csv module's default is 128 KiB), as when the rows
+        # are split by blocks: a long note in a CRM export is not an error.
+        if csv.field_size_limit() < _FIELD_LIMIT:
+            csv.field_size_limit(_FIELD_LIMIT)
         self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
         self.delimiter = delimiter
         self.path = path
@@ -939,7 +947,10 @@ class _Reader:
             if set(map(len, chunk)) != {width}:
                 bad = next(i for i, row in enumerate(chunk) if len(row) != width)
                 raise _ragged(self.path, rows + bad + 1, len(chunk[bad]), width)
-            multiline = self.reader.line_num - line != len(chunk)
+            # More lines than rows: a quoted field spanned lines. An unclosed quote at the end
+            # of the file can hold a line break without another line: the last row says so.
+            multiline = self.reader.line_num - line != len(chunk) or any(
+                "\n" in cell or "\r" in cell for cell in chunk[-1])
             line = self.reader.line_num
             rows += len(chunk)
             yield (list(chain.from_iterable(chunk)), len(chunk),

@@ -145,6 +145,30 @@ def test_a_blank_line_read_apart_from_its_line_feed_is_skipped(store, tmp_path, 
     assert [(r["c0"], r["c1"]) for r in leads_rows(store)] == [(None, "x")]
 
 
+@pytest.mark.parametrize("content", [b'c0\r\n5\r\n\r\n"\r', b'c0\n5\n"\n'])
+def test_an_unclosed_quote_at_the_end_holding_a_line_break_is_blank(store, tmp_path, content):
+    load(store, tmp_path, content)
+    assert [r["c0"] for r in leads_rows(store)] == [5.0, None]
+
+
+@pytest.mark.parametrize("content", [
+    b'"a","b"\n"1","' + b"x" * 140_000 + b'"\n',
+    b"a,b\n1," + b"x" * 140_000 + b'\n"3","4 5, 6"\n',
+    b'a,b\n"1 2, 3","' + b"x" * 140_000 + b'"\n'])
+def test_a_field_longer_than_the_csv_modules_default_limit_is_imported(store, tmp_path,
+                                                                        content):
+    """Whether the rows are split by blocks or read by the csv module (whose default cap is
+    128 KiB a field), a long note imports."""
+    load(store, tmp_path, content)
+    assert len(leads_rows(store)[0]["b"]) == 140_000
+
+
+def test_a_dash_after_a_lone_carriage_return_is_a_placeholder(store, tmp_path):
+    report = load(store, tmp_path, b"c\r2-5ye\rx\r-\r")
+    assert [r["c"] for r in leads_rows(store)] == ["2-5ye", "x", None]
+    assert any("placeholder" in w for w in report.warnings)
+
+
 def test_leading_space_after_a_lone_carriage_return_is_trimmed(store, tmp_path):
     load(store, tmp_path, "flag,code\r yes,x\rno,y\r")
     assert types(store) == {"flag": "boolean", "code": "text"}

@@ -220,3 +220,24 @@ def test_a_file_whose_every_field_is_quoted_is_split_without_the_csv_module(tmp_
         ("id", "text"), ("amount", "number"), ("day", "date")]
     assert store.conn.execute("SELECT sum(amount) FROM leads").fetchone()[0] == sum(
         i + 0.5 for i in range(30_000))
+
+
+FRAGMENTS = ["a", "5", "-", " ", '"', '""', ",", ";", "\n", "\r", "\r\n", 'x"y', "N/A", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30), st.integers(min_value=1, max_value=6),
+       st.sampled_from(['c0,c1\n', '"c0","c1"\r\n', "c0\n"]))
+def test_hand_made_quoting_reads_as_the_csv_module_reads_it(tmp_path_factory, fragments, block,
+                                                            header):
+    """Quotes in odd places, lone carriage returns, unclosed quotes at the end: whatever the
+    blocks make of it, the result is the csv module's."""
+    tmp_path = tmp_path_factory.mktemp("hand")
+    text = header + "".join(fragments)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leads_module, "_TEXT_BLOCK", 3 * block)
+        m.setattr(leads_module, "CHUNK_ROWS", block)
+        split = _import(tmp_path, text, "split.csv")
+        m.setattr(leads_module._Reader, "_simple_blocks", _csv_only)
+        whole = _import(tmp_path, text, "whole.csv")
+    assert split == whole
