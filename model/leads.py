@@ -997,6 +997,7 @@ class _Reader:
                 raw = block
             else:
                 return
+            was_quoted = False
             if quoted:
                 text = block
                 if "\r" in text:  # CRLF line ends, the last one's \n being the cut
@@ -1008,21 +1009,15 @@ class _Reader:
                     self.pending, self.pending_lines = raw + rest + self.text.readline(), lines
                     return
                 lines += raw.count("\n")
-                if '"' in block:
-                    count = text.count("\n") + 1
-                    cells = split_rows(text, delimiter, width, count)
-                    if cells is None:
-                        raise _ragged_line(self.path, rows, text, delimiter, width)
-                    rows += count
-                    yield cells, count, text
+                # Unquoted, an empty line is a row of one empty field ("" in the file).
+                was_quoted, block = '"' in block, text
+            if not was_quoted:
+                if "\r" in block:
+                    block = block.replace("\r\n", "\n").removesuffix("\r")
+                if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
+                    block = _BLANK_LINES.sub("\n", block).strip("\n")
+                if not block:  # blank lines only (or a blank line's \r, read apart from its \n)
                     continue
-                block = text
-            if "\r" in block:
-                block = block.replace("\r\n", "\n").removesuffix("\r")
-            if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
-                block = _BLANK_LINES.sub("\n", block).strip("\n")
-            if not block:  # blank lines only (or a blank line's \r, read apart from its \n)
-                continue
             count = block.count("\n") + 1
             cells = split_rows(block, delimiter, width, count)
             if cells is None:

@@ -166,6 +166,17 @@ def _csv_only(self, width, rows, quoted=False):
     return iter(())
 
 
+def _split_and_whole(tmp_path, text: str, text_block: int, chunk: int):
+    """The import with blocks of `text_block` characters and chunks of `chunk` rows, and the
+    same import with every row read by the csv module."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leads_module, "_TEXT_BLOCK", text_block)
+        m.setattr(leads_module, "CHUNK_ROWS", chunk)
+        split = _import(tmp_path, text, "split.csv")
+        m.setattr(leads_module._Reader, "_simple_blocks", _csv_only)
+        return split, _import(tmp_path, text, "whole.csv")
+
+
 @settings(max_examples=250, deadline=None)
 @given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
     st.lists(st.sampled_from(QUOTE_CELLS), min_size=width, max_size=width), min_size=1,
@@ -185,13 +196,7 @@ def test_quoted_files_split_by_blocks_read_as_the_csv_module_reads_them(
     if blank_line:
         out.write(end)
     writer.writerows(rows[1:])
-    text = out.getvalue()
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(leads_module, "_TEXT_BLOCK", 5 * block)
-        m.setattr(leads_module, "CHUNK_ROWS", block)
-        split = _import(tmp_path, text, "split.csv")
-        m.setattr(leads_module._Reader, "_simple_blocks", _csv_only)
-        whole = _import(tmp_path, text, "whole.csv")
+    split, whole = _split_and_whole(tmp_path, out.getvalue(), 5 * block, block)
     assert split == whole
 
 
@@ -233,11 +238,5 @@ def test_hand_made_quoting_reads_as_the_csv_module_reads_it(tmp_path_factory, fr
     """Quotes in odd places, lone carriage returns, unclosed quotes at the end: whatever the
     blocks make of it, the result is the csv module's."""
     tmp_path = tmp_path_factory.mktemp("hand")
-    text = header + "".join(fragments)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(leads_module, "_TEXT_BLOCK", 3 * block)
-        m.setattr(leads_module, "CHUNK_ROWS", block)
-        split = _import(tmp_path, text, "split.csv")
-        m.setattr(leads_module._Reader, "_simple_blocks", _csv_only)
-        whole = _import(tmp_path, text, "whole.csv")
+    split, whole = _split_and_whole(tmp_path, header + "".join(fragments), 3 * block, block)
     assert split == whole
