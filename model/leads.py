@@ -820,9 +820,10 @@ def _block_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _block_hints(hints: _Hints, block: str, delimiter: str) -> _Hints:
-    """`hints` as they hold for one block of a file without quotes (lines joined by \\n):
-    what the byte pass found somewhere in the file, looked for again in this block only. Like
-    the byte pass, it may say yes where no cell is padded or a placeholder, never the reverse."""
+    """`hints` as they hold for one block split directly (lines joined by \\n, quotes, if
+    the file had them there, taken off): what the byte pass found somewhere in the file, looked
+    for again in this block only. Like the byte pass, it may say yes where no cell is padded or
+    a placeholder, never the reverse."""
     if not hints.padded and not hints.placeholder:
         return hints
     text = f"\n{block}\n"
@@ -925,9 +926,9 @@ class _Reader:
     def flat_chunks(self, width: int,
                     hints: _Hints) -> Iterator[tuple[list[str], int, _Hints]]:
         """Rows as one flat list of cells per chunk (row-major), the row count, and the file's
-        `hints` as they hold for the chunk: narrowed to the chunk's own text when the file has
-        no quotes, so that one `N/A` costs checks in its chunk only; widened to padded when a
-        quoted field spanned lines. Flat lists let columns be sliced (`cells[j::width]`) and
+        `hints` as they hold for the chunk: narrowed to the chunk's own text when it is split
+        by blocks, so that one `N/A` costs checks in its chunk only; widened to padded when a
+        quoted field read by the csv module spanned lines. Flat lists let columns be sliced (`cells[j::width]`) and
         parameters for many rows be taken in one slice, with no per-row Python work. Ragged
         rows are refused with their row number (data rows from 1)."""
         rows = 0
