@@ -146,6 +146,19 @@ def _read_only_uri(path: Path) -> str:
     return path.resolve().as_uri() + "?mode=ro"
 
 
+def _probe_uri(path: Path) -> str:
+    """A URI to look inside a file that may not be ours without leaving a trace. Reading a
+    WAL-mode database, even read-only, creates its `-wal` and `-shm` files, which a read-only
+    connection cannot remove again; with no journal beside the file, all its content is in the
+    file itself, so it is read as immutable (no locks, no side files). With a journal present
+    (someone has it open, or a write was cut short) it is read the usual way."""
+    uri = _read_only_uri(path)
+    journals = ("-wal", "-journal")
+    if not any(path.with_name(path.name + suffix).exists() for suffix in journals):
+        uri += "&immutable=1"
+    return uri
+
+
 def _check_is_plan_file(path: Path) -> bool:
     """True if `path` holds an Align plan, False if it is empty or new; raises if it is neither."""
     if not path.exists():
@@ -160,7 +173,7 @@ def _check_is_plan_file(path: Path) -> bool:
     if header != SQLITE_HEADER:
         raise AlignError(f"{path} is not an Align plan: it is not a SQLite database")
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = sqlite3.connect(_probe_uri(path), uri=True)
         try:
             objects = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             marks = conn.execute("PRAGMA user_version").fetchone()[0] or conn.execute(

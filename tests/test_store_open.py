@@ -108,3 +108,31 @@ def test_older_plan_is_backed_up_then_migrated(tmp_path, monkeypatch):
 def test_memory_store(tmp_path):
     s = PlanStore.memory(name="Scratch")
     assert s.settings().name == "Scratch" and s.path is None
+
+
+def test_unrelated_wal_database_is_refused_without_side_files(tmp_path):
+    # Reading a WAL-mode database creates its -wal and -shm files; a refused file keeps none.
+    path = tmp_path / "crm.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    before = _bytes(path)
+    with pytest.raises(AlignError, match="not an Align plan; it was left untouched"):
+        PlanStore.open(path)
+    assert _bytes(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite"]
+
+
+def test_plan_open_in_another_instance_is_recognised(tmp_path):
+    # With another instance holding it open, the plan's content may sit in its -wal file.
+    path = tmp_path / "plan.db"
+    first = PlanStore.open(path, name="Shared")
+    try:
+        assert (tmp_path / "plan.db-wal").exists()
+        with PlanStore.open(path) as second:
+            assert second.conn.execute(
+                "SELECT value FROM align_meta WHERE key = 'format'").fetchone() is not None
+    finally:
+        first.close()
