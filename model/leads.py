@@ -869,6 +869,48 @@ def _unquote(block: str, delimiter: str) -> str | None:
 
 
 _ROW_MARK = "\x01"
+_FIELD_MARK = "\x02"
+
+
+@functools.lru_cache(maxsize=8)
+def _quoted_field(delimiter: str) -> re.Pattern[str]:
+    # A whole quoted field: a quote at a field's start (the lookbehind comes after the quote so
+    # that the search can hunt for the quote alone), doubled quotes inside, the closing quote
+    # at the field's end. Possessive: `""` is always a quote inside, as the csv module reads it.
+    d = re.escape(delimiter)
+    return re.compile(r'"(?<![^' + d + r'\n]")((?:[^"]|"")*+)"(?![^' + d + r'\r\n])')
+
+
+def _lift_quoted(block: str, delimiter: str) -> tuple[str, list[str]] | None:
+    """`block` (lines joined by \\n) with each quoted field replaced by a mark cell, and the
+    fields' values in order, as the csv module reads them; None unless every quote in the block
+    belongs to a whole quoted field (a quote inside an unquoted field, text after a closing
+    quote, a field left open) or when the block holds the mark character.
+
+    Read from the left, the fields the pattern takes are the ones the csv module sees: each
+    starts where a field starts, holds quotes only doubled, and ends where a field ends; once no
+    quote is left outside them, nothing else in the block is quoted."""
+    if _FIELD_MARK in block:
+        return None
+    pattern = _quoted_field(delimiter)
+    lifted = pattern.sub(_FIELD_MARK, block)
+    if '"' in lifted:
+        return None
+    found = pattern.findall(block)
+    if not found:
+        return lifted, []
+    values = _FIELD_MARK.join(found)
+    if '""' in values:
+        values = values.replace('""', '"')
+    return lifted, values.split(_FIELD_MARK)
+
+
+def _put_back(cells: list[str], values: list[str]) -> None:
+    """Put the fields `_lift_quoted` took out back in their mark cells, in order."""
+    at = -1
+    for value in values:
+        at = cells.index(_FIELD_MARK, at + 1)
+        cells[at] = value
 
 
 def split_rows(block: str, delimiter: str, width: int, count: int) -> list[str] | None:
@@ -888,6 +930,15 @@ def split_rows(block: str, delimiter: str, width: int, count: int) -> list[str] 
     if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
         return None
     return block.replace("\n", delimiter).split(delimiter)
+
+
+def _plain_line_ends(block: str, raw: str) -> str:
+    """`block` with CRLF line ends made \\n; `raw`: the block as read, with the \\n it was cut at,
+    if any (the last line's \\r is then dropped too)."""
+    if "\r" not in block:
+        return block
+    text = block.replace("\r\n", "\n")
+    return text.removesuffix("\r") if raw.endswith("\n") else text
 
 
 class _Reader:
@@ -934,9 +985,11 @@ class _Reader:
         rows = 0
         # A file with quotes is split by blocks too while its blocks allow it (no quotes, or
         # every field quoted), and read by the csv module from the first block that does not.
-        for cells, count, block in self._simple_blocks(width, rows, quoted=not hints.simple):
+        for cells, count, block, multiline in self._simple_blocks(width, rows,
+                                                                  quoted=not hints.simple):
             rows += count
-            yield cells, count, _block_hints(hints, block, self.delimiter)
+            found = _block_hints(hints, block, self.delimiter)
+            yield cells, count, dataclasses.replace(found, padded=True) if multiline else found
         if self.pending is None:
             return
         self.line_offset = self.reader.line_num + self.pending_lines
@@ -971,15 +1024,19 @@ class _Reader:
         except csv.Error as exc:
             raise self._error(exc) from None
 
-    def _simple_blocks(self, width: int, rows: int,
-                       quoted: bool = False) -> Iterator[tuple[list[str], int, str]]:
+    def _simple_blocks(self, width: int, rows: int, quoted: bool = False,
+                       ) -> Iterator[tuple[list[str], int, str, bool]]:
         """A file without quotes and with plain line ends is split by str.split, which does in
-        C what the csv module does cell by cell. Yields each block's cells, rows and text.
+        C what the csv module does cell by cell. Yields each block's cells, rows, text (with
+        the values of its quoted fields, for `_block_hints`) and whether a quoted field in it
+        spans lines.
 
         `quoted`: the file has quotes or lone carriage returns somewhere. Blocks without either
-        are split all the same, and so are blocks whose every field is quoted (`_unquote`); at
-        the first other block, its text and what was read after it are left in `pending` (with
-        the lines read before it in `pending_lines`) for the csv module, and the blocks end."""
+        are split all the same, and so are blocks whose every field is quoted (`_unquote`) and
+        blocks whose quotes all make whole fields (`_lift_quoted`: their values are taken out
+        before the split and put back after); at the first other block, its text and what was
+        read after it are left in `pending` (with the lines read before it in `pending_lines`)
+        for the csv module, and the blocks end."""
         delimiter = self.delimiter
         rest = ""
         lines = 0
@@ -998,21 +1055,24 @@ class _Reader:
                 raw = block
             else:
                 return
-            was_quoted = False
+            all_quoted = False
+            values: list[str] = []
             if quoted:
-                text = block
-                if "\r" in text:  # CRLF line ends, the last one's \n being the cut
-                    text = text.replace("\r\n", "\n")
-                    if raw.endswith("\n"):
-                        text = text.removesuffix("\r")
-                if "\r" in text or ('"' in text and (text := _unquote(text, delimiter)) is None):
+                text = _plain_line_ends(block, raw)
+                if "\r" not in text and '"' in text:
+                    if (unquoted := _unquote(text, delimiter)) is not None:
+                        all_quoted, text = True, unquoted
+                    # Taken out before the line ends are made plain: a line break inside a
+                    # field is kept as it was, \r\n or \n.
+                    elif (lifted := _lift_quoted(block, delimiter)) is not None:
+                        text, values = _plain_line_ends(lifted[0], raw), lifted[1]
+                if "\r" in text or '"' in text:
                     # To a line's end: the csv module takes each piece it is given as lines.
                     self.pending, self.pending_lines = raw + rest + self.text.readline(), lines
                     return
                 lines += raw.count("\n")
-                # Unquoted, an empty line is a row of one empty field ("" in the file).
-                was_quoted, block = '"' in block, text
-            if not was_quoted:
+                block = text
+            if not all_quoted:  # then an empty line is a row of one empty field ("")
                 if "\r" in block:
                     block = block.replace("\r\n", "\n").removesuffix("\r")
                 if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
@@ -1024,7 +1084,15 @@ class _Reader:
             if cells is None:
                 raise _ragged_line(self.path, rows, block, delimiter, width)
             rows += count
-            yield cells, count, block
+            if not values:
+                yield cells, count, block, False
+                continue
+            _put_back(cells, values)
+            # Each value a line of its own for the hints, without the delimiters it holds:
+            # `a, b` is not padded.
+            spread = "\n".join(values)
+            multiline = spread.count("\n") != len(values) - 1
+            yield cells, count, f"{block}\n{spread.replace(delimiter, '')}", multiline
 
     def position(self) -> int:
         return self.raw.tell()

@@ -124,18 +124,21 @@ HINT_CELLS = ["", "x", "5", "-", "-5", "a-b", "?", "N/A", "nULL", "none", "Unkno
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
     st.lists(st.sampled_from(HINT_CELLS), min_size=width, max_size=width), min_size=1,
-    max_size=12)), st.integers(min_value=1, max_value=3), st.booleans(), st.booleans())
+    max_size=12)), st.integers(min_value=1, max_value=3), st.booleans(),
+    st.sampled_from(["none", "all", "some"]))
 def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows, block,
-                                                          crlf, quoted):
+                                                          crlf, quoting):
     """What the byte pass and each block's own look rule out (padding, placeholders), and the
     quick per-column looks, only skip checks: the dataset is the one an import that checks
-    every cell gives. Unquoted files are split by blocks; quoted ones go through the csv
-    module."""
+    every cell gives, whether the file has no quotes, quotes every field or quotes only the
+    fields that need it."""
     tmp_path = tmp_path_factory.mktemp("hints")
     width = len(rows[0])
     end = "\r\n" if crlf else "\n"
-    if quoted:
+    if quoting == "all":
         lines = [",".join(f'"{c}"' for c in row) for row in rows]
+    elif quoting == "some":
+        lines = [",".join(f'"{c}"' if "," in c or "\n" in c else c for c in row) for row in rows]
     else:
         lines = [",".join(c.replace("\n", "").replace(",", "") for c in row) for row in rows]
     text = ",".join(f"c{i}" for i in range(width)) + end + end.join(lines) + end
@@ -207,6 +210,51 @@ def test_quoted_files_split_by_blocks_read_as_the_csv_module_reads_them(
 ])
 def test_unquote_takes_only_blocks_whose_every_field_is_quoted(block, text):
     assert leads_module._unquote(block, ",") == text
+
+
+@pytest.mark.parametrize("block, lifted, values", [
+    ('a,"x,y",b', "a,\x02,b", ["x,y"]),
+    ('"a""b",c\n1,""', "\x02,c\n1,\x02", ['a"b', ""]),
+    ('"two\nlines",x', "\x02,x", ["two\nlines"]),
+    ('x,""""', "x,\x02", ['"']),
+    ('"a"\n"b"', "\x02\n\x02", ["a", "b"]),
+    ('a,b"c', None, None),  # a quote inside an unquoted field
+    ('"a"b,c', None, None),  # text after the closing quote
+    (' "a",b', None, None),  # a space before the opening quote
+    ('"abc""', None, None),  # left open: the doubled quote is a quote inside
+    ('x,"abc', None, None),
+    ('"a",\x02', None, None),  # the mark character itself
+])
+def test_lift_quoted_takes_only_quotes_that_make_whole_fields(block, lifted, values):
+    found = leads_module._lift_quoted(block, ",")
+    assert found == (None if lifted is None else (lifted, values))
+
+
+def test_a_file_quoting_only_some_fields_is_split_without_the_csv_module(tmp_path, monkeypatch):
+    """As spreadsheets and most CRMs write CSV: quotes only where a value holds a comma, a
+    quote or a line break."""
+    def csv_module(*args, **kwargs):
+        raise AssertionError("the csv module read the rows")
+
+    monkeypatch.setattr(leads_module._Reader, "chunks", csv_module)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["id", "company", "amount", "note"])
+    notes = ["", "called twice", 'said "maybe"', "line one\nline two"]
+    writer.writerows([f"r{i}", f"Acme {i}, Inc." if i % 3 else f"Solo {i}", f"{i}.25", notes[i % 4]]
+                     for i in range(30_000))
+    store = PlanStore.memory()
+    report = import_leads_csv(store, write_csv(tmp_path, out.getvalue()),
+                              roles=LeadsRoles(id="id"))
+    assert report.rows == 30_000
+    assert [(c.name, c.type) for c in lead_columns(store)] == [
+        ("id", "text"), ("company", "text"), ("amount", "number"), ("note", "text")]
+    rows = store.conn.execute("SELECT company, note FROM leads WHERE _row IN (3, 4, 5) "
+                              "ORDER BY _row").fetchall()
+    assert rows == [("Acme 2, Inc.", 'said "maybe"'), ("Solo 3", "line one\nline two"),
+                    ("Acme 4, Inc.", None)]
+    assert store.conn.execute("SELECT sum(amount) FROM leads").fetchone()[0] == sum(
+        i + 0.25 for i in range(30_000))
 
 
 def test_a_file_whose_every_field_is_quoted_is_split_without_the_csv_module(tmp_path,
