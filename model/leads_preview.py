@@ -10,16 +10,28 @@ from pathlib import Path
 from model.errors import AlignError
 from model.leads import _column_names, _Reader, _sniff
 
+SAMPLE_ROWS = 1000  # rows looked at for each column's values
+MAX_VALUES = 12  # distinct values kept per column
+# Outcome values that say a lead was won, as CRMs write them (compared folded).
+_WON_WORDS = frozenset({"1", "true", "yes", "y", "won", "converted", "customer", "closed won",
+                        "closed-won", "closedwon", "closed_won", "win"})
+_NOT_WON = frozenset({"not", "no", "never", "lost"})
+
 
 @dataclass
 class CsvPreview:
     columns: list[str]
     rows: list[list[str]]
     warnings: list[str] = field(default_factory=list)
+    # Per column, its distinct non-blank values (trimmed) in the first SAMPLE_ROWS rows, in the
+    # order met, at most MAX_VALUES; `more` names the columns that had others besides.
+    values: dict[str, list[str]] = field(default_factory=dict)
+    more: set[str] = field(default_factory=set)
 
 
 def preview_csv(path: str | Path, rows: int = 5) -> CsvPreview:
-    """Header and up to `rows` rows, read from the start of the file only."""
+    """Header and up to `rows` rows, read from the start of the file only, and each column's
+    values in the first SAMPLE_ROWS rows."""
     path = Path(path)
     _, delimiter = _sniff(path)
     for encoding in ("utf-8-sig", "cp1252"):
@@ -29,8 +41,36 @@ def preview_csv(path: str | Path, rows: int = 5) -> CsvPreview:
                 first: list[list[str]] = []
                 for chunk in islice(reader.chunks(rows), 1):
                     first = [row for row in chunk if any(cell.strip() for cell in row)]
-                return CsvPreview(names, first, warnings)
+                preview = CsvPreview(names, first, warnings)
+                sample = list(first)
+                for chunk in islice(reader.chunks(SAMPLE_ROWS - len(first)), 1):
+                    sample.extend(chunk)
+                _collect_values(preview, sample)
+                return preview
         except UnicodeDecodeError:
             continue
     raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV and "
                      "import again")
+
+
+def _collect_values(preview: CsvPreview, sample: list[list[str]]) -> None:
+    for i, name in enumerate(preview.columns):
+        seen: dict[str, None] = {}
+        for row in sample:
+            value = row[i].strip() if i < len(row) else ""
+            if value and value not in seen:
+                if len(seen) == MAX_VALUES:
+                    preview.more.add(name)
+                    break
+                seen[value] = None
+        preview.values[name] = list(seen)
+
+
+def suggest_won_values(values: list[str]) -> list[str]:
+    """The values among `values` that read as a won outcome (`Closed Won`, `yes`, `1`, …)."""
+    found = []
+    for value in values:
+        words = set(value.casefold().replace("-", " ").replace("_", " ").split())
+        if value.casefold() in _WON_WORDS or ("won" in words and not words & _NOT_WON):
+            found.append(value)
+    return found

@@ -4,6 +4,7 @@ and the import itself refuses a bad file before writing anything."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,20 +19,32 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
-from model.leads_preview import CsvPreview, preview_csv
+from model.leads_preview import CsvPreview, preview_csv, suggest_won_values
 from model.schema import LeadsRoles
 from screens.footer import AlignFooter
 from screens.form_support import FormScreen, field_errors, show_field_errors
 
 ROLE_FIELDS = ("id", "outcome", "created", "closed", "amount")
 IMPORT_FIELDS = ("path", *ROLE_FIELDS, "won_values", "date_format")
+# Column names as CRMs export them, normalised (`normal_name`): Salesforce, HubSpot,
+# Pipedrive, Mautic and the plain ones.
 GUESSES = {
-    "id": ("lead_id", "id", "lead", "record_id"),
-    "outcome": ("converted", "outcome", "won", "status", "result", "stage"),
-    "created": ("created", "created_at", "created_date", "create_date"),
-    "closed": ("closed", "closed_at", "close_date", "closed_date"),
-    "amount": ("amount", "deal_amount", "value", "revenue"),
+    "id": ("lead_id", "id", "record_id", "contact_id", "deal_id", "lead", "deal_deal_id"),
+    "outcome": ("converted", "outcome", "won", "is_won", "status", "result", "stage",
+                "lead_status", "deal_stage", "lifecycle_stage", "deal_status"),
+    "created": ("created", "created_at", "created_date", "create_date", "date_created",
+                "date_added", "deal_created", "created_on"),
+    "closed": ("closed", "closed_at", "close_date", "closed_date", "date_closed",
+               "deal_closed_on", "closed_on", "won_time", "converted_date"),
+    "amount": ("amount", "deal_amount", "value", "deal_value", "revenue",
+               "opportunity_amount", "annual_revenue"),
 }
+
+
+def normal_name(name: str) -> str:
+    """A column name compared for guessing: folded, runs of other characters as one `_`
+    (`Lead ID` and `lead-id` read `lead_id`)."""
+    return "_".join(re.findall(r"[^\W_]+", name.casefold()))
 
 
 @dataclass
@@ -46,8 +59,10 @@ def guess_role(role: str, columns: list[str], previous: LeadsRoles | None) -> st
     as CRMs usually name it."""
     if previous is not None and getattr(previous, role) in columns:
         return getattr(previous, role)
-    folded = {c.casefold(): c for c in columns}
-    return next((folded[g] for g in GUESSES[role] if g in folded), None)
+    normal: dict[str, str] = {}
+    for column in columns:
+        normal.setdefault(normal_name(column), column)
+    return next((normal[g] for g in GUESSES[role] if g in normal), None)
 
 
 class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
@@ -63,6 +78,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         self.initial_path = path
         self.preview: CsvPreview | None = None
         self.preview_error = ""
+        self.suggested_won = ""  # the won values last filled in for the user, not typed
 
     def compose(self) -> ComposeResult:
         p = self.previous
@@ -91,7 +107,8 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
                           classes="field-label"),
                     Input("", id="f-won_values",
                           placeholder="1, yes, won"),
-                    Static("", id="e-won_values", classes="field-error"), classes="field")
+                    Static("", id="e-won_values", classes="field-error"),
+                    Static("", id="outcome-values", classes="field-hint"), classes="field")
                 with RadioSet(id="f-mode"):
                     yield RadioButton("Replace the leads dataset", value=True, id="mode-replace")
                     yield RadioButton("Append to it (same columns)", id="mode-append",
@@ -109,7 +126,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
-        for note in self.query(".field-error"):
+        for note in self.query(".field-error, #outcome-values"):
             note.display = False
         self.query_one("#import-preview", Static).update(Text(
             "Type the path of a CRM export and press enter to see its first rows.", style="dim"))
@@ -159,7 +176,27 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         won = self.query_one("#f-won_values", Input)
         p = self.previous
         if p is not None and p.outcome in columns and not won.value.strip():
-            won.value = ", ".join(p.won_values)
+            won.value = self.suggested_won = ", ".join(p.won_values)
+        self._show_outcome_values()
+
+    @on(Select.Changed, "#f-outcome")
+    def _show_outcome_values(self) -> None:
+        """Under the won values: the outcome column's values in the file's first rows; and, while
+        the field is empty or holds what was suggested, the ones that read as won."""
+        hint = self.query_one("#outcome-values", Static)
+        outcome = self._role("outcome")
+        if self.preview is None or outcome is None:
+            hint.update("")
+            hint.display = False
+            return
+        values = self.preview.values.get(outcome, [])
+        more = ", …" if outcome in self.preview.more else ""
+        hint.update(Text(f"{outcome} holds: {', '.join(values)}{more}" if values
+                         else f"{outcome} is blank in the first rows", style="dim"))
+        hint.display = True
+        won = self.query_one("#f-won_values", Input)
+        if not won.value.strip() or won.value == self.suggested_won:
+            won.value = self.suggested_won = ", ".join(suggest_won_values(values))
 
     # ---- validation ------------------------------------------------------------------------
     def _role(self, role: str) -> str | None:

@@ -46,6 +46,10 @@ async def test_import_a_good_file_with_preview_and_roles(empty_store, tmp_path):
         assert form.query_one("#f-created", Select).value == "created"
         assert form.query_one("#f-closed", Select).value == "closed"
         assert form.query_one("#f-amount", Select).value is Select.NULL
+        # The outcome column's values are listed, and those that read as won filled in.
+        assert text_of(form.query_one("#outcome-values")).strip() == "converted holds: yes, no, Yes"
+        assert form.query_one("#f-won_values", Input).value == "yes, Yes"
+        form.query_one("#f-won_values", Input).value = ""
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert pilot.app.screen is form  # an outcome without won values is refused
@@ -59,6 +63,40 @@ async def test_import_a_good_file_with_preview_and_roles(empty_store, tmp_path):
         assert (roles.id, roles.outcome, roles.won_values, roles.closed) == (
             "lead_id", "converted", ["yes"], "closed")
         assert "No scoring model yet" in text_of(screen.query_one("#scoring-empty"))
+
+
+async def test_columns_named_as_crms_name_them_are_mapped(empty_store, tmp_path):
+    csv_path = tmp_path / "salesforce.csv"
+    csv_path.write_text("Lead ID,Company,Created Date,Close Date,Deal Stage,Lead Source,Amount\n"
+                        "00Q1,Acme,2025-01-05,2025-03-01,Closed Won,Web,1200\n"
+                        "00Q2,Globex,2025-01-09,2025-02-11,Closed Lost,Event,300\n"
+                        "00Q3,Initech,2025-02-01,,Qualification,Web,\n")
+    async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, csv_path)
+        picked = {role: form.query_one(f"#f-{role}", Select).value
+                  for role in ("id", "outcome", "created", "closed", "amount")}
+        assert picked == {"id": "Lead ID", "outcome": "Deal Stage", "created": "Created Date",
+                          "closed": "Close Date", "amount": "Amount"}
+        won = form.query_one("#f-won_values", Input)
+        assert won.value == "Closed Won"
+        # Another outcome column: a suggestion follows it, values typed by the user stay.
+        form.query_one("#f-outcome", Select).value = "Lead Source"
+        await pilot.pause()
+        assert text_of(form.query_one("#outcome-values")).strip() == "Lead Source holds: Web, Event"
+        assert won.value == ""
+        won.value = "Event"
+        form.query_one("#f-outcome", Select).value = "Deal Stage"
+        await pilot.pause()
+        assert won.value == "Event"
+        won.value = "Closed Won"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    roles = empty_store.leads_roles()
+    assert (roles.id, roles.outcome, roles.won_values, roles.created, roles.closed,
+            roles.amount) == ("Lead ID", "Deal Stage", ["Closed Won"], "Created Date",
+                              "Close Date", "Amount")
+    assert lead_count(empty_store) == 3
 
 
 async def test_a_bad_file_is_reported_and_the_leads_stay(tmp_path):

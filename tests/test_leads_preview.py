@@ -1,0 +1,61 @@
+"""The import form's look at a CSV before importing it: first rows, each column's values, and
+the guesses made from them."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.leads_preview import MAX_VALUES, preview_csv, suggest_won_values
+from screens.scoring_import import guess_role, normal_name
+
+
+@pytest.mark.parametrize("values, won", [
+    (["Closed Won", "Closed Lost", "Open"], ["Closed Won"]),
+    (["yes", "no", "Yes"], ["yes", "Yes"]),
+    (["1", "0"], ["1"]),
+    (["TRUE", "FALSE"], ["TRUE"]),
+    (["customer", "lead", "subscriber"], ["customer"]),
+    (["Won - renewal", "not won", "Lost", "closed-won", "Never won"], ["Won - renewal",
+                                                                      "closed-won"]),
+    (["A", "B"], []),
+])
+def test_won_values_are_suggested_from_the_words_crms_use(values, won):
+    assert suggest_won_values(values) == won
+
+
+@pytest.mark.parametrize("name, normal", [
+    ("Lead ID", "lead_id"), ("lead-id", "lead_id"), ("  Created  Date ", "created_date"),
+    ("Deal - Deal ID", "deal_deal_id"), ("Étape", "étape"), ("__x__", "x"),
+])
+def test_names_are_compared_folded_with_one_underscore_between_words(name, normal):
+    assert normal_name(name) == normal
+
+
+def test_a_role_keeps_the_previous_import_s_column_else_takes_a_crm_name():
+    columns = ["Record ID", "Create Date", "Lifecycle Stage", "Amount"]
+    assert guess_role("id", columns, None) == "Record ID"
+    assert guess_role("id", ["id", "Lead Id"], None) == "Lead Id"  # lead_id comes first
+    assert guess_role("created", columns, None) == "Create Date"
+    assert guess_role("outcome", columns, None) == "Lifecycle Stage"
+    assert guess_role("closed", columns, None) is None
+
+
+def test_each_column_s_values_are_sampled_beyond_the_rows_shown(tmp_path):
+    path = tmp_path / "crm.csv"
+    lines = ["id,stage,note"] + [f"L{i}, {['Open', 'Closed Won'][i % 2]} ,{'x' if i > 50 else ''}"
+                                 for i in range(200)]
+    path.write_text("\n".join(lines) + "\n")
+    preview = preview_csv(path)
+    assert len(preview.rows) == 5
+    assert preview.values["stage"] == ["Open", "Closed Won"]
+    assert preview.values["note"] == ["x"]
+    assert len(preview.values["id"]) == MAX_VALUES and preview.more == {"id"}
+
+
+def test_a_latin1_value_past_the_rows_shown_reads_the_whole_preview_as_latin1(tmp_path):
+    path = tmp_path / "crm.csv"
+    note = "n" * 100
+    rows = [f"L{i},Open,{note}" for i in range(400)] + [f"L400,Gew\xe4hlt,{note}"]
+    path.write_bytes(("id,stage,note\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    preview = preview_csv(path)
+    assert preview.values["stage"] == ["Open", "Gew\u00e4hlt"]
