@@ -299,6 +299,19 @@ def compile_model(model: ScoringModel, types: dict[str, str], *, as_of: dt.date,
     return CompiledModel(sql, params.values, flagged)
 
 
+def rule_problems(model: ScoringModel, types: dict[str, str], as_of: dt.date) -> dict[str, str]:
+    """Why each rule that does not compile against the dataset does not (a column it names is
+    missing, an operator or a value does not fit the column's type), by rule id; enabled or
+    not."""
+    problems = {}
+    for rule in model.rules:
+        try:
+            resolve_rules([rule], types, as_of)
+        except AlignError as exc:
+            problems[rule.id] = str(exc)
+    return problems
+
+
 def usable_rules(model: ScoringModel, types: dict[str, str], as_of: dt.date) -> list[Rule]:
     """Every rule that compiles against the dataset. An enabled rule that does not is an error;
     a disabled one is left out (it may name a column this dataset lacks)."""

@@ -418,9 +418,12 @@ class LeadScoringScreen(AreaScreen):
                 and self.analysis.model.id == model.id:
             evidence = {e.rule: e for e in self.analysis.result.rules}
         rules = model.rules if model else []
+        problems = self._rule_problems()
         for r in rules:
             ev = evidence.get(r.id)
             on_mark = Text("●", style="bold green") if r.enabled else Text("○", style="dim")
+            if r.id in problems:  # does not fit the leads: see the analysis pane
+                on_mark = Text("!", style="bold red" if r.enabled else "red")
             style = "" if r.enabled else "dim"
             points = Text(f"{r.points:+d}" + (" KO" if r.knockout else ""),
                           style="red" if r.points < 0 or r.knockout else style)
@@ -455,7 +458,7 @@ class LeadScoringScreen(AreaScreen):
             if self.busy:
                 text.append(" · scoring…", style="yellow")
             elif self.error:
-                text.append(f" · {self.error}", style="bold red")
+                text.append(" · cannot score this model", style="bold red")
             elif self.analysis is not None:
                 r = self.analysis.result
                 text.append(f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · MQL {r.mql.leads:,} "
@@ -492,8 +495,9 @@ class LeadScoringScreen(AreaScreen):
         summary = self.query_one("#scoring-backtest", Static)
         if analysis is None:
             wait = Text(self.error or "scoring…", style="bold red" if self.error else "dim")
-            matrix.update(wait)
-            summary.update("")
+            matrix.update(Text("Cannot score this model.", style="bold red") if self.error
+                          else wait)
+            summary.update(self._failure_help() if self.error else "")
             self.query_one("#scoring-compare", Static).update(wait)
             self.query_one("#scoring-evidence", DataTable).clear()
             return
@@ -503,6 +507,26 @@ class LeadScoringScreen(AreaScreen):
         self._draw_evidence(analysis)
         self._draw_histogram(analysis)
         self._draw_compare(analysis)
+
+    def _rule_problems(self) -> dict[str, str]:
+        from model.scoring import rule_problems
+
+        model = self.model
+        return rule_problems(model, self.types, self.as_of_date) \
+            if model is not None and self.types else {}
+
+    def _failure_help(self) -> Text:
+        """The error, and what to do when rules do not fit the leads (say, after importing an
+        export whose columns are named differently)."""
+        text = Text(self.error, style="red")
+        model = self.model
+        problems = self._rule_problems()
+        if model is not None and any(r.enabled for r in model.rules if r.id in problems):
+            text.append("\n\nRules marked ", style="dim")
+            text.append("!", style="bold red")
+            text.append(" do not fit these leads: edit one (e) to pick a column the leads "
+                        "have, or turn it off (space).", style="dim")
+        return text
 
     def _draw_evidence(self, analysis: Analysis) -> None:
         table = self.query_one("#scoring-evidence", DataTable)

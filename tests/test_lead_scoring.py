@@ -357,3 +357,37 @@ async def test_empty_states_explain_how_to_get_leads_and_models(empty_store):
         assert "align leads import leads.csv plan.db" in text and "Press i" in text
         assert "n adds one" in text_of(screen.query_one("#scoring-models-empty"))
         assert not screen.query_one("#scoring-tabs").display
+
+
+async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_path):
+    """After an import whose columns are named differently, the screen says which rules do
+    not fit and how to mend them; turning those off lets the rest score again."""
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    store = sample_copy(tmp_path)
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("Lead ID,Industry,employees,converted\n"
+                        "a,SaaS,120,1\nb,Retail,15,0\nc,SaaS,900,0\nd,Finance,4000,1\n")
+    import_leads_csv(store, csv_path, roles=LeadsRoles(id="Lead ID", outcome="converted",
+                                                       won_values=["1"]))
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        marks = {key.value: str(table.get_row(key)[0]) for key in table.rows}
+        fitting = {rule for rule, row in rule_rows(store).items()
+                   if all(c["field"] == "employees" for c in json.loads(row["conditions"]))}
+        assert fitting and {r for r, mark in marks.items() if mark != "!"} == fitting
+        assert screen.analysis is None
+        assert "cannot score this model" in text_of(screen.query_one("#scoring-status-text"))
+        help_text = text_of(screen.query_one("#scoring-backtest"))
+        assert "no such column" in help_text and "Rules marked ! do not fit" in help_text
+        for rule in marks:
+            if rule not in fitting:
+                table.move_cursor(row=table.get_row_index(rule))
+                await pilot.press("space")
+                await settle(pilot)
+        assert screen.analysis is not None and screen.analysis.result.leads == 4
+        assert {key.value: str(table.get_row(key)[0]) for key in table.rows} == {
+            rule: "●" if rule in fitting else "!" for rule in marks}
+        assert "Rules marked" not in text_of(screen.query_one("#scoring-backtest"))
