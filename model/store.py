@@ -274,6 +274,43 @@ class PlanStore:
         store._migrate(name=name)
         return store
 
+    @classmethod
+    def snapshot(cls, path: str | Path) -> PlanStore:
+        """The plan at `path` copied into memory and brought to this version's schema, the file
+        left as it is: for looking without writing (a dry run), even at an older plan, which
+        `open` would back up and migrate in place."""
+        path = Path(path)
+        if not _check_is_plan_file(path):
+            raise AlignError(f"{path}: no such plan (create one with `align init {path}`)")
+        conn = sqlite3.connect(":memory:")
+        try:
+            source = sqlite3.connect(_probe_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise AlignError(f"{path}: cannot read the plan ({exc})") from None
+        store = cls(conn, None)
+        store._configure(wal=False)
+        store._migrate(name=None)
+        return store
+
+    @staticmethod
+    def would_migrate(path: str | Path) -> bool:
+        """Whether `open` would migrate the plan at `path` (a plan from an older version)."""
+        path = Path(path)
+        if not _check_is_plan_file(path):
+            return False
+        conn = sqlite3.connect(_probe_uri(path), uri=True)
+        try:
+            return bool(mig.pending(conn))
+        except sqlite3.Error as exc:
+            raise AlignError(f"{path}: cannot read the plan ({exc})") from None
+        finally:
+            conn.close()
+
     @staticmethod
     def _version_of(path: Path) -> int:
         conn = sqlite3.connect(_read_only_uri(path), uri=True)

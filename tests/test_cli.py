@@ -91,6 +91,35 @@ def test_import_merge_prints_the_difference(plan_db, tmp_path):
         assert next(d for d in s.departments() if d.id == "sales").name == "Sales team"
 
 
+def test_dry_run_on_an_older_plan_leaves_its_file_as_it_was(plan_db, tmp_path, monkeypatch):
+    """Opening an older plan backs it up and migrates it; a dry run writes nothing at all, so
+    it looks at a migrated copy in memory."""
+    import model.migrations as mig
+
+    with PlanStore.open(plan_db) as s:
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    toml = tmp_path / "plan.toml"
+    toml.write_text(plan_to_toml(small_plan()).replace('name = "Sales"', 'name = "Sales team"'))
+
+    def m_next(db):
+        db.execute("ALTER TABLE departments ADD COLUMN colour TEXT")
+
+    monkeypatch.setattr(mig, "STEPS", [*mig.STEPS, ("m_next_test_column", m_next)])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    before = plan_db.read_bytes()
+    result = run("import", toml, plan_db, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  ~ sales (name)" in result.stdout
+    assert plan_db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == files  # no backup, no -wal
+    result = run("import", toml, plan_db)
+    assert result.exit_code == 0, result.output
+    assert any(p.name.endswith(".bak") for p in tmp_path.iterdir())
+    with PlanStore.open(plan_db) as s:
+        assert "colour" in s.db["departments"].columns_dict
+        assert next(d for d in s.departments() if d.id == "sales").name == "Sales team"
+
+
 def test_import_replace_removes(plan_db, tmp_path):
     doc = plan_to_toml(small_plan())
     head = doc.split("[[departments]]")[0]

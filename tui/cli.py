@@ -174,10 +174,15 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
         fail(exc)
     path = Path(db)
     is_new = not path.exists() or path.stat().st_size == 0
-    if is_new and dry_run:
-        store = PlanStore.memory()
-    else:
-        store = open_store(db, create=True)
+    try:
+        if is_new and dry_run:
+            store = PlanStore.memory()
+        elif dry_run and PlanStore.would_migrate(path):
+            store = PlanStore.snapshot(path)  # a dry run writes nothing, not even an upgrade
+        else:
+            store = open_store(db, create=True)
+    except AlignError as exc:
+        fail(exc)
     try:
         with store:
             diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
