@@ -153,10 +153,17 @@ def _probe_uri(path: Path) -> str:
     file itself, so it is read as immutable (no locks, no side files). With a journal present
     (someone has it open, or a write was cut short) it is read the usual way."""
     uri = _read_only_uri(path)
-    journals = ("-wal", "-journal")
-    if not any(path.with_name(path.name + suffix).exists() for suffix in journals):
+    real = path.resolve()  # SQLite keeps the journal beside the file a link points to
+    if not any(_exists(real.with_name(real.name + suffix)) for suffix in ("-wal", "-journal")):
         uri += "&immutable=1"
     return uri
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for a journal beside it: there is none
+        return False
 
 
 def _check_is_plan_file(path: Path) -> bool:

@@ -136,3 +136,28 @@ def test_plan_open_in_another_instance_is_recognised(tmp_path):
                 "SELECT value FROM align_meta WHERE key = 'format'").fetchone() is not None
     finally:
         first.close()
+
+
+def test_a_plan_reached_through_a_link_while_open_elsewhere(tmp_path):
+    # The journal sits beside the file the link points to: the probe must look there.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / "plan.db"
+    link.symlink_to(tmp_path / "real" / "plan.db")
+    first = PlanStore.open(link, name="Linked")
+    try:
+        with PlanStore.open(link, create=False) as second:
+            assert second.settings().name == "Linked"
+    finally:
+        first.close()
+
+
+def test_a_foreign_database_with_a_very_long_name_is_refused(tmp_path):
+    path = tmp_path / ("x" * 251 + ".db")  # no room for "-wal" after it
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = MEMORY")  # nor for "-journal"
+    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(AlignError, match="not an Align plan"):
+        PlanStore.open(path)
