@@ -1088,11 +1088,13 @@ class _Reader:
                 yield cells, count, block, False
                 continue
             _put_back(cells, values)
-            # Each value a line of its own for the hints, without the delimiters it holds:
-            # `a, b` is not padded.
+            # Each value a line of its own for the hints, without the delimiters it holds
+            # (`a, b` is not padded), unless the delimiter is itself whitespace (`\tx` is).
             spread = "\n".join(values)
             multiline = spread.count("\n") != len(values) - 1
-            yield cells, count, f"{block}\n{spread.replace(delimiter, '')}", multiline
+            if not delimiter.isspace():
+                spread = spread.replace(delimiter, "")
+            yield cells, count, f"{block}\n{spread}", multiline
 
     def position(self) -> int:
         return self.raw.tell()

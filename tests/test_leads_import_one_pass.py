@@ -125,9 +125,9 @@ HINT_CELLS = ["", "x", "5", "-", "-5", "a-b", "?", "N/A", "nULL", "none", "Unkno
 @given(st.integers(min_value=1, max_value=3).flatmap(lambda width: st.lists(
     st.lists(st.sampled_from(HINT_CELLS), min_size=width, max_size=width), min_size=1,
     max_size=12)), st.integers(min_value=1, max_value=3), st.booleans(),
-    st.sampled_from(["none", "all", "some"]))
+    st.sampled_from(["none", "all", "some"]), st.sampled_from([",", "\t"]))
 def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows, block,
-                                                          crlf, quoting):
+                                                          crlf, quoting, delimiter):
     """What the byte pass and each block's own look rule out (padding, placeholders), and the
     quick per-column looks, only skip checks: the dataset is the one an import that checks
     every cell gives, whether the file has no quotes, quotes every field or quotes only the
@@ -135,13 +135,14 @@ def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows
     tmp_path = tmp_path_factory.mktemp("hints")
     width = len(rows[0])
     end = "\r\n" if crlf else "\n"
+    d = delimiter
     if quoting == "all":
-        lines = [",".join(f'"{c}"' for c in row) for row in rows]
+        lines = [d.join(f'"{c}"' for c in row) for row in rows]
     elif quoting == "some":
-        lines = [",".join(f'"{c}"' if "," in c or "\n" in c else c for c in row) for row in rows]
+        lines = [d.join(f'"{c}"' if d in c or "\n" in c else c for c in row) for row in rows]
     else:
-        lines = [",".join(c.replace("\n", "").replace(",", "") for c in row) for row in rows]
-    text = ",".join(f"c{i}" for i in range(width)) + end + end.join(lines) + end
+        lines = [d.join(c.replace("\n", "").replace(d, "") for c in row) for row in rows]
+    text = d.join(f"c{i}" for i in range(width)) + end + end.join(lines) + end
     byte_hints = leads_module._byte_hints
     with pytest.MonkeyPatch.context() as m:
         m.setattr(leads_module, "_TEXT_BLOCK", 6 * block)
@@ -228,6 +229,18 @@ def test_unquote_takes_only_blocks_whose_every_field_is_quoted(block, text):
 def test_lift_quoted_takes_only_quotes_that_make_whole_fields(block, lifted, values):
     found = leads_module._lift_quoted(block, ",")
     assert found == (None if lifted is None else (lifted, values))
+
+
+@pytest.mark.parametrize("text, column, expected", [
+    ('a\tb\n"\tx"\ty\n', "a", ["x"]),
+    ('a\tb\nx\tx\n"\t-"\ty\n', "a", ["x", None]),
+    ('n\tm\n1\tx\n"n/a\t"\ty\n', "n", [1.0, None]),
+])
+def test_a_quoted_value_padded_with_the_tab_delimiter_is_trimmed(tmp_path, text, column,
+                                                                 expected):
+    store = PlanStore.memory()
+    import_leads_csv(store, write_csv(tmp_path, text), roles=LeadsRoles())
+    assert [row[column] for row in leads_rows(store)] == expected
 
 
 def test_a_file_quoting_only_some_fields_is_split_without_the_csv_module(tmp_path, monkeypatch):
