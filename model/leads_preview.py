@@ -3,6 +3,7 @@ encodings and header naming), for the import form's preview and role pickers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -12,10 +13,12 @@ from model.leads import _column_names, _Reader, _sniff
 
 SAMPLE_ROWS = 1000  # rows looked at for each column's values
 MAX_VALUES = 12  # distinct values kept per column
-# Outcome values that say a lead was won, as CRMs write them (compared folded).
-_WON_WORDS = frozenset({"1", "true", "yes", "y", "won", "converted", "customer", "closed won",
-                        "closed-won", "closedwon", "closed_won", "win"})
-_NOT_WON = frozenset({"not", "no", "never", "lost"})
+# Outcome values that say a lead was won, as CRMs write them: a yes of a yes/no column, or a
+# stage naming the win (`Closed Won`, `Closed/Won`, `Closed - Converted`, `customer`).
+_YES_NO = frozenset({"1", "0", "true", "false", "yes", "no", "y", "n"})
+_YES = frozenset({"1", "true", "yes", "y"})
+_WON_WORDS = frozenset({"won", "win", "converted", "customer", "closedwon"})
+_NOT_WON = frozenset({"not", "no", "never", "lost", "unconverted"})
 
 
 @dataclass
@@ -67,10 +70,14 @@ def _collect_values(preview: CsvPreview, sample: list[list[str]]) -> None:
 
 
 def suggest_won_values(values: list[str]) -> list[str]:
-    """The values among `values` that read as a won outcome (`Closed Won`, `yes`, `1`, …)."""
+    """The values among `values` (one column's) that read as a won outcome: the yes of a yes/no
+    or 1/0 column, or a stage naming the win (`Closed Won`, `Closed - Converted`)."""
+    folded = [v.casefold() for v in values]
+    if folded and set(folded) <= _YES_NO:
+        return [v for v, f in zip(values, folded, strict=True) if f in _YES]
     found = []
-    for value in values:
-        words = set(value.casefold().replace("-", " ").replace("_", " ").split())
-        if value.casefold() in _WON_WORDS or ("won" in words and not words & _NOT_WON):
+    for value, text in zip(values, folded, strict=True):
+        words = set(re.findall(r"[^\W_]+", text))
+        if words & _WON_WORDS and not words & _NOT_WON:
             found.append(value)
     return found

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
+from model.leads import parse_number
 from model.leads_preview import CsvPreview, preview_csv, suggest_won_values
 from model.schema import LeadsRoles
 from screens.footer import AlignFooter
@@ -27,24 +28,37 @@ from screens.form_support import FormScreen, field_errors, show_field_errors
 ROLE_FIELDS = ("id", "outcome", "created", "closed", "amount")
 IMPORT_FIELDS = ("path", *ROLE_FIELDS, "won_values", "date_format")
 # Column names as CRMs export them, normalised (`normal_name`): Salesforce, HubSpot,
-# Pipedrive, Mautic and the plain ones.
+# Pipedrive, Mautic and the plain ones, in order of preference.
 GUESSES = {
-    "id": ("lead_id", "id", "record_id", "contact_id", "deal_id", "lead", "deal_deal_id"),
-    "outcome": ("converted", "outcome", "won", "is_won", "status", "result", "stage",
-                "lead_status", "deal_stage", "lifecycle_stage", "deal_status"),
-    "created": ("created", "created_at", "created_date", "create_date", "date_created",
-                "date_added", "deal_created", "created_on"),
-    "closed": ("closed", "closed_at", "close_date", "closed_date", "date_closed",
+    "id": ("lead_id", "id", "record_id", "contact_id", "deal_id", "opportunity_id", "lead",
+           "deal_deal_id"),
+    "outcome": ("converted", "outcome", "won", "is_won", "deal_stage", "dealstage",
+                "lifecycle_stage", "lifecyclestage", "stage", "status", "result", "deal_status",
+                "lead_status"),
+    "created": ("created", "created_at", "created_date", "create_date", "createdate",
+                "date_created", "date_added", "deal_created", "created_on"),
+    "closed": ("closed", "closed_at", "close_date", "closedate", "closed_date", "date_closed",
                "deal_closed_on", "closed_on", "won_time", "converted_date"),
-    "amount": ("amount", "deal_amount", "value", "deal_value", "revenue",
-               "opportunity_amount", "annual_revenue"),
+    "amount": ("amount", "deal_amount", "value", "deal_value", "opportunity_amount", "revenue"),
 }
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 def normal_name(name: str) -> str:
-    """A column name compared for guessing: folded, runs of other characters as one `_`
-    (`Lead ID` and `lead-id` read `lead_id`)."""
-    return "_".join(re.findall(r"[^\W_]+", name.casefold()))
+    """A column name compared for guessing: words folded, one `_` between them (`Lead ID`,
+    `lead-id` and `LeadId` all read `lead_id`)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return "_".join(re.findall(r"[^\W_]+", spaced.casefold()))
+
+
+def _fits(role: str, values: list[str]) -> bool:
+    """Whether a column's sampled values suit the role: dates for the dates, numbers for the
+    amount (a blank sample suits any)."""
+    if not values or role in ("id", "outcome"):
+        return True
+    if role == "amount":
+        return any(parse_number(v) is not None for v in values)
+    return any(_DATE_LIKE.search(v) for v in values)
 
 
 @dataclass
@@ -54,15 +68,19 @@ class LeadsImportRequest:
     replace: bool
 
 
-def guess_role(role: str, columns: list[str], previous: LeadsRoles | None) -> str | None:
+def guess_role(role: str, columns: list[str], previous: LeadsRoles | None,
+               values: dict[str, list[str]] | None = None) -> str | None:
     """The previous import's column for the role if the file still has it, else a column named
-    as CRMs usually name it."""
+    as CRMs usually name it whose `values` (sampled, by column) suit the role: a `Closed`
+    checkbox is not the closed date."""
     if previous is not None and getattr(previous, role) in columns:
         return getattr(previous, role)
     normal: dict[str, str] = {}
     for column in columns:
         normal.setdefault(normal_name(column), column)
-    return next((normal[g] for g in GUESSES[role] if g in normal), None)
+    sampled = values or {}
+    return next((normal[g] for g in GUESSES[role]
+                 if g in normal and _fits(role, sampled.get(normal[g], []))), None)
 
 
 class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
@@ -170,13 +188,15 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         for role in ROLE_FIELDS:
             select = self.query_one(f"#f-{role}", Select)
             select.set_options([(c, c) for c in columns])
-            guess = guess_role(role, columns, self.previous)
+            guess = guess_role(role, columns, self.previous,
+                               self.preview.values if self.preview else None)
             if guess is not None:
                 select.value = guess
         won = self.query_one("#f-won_values", Input)
         p = self.previous
         if p is not None and p.outcome in columns and not won.value.strip():
-            won.value = self.suggested_won = ", ".join(p.won_values)
+            won.value = ", ".join(p.won_values)  # the user's own, kept as if typed
+            self.suggested_won = ""
         self._show_outcome_values()
 
     @on(Select.Changed, "#f-outcome")
@@ -185,16 +205,18 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         the field is empty or holds what was suggested, the ones that read as won."""
         hint = self.query_one("#outcome-values", Static)
         outcome = self._role("outcome")
+        won = self.query_one("#f-won_values", Input)
         if self.preview is None or outcome is None:
             hint.update("")
             hint.display = False
+            if self.suggested_won and won.value == self.suggested_won:
+                won.value = self.suggested_won = ""  # no outcome: no values of ours for it
             return
         values = self.preview.values.get(outcome, [])
         more = ", …" if outcome in self.preview.more else ""
         hint.update(Text(f"{outcome} holds: {', '.join(values)}{more}" if values
                          else f"{outcome} is blank in the first rows", style="dim"))
         hint.display = True
-        won = self.query_one("#f-won_values", Input)
         if not won.value.strip() or won.value == self.suggested_won:
             won.value = self.suggested_won = ", ".join(suggest_won_values(values))
 

@@ -99,6 +99,40 @@ async def test_columns_named_as_crms_name_them_are_mapped(empty_store, tmp_path)
     assert lead_count(empty_store) == 3
 
 
+async def test_the_previous_won_values_stay_and_a_suggestion_goes_with_its_outcome(
+        empty_store, tmp_path):
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    first = tmp_path / "first.csv"
+    first.write_text("id,stage\na,Signed\nb,Lost\n")
+    import_leads_csv(empty_store, first, roles=LeadsRoles(id="id", outcome="stage",
+                                                          won_values=["Signed"]))
+    second = tmp_path / "second.csv"
+    second.write_text("id,stage,converted\nc,Signed,yes\nd,Open,no\n")
+    async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, second)
+        won = form.query_one("#f-won_values", Input)
+        outcome = form.query_one("#f-outcome", Select)
+        assert (outcome.value, won.value) == ("stage", "Signed")  # kept, as if typed
+        outcome.value = "converted"
+        await pilot.pause()
+        assert won.value == "Signed"
+        won.value = ""
+        outcome.value = "stage"
+        await pilot.pause()
+        outcome.value = "converted"
+        await pilot.pause()
+        assert won.value == "yes"  # suggested
+        outcome.clear()
+        await pilot.pause()
+        assert won.value == ""  # no outcome, no suggestion left to block the save
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert empty_store.leads_roles().outcome is None
+
+
 async def test_a_bad_file_is_reported_and_the_leads_stay(tmp_path):
     store = sample_copy(tmp_path)
     before_columns = column_types(store)

@@ -17,6 +17,9 @@ from screens.scoring_import import guess_role, normal_name
     (["customer", "lead", "subscriber"], ["customer"]),
     (["Won - renewal", "not won", "Lost", "closed-won", "Never won"], ["Won - renewal",
                                                                       "closed-won"]),
+    (["Closed - Converted", "Closed - Not Converted", "Open"], ["Closed - Converted"]),
+    (["Closed/Won", "Closed/Lost"], ["Closed/Won"]),
+    (["1", "2", "3", "4", "5", "6"], []),  # a numbered stage is no yes/no column
     (["A", "B"], []),
 ])
 def test_won_values_are_suggested_from_the_words_crms_use(values, won):
@@ -26,6 +29,7 @@ def test_won_values_are_suggested_from_the_words_crms_use(values, won):
 @pytest.mark.parametrize("name, normal", [
     ("Lead ID", "lead_id"), ("lead-id", "lead_id"), ("  Created  Date ", "created_date"),
     ("Deal - Deal ID", "deal_deal_id"), ("Étape", "étape"), ("__x__", "x"),
+    ("CreatedDate", "created_date"), ("IsWon", "is_won"), ("dealstage", "dealstage"),
 ])
 def test_names_are_compared_folded_with_one_underscore_between_words(name, normal):
     assert normal_name(name) == normal
@@ -59,3 +63,19 @@ def test_a_latin1_value_past_the_rows_shown_reads_the_whole_preview_as_latin1(tm
     path.write_bytes(("id,stage,note\n" + "\n".join(rows) + "\n").encode("latin-1"))
     preview = preview_csv(path)
     assert preview.values["stage"] == ["Open", "Gew\u00e4hlt"]
+
+
+def test_hubspot_contacts_map_the_lifecycle_stage_and_no_company_revenue():
+    columns = ["Record ID", "Create Date", "Lead Status", "Lifecycle Stage", "Annual Revenue"]
+    assert guess_role("outcome", columns, None) == "Lifecycle Stage"
+    assert guess_role("amount", columns, None) is None  # the company's revenue, not a deal's
+
+
+def test_a_closed_checkbox_is_not_taken_for_the_closed_date():
+    columns = ["Opportunity ID", "Closed", "Won", "Close Date", "Amount"]
+    values = {"Closed": ["0", "1"], "Won": ["0", "1"], "Close Date": ["3/31/2025"],
+              "Amount": ["$1,200.00"]}
+    assert guess_role("closed", columns, None, values) == "Close Date"
+    assert guess_role("id", columns, None, values) == "Opportunity ID"
+    assert guess_role("outcome", columns, None, values) == "Won"
+    assert guess_role("amount", columns, None, {"Amount": ["n/a", "tbd"]}) is None
