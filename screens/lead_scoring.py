@@ -423,7 +423,7 @@ class LeadScoringScreen(AreaScreen):
             ev = evidence.get(r.id)
             on_mark = Text("●", style="bold green") if r.enabled else Text("○", style="dim")
             if r.id in problems:  # does not fit the leads: see the analysis pane
-                on_mark = Text("!", style="bold red" if r.enabled else "red")
+                on_mark = Text.assemble(("!", "bold red"), on_mark)
             style = "" if r.enabled else "dim"
             points = Text(f"{r.points:+d}" + (" KO" if r.knockout else ""),
                           style="red" if r.points < 0 or r.knockout else style)

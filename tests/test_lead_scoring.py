@@ -377,7 +377,7 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
         marks = {key.value: str(table.get_row(key)[0]) for key in table.rows}
         fitting = {rule for rule, row in rule_rows(store).items()
                    if all(c["field"] == "employees" for c in json.loads(row["conditions"]))}
-        assert fitting and {r for r, mark in marks.items() if mark != "!"} == fitting
+        assert fitting and {r for r, mark in marks.items() if mark != "!●"} == fitting
         assert screen.analysis is None
         assert "cannot score this model" in text_of(screen.query_one("#scoring-status-text"))
         help_text = text_of(screen.query_one("#scoring-backtest"))
@@ -389,5 +389,5 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
                 await settle(pilot)
         assert screen.analysis is not None and screen.analysis.result.leads == 4
         assert {key.value: str(table.get_row(key)[0]) for key in table.rows} == {
-            rule: "●" if rule in fitting else "!" for rule in marks}
+            rule: "●" if rule in fitting else "!○" for rule in marks}
         assert "Rules marked" not in text_of(screen.query_one("#scoring-backtest"))
