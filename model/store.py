@@ -276,10 +276,7 @@ class PlanStore:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
-        store = cls(conn, path)
-        store._configure(wal=True)
-        store._migrate(name=name)
-        return store
+        return cls._ready(conn, path, name=name)
 
     @classmethod
     def snapshot(cls, path: str | Path) -> PlanStore:
@@ -299,10 +296,7 @@ class PlanStore:
         except sqlite3.Error as exc:
             conn.close()
             raise AlignError(f"{path}: cannot read the plan ({exc})") from None
-        store = cls(conn, None)
-        store._configure(wal=False)
-        store._migrate(name=None)
-        return store
+        return cls._ready(conn, None)
 
     @staticmethod
     def would_migrate(path: str | Path) -> bool:
@@ -318,6 +312,15 @@ class PlanStore:
         finally:
             conn.close()
 
+    @classmethod
+    def _ready(cls, conn: sqlite3.Connection, path: Path | None, *,
+               name: str | None = None) -> PlanStore:
+        """A store on `conn`, configured (WAL for a file) and at this version's schema."""
+        store = cls(conn, path)
+        store._configure(wal=path is not None)
+        store._migrate(name=name)
+        return store
+
     @staticmethod
     def _version_of(path: Path) -> int:
         conn = sqlite3.connect(_read_only_uri(path), uri=True)
@@ -329,10 +332,7 @@ class PlanStore:
 
     @classmethod
     def memory(cls, name: str | None = None) -> PlanStore:
-        store = cls(sqlite3.connect(":memory:"), None)
-        store._configure(wal=False)
-        store._migrate(name=name)
-        return store
+        return cls._ready(sqlite3.connect(":memory:"), None, name=name)
 
     def _configure(self, *, wal: bool) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
