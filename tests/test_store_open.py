@@ -49,13 +49,20 @@ def test_text_file_is_refused_and_untouched(tmp_path):
     assert path.read_text() == "hello, not a database"
 
 
-def test_unrelated_sqlite_database_is_refused_and_untouched(tmp_path):
-    path = tmp_path / "other.db"
+def _foreign_database(path, journal_mode: str | None = None):
+    """A SQLite database some other program keeps: one table, one row."""
     conn = sqlite3.connect(path)
+    if journal_mode:
+        conn.execute(f"PRAGMA journal_mode = {journal_mode}")
     conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
     conn.execute("INSERT INTO customers (name) VALUES ('x')")
     conn.commit()
     conn.close()
+    return path
+
+
+def test_unrelated_sqlite_database_is_refused_and_untouched(tmp_path):
+    path = _foreign_database(tmp_path / "other.db")
     before = _bytes(path)
     with pytest.raises(AlignError, match="not an Align plan"):
         PlanStore.open(path)
@@ -112,12 +119,7 @@ def test_memory_store(tmp_path):
 
 def test_unrelated_wal_database_is_refused_without_side_files(tmp_path):
     # Reading a WAL-mode database creates its -wal and -shm files; a refused file keeps none.
-    path = tmp_path / "crm.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode = wal")
-    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY)")
-    conn.commit()
-    conn.close()
+    path = _foreign_database(tmp_path / "crm.sqlite", journal_mode="wal")
     before = _bytes(path)
     with pytest.raises(AlignError, match="not an Align plan; it was left untouched"):
         PlanStore.open(path)
@@ -153,11 +155,7 @@ def test_a_plan_reached_through_a_link_while_open_elsewhere(tmp_path):
 
 
 def test_a_foreign_database_with_a_very_long_name_is_refused(tmp_path):
-    path = tmp_path / ("x" * 251 + ".db")  # no room for "-wal" after it
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode = MEMORY")  # nor for "-journal"
-    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY)")
-    conn.commit()
-    conn.close()
+    # No room for "-wal" after the name, nor for "-journal" while it is written.
+    path = _foreign_database(tmp_path / ("x" * 251 + ".db"), journal_mode="memory")
     with pytest.raises(AlignError, match="not an Align plan"):
         PlanStore.open(path)
