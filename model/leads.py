@@ -255,12 +255,15 @@ def _holds_padding(text: str) -> bool:
     return bool(_SEP_THEN_SPACE.search(text) or _SEP_THEN_SPACE.search(text[::-1]))
 
 
-def _holds_placeholder(text: str, col: list[str]) -> bool:
-    """Whether a value of `col` (`text`: its values between NULs) is a placeholder as written.
-    Lowering may turn other letters into ASCII ones; such a find is checked value by value."""
+def _holds_placeholder(text: str, col: list[str], padded: bool) -> bool:
+    """Whether a value of `col` (`text`: its values between NULs) is a placeholder: as written,
+    or once trimmed when the column has `padded` values (as the import reads it). Lowering may
+    turn other letters into ASCII ones; such a find is checked value by value."""
     lowered = text.lower()
-    if not any(p in lowered for p in _SEP_PLACEHOLDERS):
+    if not any(p in lowered for p in (PLACEHOLDERS if padded else _SEP_PLACEHOLDERS)):
         return False
+    if padded:
+        return any(_blank_kind(v.strip()) == _PLACEHOLDER for v in set(col))
     return any(_blank_kind(v) == _PLACEHOLDER for v in set(col))
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -437,7 +440,8 @@ class _Column:
         if padded or placeholder:
             text = "\x00" + "\x00".join(col) + "\x00"  # every value between NULs
             self.padded = self.padded or (padded and _holds_padding(text))
-            self.placeholder = self.placeholder or (placeholder and _holds_placeholder(text, col))
+            self.placeholder = self.placeholder or (
+                placeholder and _holds_placeholder(text, col, self.padded))
         if "number" in self.kinds:
             self._scan_numbers(col, first_row)
         if "date" in self.kinds:

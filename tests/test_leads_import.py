@@ -430,3 +430,30 @@ def test_decimals_sqlite_can_misread_are_read_exactly():
     """SQLite's own reading of `95328.600864` can be a unit off in the last place; divided from
     its digits, it is the float Python reads."""
     assert _sqlite_reads(["95328.600864"], 6) == [95328.600864]
+
+
+def placeholder_warned(report, column):
+    return any(w.startswith(f"column {column!r}: placeholder") for w in report.warnings)
+
+
+def test_a_padded_placeholder_in_a_text_column_is_reported(store, tmp_path, monkeypatch):
+    """The first block makes `note` text; a later one holds ` n/a `, which reads as blank and
+    so must be named in the warning, although it is not written exactly as a placeholder."""
+    monkeypatch.setattr(leads_module, "_TEXT_BLOCK", 64)
+    body = "".join(f"r{i},word{i}\n" for i in range(20)) + "r20, n/a \nr21,end\n"
+    report = load(store, tmp_path, "id,note\n" + body)
+    assert types(store)["note"] == "text"
+    assert [r["note"] for r in leads_rows(store)][20] is None
+    assert placeholder_warned(report, "note")
+
+
+@pytest.mark.parametrize("values", [["abc", " n/a ", "def"], [" n/a ", "abc", "def"],
+                                    ["abc", "def", " n/a "]])
+def test_the_placeholder_warning_does_not_hang_on_the_order_of_values(store, tmp_path,
+                                                                        values):
+    """A value that makes a column text and a padded placeholder in the same block: the
+    column is reported whichever the first pass looks at first."""
+    report = load(store, tmp_path, "id,note\n" + "".join(
+        f"r{i},{v}\n" for i, v in enumerate(values)))
+    assert placeholder_warned(report, "note")
+    assert not placeholder_warned(report, "id")

@@ -154,8 +154,9 @@ def test_hints_only_spare_checks_never_change_the_dataset(tmp_path_factory, rows
         m.setattr(leads_module, "_holds_padding", lambda text: bool(
             leads_module._SEP_THEN_SPACE.search(text)
             or leads_module._SEP_THEN_SPACE.search(text[::-1])))
-        m.setattr(leads_module, "_holds_placeholder", lambda text, col: any(
-            leads_module._blank_kind(v) == leads_module._PLACEHOLDER for v in col))
+        m.setattr(leads_module, "_holds_placeholder", lambda text, col, padded: any(
+            leads_module._blank_kind(v.strip() if padded else v) == leads_module._PLACEHOLDER
+            for v in col))
         checked = _import(tmp_path, text, "checked.csv")
     assert hinted == checked
 
