@@ -4,6 +4,9 @@ stretch of a million leads by rank with one primary-key range read.
 The ranked table is a TEMP table on the caller's connection: `rank` is its INTEGER PRIMARY KEY,
 given in insertion order, and the rows are inserted sorted by total (highest first), then file
 order. Page reads join back to `leads` by `_row` for the columns shown.
+
+A filter or another order (`model.lead_filter`) is a second TEMP table of ranks, `pos` its
+INTEGER PRIMARY KEY, so a page of the view is again one primary-key range read.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from model.errors import AlignError
+from model.lead_filter import LeadView
 from model.leads import LEADS_TABLE, ROW_COLUMN, quote_identifier
 from model.schema import ScoringModel
 from model.scoring import compile_model
 
 RANKED_TABLE = "align_ranked_leads"
+VIEW_TABLE = "align_leads_view"
 SCORE_COLUMNS = ("rank", "_row", "fit", "engagement", "total", "cell", "knocked", "mql")
 
 
@@ -38,15 +43,39 @@ def rank_leads(conn: sqlite3.Connection, model: ScoringModel, types: dict[str, s
     return conn.execute(f"SELECT count(*) FROM temp.{RANKED_TABLE}").fetchone()[0]
 
 
+def build_view(conn: sqlite3.Connection, view: LeadView | None) -> int | None:
+    """(Re)build the view table over the ranked table on `conn` for `view`, or drop it when
+    `view` is the ranking itself (None, no filter, by score); returns the leads in the view,
+    or None when there is no view table."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{VIEW_TABLE}")
+    if view is None or view.everything:
+        return None
+    conn.execute(f"CREATE TEMP TABLE {VIEW_TABLE} (pos INTEGER PRIMARY KEY, "
+                 f"rank INTEGER NOT NULL)")
+    join = (f" JOIN {LEADS_TABLE} AS l ON l.{ROW_COLUMN} = s._row" if view.join else "")
+    where = f" WHERE {view.where}" if view.where else ""
+    conn.execute(f"INSERT INTO temp.{VIEW_TABLE} (rank) SELECT s.rank "
+                 f"FROM temp.{RANKED_TABLE} AS s{join}{where} ORDER BY {view.sort.order}",
+                 view.params)
+    return conn.execute(f"SELECT count(*) FROM temp.{VIEW_TABLE}").fetchone()[0]
+
+
 def ranked_page(conn: sqlite3.Connection, first: int, count: int, columns: Sequence[str],
-                types: dict[str, str]) -> list[tuple[Any, ...]]:
-    """Ranks `first` … `first + count − 1` (1-based): the SCORE_COLUMNS, then `columns` of the
-    lead. Columns are checked against the dataset and quoted."""
+                types: dict[str, str], *, view: bool = False) -> list[tuple[Any, ...]]:
+    """Ranks `first` … `first + count − 1` (1-based), or with `view` positions of the view
+    table: the SCORE_COLUMNS, then `columns` of the lead. Columns are checked against the
+    dataset and quoted."""
     for column in columns:
         if column not in types:
             raise AlignError(f"no column {column!r} in the leads dataset")
     picked = "".join(f", l.{quote_identifier(c)}" for c in columns)
-    sql = (f"SELECT s.rank, s._row, s.fit, s.engagement, s.total, s.cell, s.knocked, s.mql"
-           f"{picked} FROM temp.{RANKED_TABLE} AS s JOIN {LEADS_TABLE} AS l "
-           f"ON l.{ROW_COLUMN} = s._row WHERE s.rank BETWEEN ? AND ? ORDER BY s.rank")
+    scores = (f"SELECT s.rank, s._row, s.fit, s.engagement, s.total, s.cell, s.knocked, s.mql"
+              f"{picked}")
+    lead = f"JOIN {LEADS_TABLE} AS l ON l.{ROW_COLUMN} = s._row"
+    if view:
+        sql = (f"{scores} FROM temp.{VIEW_TABLE} AS v JOIN temp.{RANKED_TABLE} AS s "
+               f"ON s.rank = v.rank {lead} WHERE v.pos BETWEEN ? AND ? ORDER BY v.pos")
+    else:
+        sql = (f"{scores} FROM temp.{RANKED_TABLE} AS s {lead} "
+               f"WHERE s.rank BETWEEN ? AND ? ORDER BY s.rank")
     return conn.execute(sql, (first, first + count - 1)).fetchall()

@@ -1,0 +1,190 @@
+"""The leads browser's filter and orders: each kind of term against hand-picked leads, errors
+that name the term, and every order against the same leads sorted in Python."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.errors import AlignError
+from model.lead_filter import lead_view, sorts
+from model.lead_ranking import build_view, rank_leads, ranked_page
+from model.leads import column_types, status_case
+from model.store import PlanStore
+from tests.leads_helpers import AS_OF, load, model, rule
+
+LEADS = ("id,company,employees,created,active,stage\n"
+         "L1,Acme Inc,500,2025-03-10,yes,Won\n"
+         "L2,Beta,,2025-02-01,no,Lost\n"
+         "L3,acme labs,20,2024-12-31,,\n"
+         "L4,Gamma,5000,,yes,Won\n"
+         "L5,,50,2025-03-31,no,Lost\n")
+SCORING = model(rule("big", "employees", "gt", 100, points=30),
+                rule("tiny", "employees", "lt", 30, knockout=True),
+                rule("recent", "created", "within_last_days", 60, points=20,
+                     dimension="engagement"))
+COLUMNS = ["id", "company", "employees", "created", "active", "stage"]
+
+
+@pytest.fixture(scope="module")
+def ranked(tmp_path_factory):
+    store = PlanStore.memory()
+    load(store, tmp_path_factory.mktemp("leads"), LEADS, id="id", outcome="stage",
+         won_values=["Won"], created="created")
+    count = rank_leads(store.db.conn, SCORING, column_types(store), as_of=AS_OF)
+    yield store, count
+    store.close()
+
+
+def ids(store, text: str, sort_label: str = "score") -> list[str]:
+    """The ids the view shows, in its order."""
+    types = column_types(store)
+    sort = next(s for s in sorts(store.leads_roles(), types) if s.label == sort_label)
+    view = lead_view(text, sort, types, status_case(store, store.leads_roles(), types,
+                                                    ("'open'", "'won'", "'lost'")))
+    count = build_view(store.db.conn, view)
+    rows = ranked_page(store.db.conn, 1, 100, ["id"], types, view=count is not None)
+    assert count is None or count == len(rows)
+    return [r[-1] for r in rows]
+
+
+def by_score(store) -> list[tuple]:
+    types = column_types(store)
+    build_view(store.db.conn, None)
+    return ranked_page(store.db.conn, 1, 100, COLUMNS, types)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("acme", {"L1", "L3"}),
+    ("ACME", {"L1", "L3"}),
+    ("-acme", {"L2", "L4", "L5"}),  # a blank company does not contain acme
+    ("company:acme", {"L1", "L3"}),
+    ("Company:acme", {"L1", "L3"}),  # a column named ignoring case
+    ("company=acme", set()),
+    ('company="acme labs"', {"L3"}),
+    ('"company=ACME LABS"', {"L3"}),
+    ("company=", {"L5"}),
+    ("company!=", {"L1", "L2", "L3", "L4"}),
+    ("company!=beta", {"L1", "L3", "L4", "L5"}),
+    ("-company=beta", {"L1", "L3", "L4", "L5"}),
+    ("employees>100", {"L1", "L4"}),
+    ("employees>=500", {"L1", "L4"}),
+    ("employees<=50", {"L3", "L5"}),
+    ("employees:500", {"L1"}),
+    ("employees=1,200", set()),
+    ("employees!=500", {"L2", "L3", "L4", "L5"}),
+    ("employees=", {"L2"}),
+    ("created:2025-03", {"L1", "L5"}),
+    ("created:2025", {"L1", "L2", "L5"}),
+    ("created<2025-01-01", {"L3"}),
+    ("created>=2025-03-10", {"L1", "L5"}),
+    ("created=", {"L4"}),
+    ("active:yes", {"L1", "L4"}),
+    ("active=no", {"L2", "L5"}),
+    ("-active:yes", {"L2", "L3", "L5"}),
+    ("won", {"L1", "L4"}),
+    ("lost", {"L2", "L5"}),
+    ("open", {"L3"}),
+    ("-won", {"L2", "L3", "L5"}),
+    ("acme won", {"L1"}),
+    ("acme -won", {"L3"}),
+    ("10:30", set()),  # not a column term: searched as text
+    ("", {"L1", "L2", "L3", "L4", "L5"}),
+])
+def test_each_kind_of_term_keeps_the_leads_it_names(ranked, text, expected):
+    store, _ = ranked
+    assert set(ids(store, text)) == expected
+
+
+def test_score_terms_follow_the_ranked_scores(ranked):
+    store, count = ranked
+    rows = by_score(store)
+    by_id = {r[8]: r for r in rows}  # SCORE_COLUMNS then COLUMNS: id is the 9th
+
+    def where(test) -> set[str]:
+        return {lead for lead, r in by_id.items() if test(r)}
+
+    assert set(ids(store, "mql")) == where(lambda r: r[7] == 1)
+    assert set(ids(store, "ko")) == where(lambda r: r[6] == 1) == {"L3"}
+    assert set(ids(store, "-ko")) == where(lambda r: r[6] != 1)
+    for cell in {r[5] for r in rows}:
+        assert set(ids(store, f"cell:{cell.lower()}")) == where(lambda r, c=cell: r[5] == c)
+        assert set(ids(store, f"cell:{cell[0]}")) == where(lambda r, c=cell: r[5][0] == c[0])
+        assert set(ids(store, f"cell:{cell[1]}")) == where(lambda r, c=cell: r[5][1] == c[1])
+    assert set(ids(store, "cell:A1,D4")) == where(lambda r: r[5] in ("A1", "D4"))
+    assert len(ids(store, "")) == count
+
+
+def test_the_view_keeps_the_order_of_the_scores(ranked):
+    store, _ = ranked
+    everyone = [r[8] for r in by_score(store)]
+    kept = ids(store, "-L2")
+    assert kept == [lead for lead in everyone if lead != "L2"]
+
+
+@pytest.mark.parametrize(("label", "key"), [
+    ("score, lowest first", lambda r: -r[0]),
+    ("fit", lambda r: (-r[2], r[0])),
+    ("engagement", lambda r: (-r[3], r[0])),
+    ("newest", lambda r: (r[11] is None, "" if r[11] is None else
+                          "".join(chr(255 - ord(c)) for c in r[11]), r[0])),
+])
+def test_every_order_is_the_ranked_leads_sorted(ranked, label, key):
+    store, _ = ranked
+    rows = by_score(store)
+    assert ids(store, "", label) == [r[8] for r in sorted(rows, key=key)]
+
+
+def test_only_the_ranking_itself_needs_no_view_table(ranked):
+    store, _ = ranked
+    types = column_types(store)
+    by_rank, lowest = sorts(store.leads_roles(), types)[:2]
+    assert build_view(store.db.conn, lead_view("  ", by_rank, types, None)) is None
+    assert build_view(store.db.conn, lead_view("", lowest, types, None)) == 5
+    assert [s.label for s in sorts(store.leads_roles(), types)] == [
+        "score", "score, lowest first", "fit", "engagement", "newest"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("cell:E5", "filter 'cell:E5': 'E5' is not a cell"),
+    ("cell:", "give a cell after cell:"),
+    ("emplyees>3", "filter 'emplyees>3': no column 'emplyees' in the leads; columns: id, company"),
+    ('"acme', "a double quote is not closed"),
+    ("company>a", "company holds text; use company:text"),
+    ("employees>many", "'many' is not a number"),
+    ("created:2025-3", "created holds dates"),
+    ("created>2025-03", "compare created with a whole date"),
+    ("active:maybe", "active holds true/false"),
+    ("company:", "give a value after :"),
+])
+def test_a_bad_term_is_named_with_what_to_write(ranked, text, message):
+    store, _ = ranked
+    with pytest.raises(AlignError, match="^filter") as caught:
+        ids(store, text)
+    assert message in str(caught.value)
+
+
+def test_outcome_terms_need_an_outcome_column(tmp_path):
+    store = PlanStore.memory()
+    load(store, tmp_path, "id,company\nL1,Acme\n", id="id")
+    types = column_types(store)
+    with pytest.raises(AlignError, match="no outcome column"):
+        lead_view("won", sorts(None, types)[0], types, None)
+    store.close()
+
+
+WORDS = st.sampled_from(["acme", "-acme", "won", "-won", "mql", "-mql", "ko", "employees>100",
+                         "-employees>100", "created:2025", "company=", "cell:A", "cell:4",
+                         "active:yes", "stage:o"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(WORDS, max_size=4))
+def test_terms_together_keep_what_each_keeps(ranked, words):
+    """All terms must hold: a filter keeps the leads every one of its terms keeps, alone."""
+    store, _ = ranked
+    expected = {lead for lead in ids(store, "")}
+    for word in words:
+        expected &= set(ids(store, word))
+    assert set(ids(store, " ".join(words))) == expected
