@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.widgets import (
     DataTable,
     Header,
+    Input,
     ProgressBar,
     Static,
     TabbedContent,
@@ -53,11 +54,13 @@ from screens.scoring_widgets import (
 
 if TYPE_CHECKING:
     from model.backtest import Backtest, ModelComparison
+    from model.lead_filter import LeadView, Sort
     from model.leads import ImportReport
     from model.schema import Rule, ScoringModel
     from screens.scoring_import import LeadsImportRequest
 
 PROGRESS_EVERY = 100_000
+FILTER_PAUSE = 0.25  # seconds of no typing before the leads are filtered
 """SQLite VM instructions between progress checks (about a millisecond of work): cancels land
 within a moment."""
 PROGRESS_INTERVAL = 0.1
@@ -158,6 +161,10 @@ def analyse(store: Any, model: ScoringModel, as_of: dt.date,
     return Analysis(model, as_of, backtest(store, model, as_of=as_of))
 
 
+def _view_key(view: LeadView | None) -> tuple[str, str]:
+    return (view.text, view.sort.label) if view is not None else ("", "score")
+
+
 def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any) -> list[str]:
     """The id column, the columns the enabled rules read, then the outcome: what explains a rank."""
     wanted: list[str] = []
@@ -188,6 +195,9 @@ class LeadScoringScreen(AreaScreen):
         Binding("h", "show_tab('tab-histogram')", "Histogram", id="scoring.tab_histogram"),
         Binding("l", "show_tab('tab-leads')", "Leads", id="scoring.tab_leads"),
         Binding("a", "set_as_of", "As of", id="scoring.as_of"),
+        Binding("slash", "filter_leads", "Filter leads", key_display="/", id="scoring.filter"),
+        Binding("escape", "clear_leads_filter", "Clear filter", show=False,
+                id="scoring.clear_filter"),
     ]
 
     def __init__(self) -> None:
@@ -208,6 +218,10 @@ class LeadScoringScreen(AreaScreen):
         self._why_row: tuple[int, int] | None = None
         self.importing = False
         self.as_of: dt.date | None = None  # None: the app's today
+        self.leads_filter = ""
+        self.leads_sort = 0  # an index into `model.lead_filter.sorts`
+        self._viewing = False  # a worker holds the browser's source to build its view
+        self._filter_timer: Any = None
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -237,6 +251,7 @@ class LeadScoringScreen(AreaScreen):
             with TabPane("Leads (l)", id="tab-leads"):
                 with Horizontal(id="scoring-leads-row"):
                     with Vertical(id="scoring-leads-box"):
+                        yield Static("", id="leads-status")
                         yield Static("", id="leads-header")
                         yield LeadsBrowser(id="leads-browser")
                     with VerticalScroll(id="why-panel"):
@@ -307,6 +322,8 @@ class LeadScoringScreen(AreaScreen):
         self.analysis = None
         self.error = ""
         self._ranked_key = None
+        self._rank_token += 1  # a ranking or view under way is for the old model
+        self._viewing = False
         self.query_one(LeadsBrowser).set_source(None)
         if model is None or not self.types:
             self.busy = False
@@ -588,18 +605,21 @@ class LeadScoringScreen(AreaScreen):
         self._rank_token += 1
         columns = browser_columns(model, self.types, self.store.leads_roles())
         self.query_one("#leads-header", Static).update(Text("ranking leads…", style="dim"))
+        self.query_one("#leads-status", Static).update("")
         path = self.store.path
         if path is None:
             self.query_one("#leads-header", Static).update(
                 Text("The leads browser needs a plan file.", style="dim"))
             return
         self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
-                                self.as_of_date, columns)
+                                self.as_of_date, columns, self._wanted_view())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
-                           types: dict[str, str], as_of: dt.date, columns: list[str]) -> None:
-        """Scores every lead once into a ranked table on a connection the browser then owns."""
+                           types: dict[str, str], as_of: dt.date, columns: list[str],
+                           view: LeadView | None) -> None:
+        """Scores every lead once into a ranked table on a connection the browser then owns,
+        and builds the view table of the filter and order in force."""
         from model.lead_ranking import rank_leads
 
         worker = get_current_worker()
@@ -607,13 +627,34 @@ class LeadScoringScreen(AreaScreen):
         try:
             conn.set_progress_handler(lambda: 1 if worker.is_cancelled else 0, PROGRESS_EVERY)
             count = rank_leads(conn, model, types, as_of=as_of)
+            source = RankedSource(conn, count, model.id, as_of.isoformat(), columns, types)
+            self._build_view(source, view)
             conn.set_progress_handler(None, 0)
         except Exception as exc:  # noqa: BLE001
             conn.close()
             if not worker.is_cancelled:
                 self.post_message(LeadsRanked(token, None, describe(exc)))
             return
-        source = RankedSource(conn, count, model.id, as_of.isoformat(), columns, types)
+        self.post_message(LeadsRanked(token, source))
+
+    @staticmethod
+    def _build_view(source: RankedSource, view: LeadView | None) -> None:
+        from model.lead_ranking import build_view
+
+        shown = build_view(source.conn, view)
+        source.view = shown is not None
+        source.count = source.total if shown is None else shown
+        source.view_key = _view_key(view)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-view")
+    def view_in_background(self, token: int, source: RankedSource, view: LeadView | None) -> None:
+        """Rebuilds the view table on the connection the browser lent; gives it back."""
+        try:
+            self._build_view(source, view)
+        except Exception as exc:  # noqa: BLE001
+            source.close()
+            self.post_message(LeadsRanked(token, None, describe(exc)))
+            return
         self.post_message(LeadsRanked(token, source))
 
     @on(LeadsRanked)
@@ -622,14 +663,123 @@ class LeadScoringScreen(AreaScreen):
             if message.source is not None:
                 message.source.close()
             return
+        self._viewing = False
         header = self.query_one("#leads-header", Static)
         if message.source is None:
+            self._ranked_key = None  # ranked again when the leads are next shown
             header.update(Text(message.error, style="bold red"))
             return
         browser = self.query_one(LeadsBrowser)
         browser.set_source(message.source)
+        if self._start_view():
+            return  # the filter or order changed meanwhile
+        source = message.source
         header.update(Text(browser.header_text(), style="bold"))
-        browser.border_title = f"{message.source.count:,} leads by score · home/end jump"
+        text, sort = source.view_key
+        status = Text()
+        if text:
+            status.append(f"{source.count:,} of {source.total:,} leads", style="bold")
+            status.append(f" · filter “{text}”")
+        else:
+            status.append(f"{source.total:,} leads", style="bold")
+        status.append(f" · by {sort}")
+        status.append(" · / filter · s sort", style="dim")
+        self.query_one("#leads-status", Static).update(status)
+        if source.count == 0:
+            self.query_one("#why-body", Static).update("")
+            self._why_row = None
+            header.update(Text(f"No lead matches “{source.view_key[0]}”. Press escape to clear "
+                               "the filter.", style="dim"))
+
+    # ---- filter and order of the leads browser ----------------------------------------------
+    def _sorts(self) -> list[Sort]:
+        from model.lead_filter import sorts
+
+        return sorts(self.store.leads_roles(), self.types)
+
+    def _wanted_view(self) -> LeadView | None:
+        """The filter and order in force, compiled; None when the filter does not compile (its
+        error is shown under the filter box)."""
+        from model.lead_filter import lead_view
+        from model.leads import status_case
+
+        sorts = self._sorts()
+        sort = sorts[self.leads_sort % len(sorts)]
+        roles = self.store.leads_roles()
+        status = status_case(self.store, roles, self.types, ("'open'", "'won'", "'lost'"))
+        try:
+            view = lead_view(self.leads_filter, sort, self.types, status)
+        except AlignError as exc:
+            self._show_filter_error(str(exc))
+            return None
+        self._show_filter_error("")
+        return view
+
+    def _show_filter_error(self, error: str) -> None:
+        for box in self.query("#leads-filter").results(Input):
+            box.set_class(bool(error), "-invalid")
+        for line in self.query("#leads-filter-error").results(Static):
+            line.update(Text(error, style="bold red"))
+            line.display = bool(error)
+
+    def _start_view(self) -> bool:
+        """Rebuilds the browser's view when it shows another filter or order than the one in
+        force (and no build is under way); True when it started one."""
+        browser = self.query_one(LeadsBrowser)
+        source = browser.source
+        if source is None or self._viewing:
+            return False
+        view = self._wanted_view()
+        if view is None or _view_key(view) == source.view_key:
+            return False
+        self._viewing = True
+        self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))
+        self.view_in_background(self._rank_token, browser.lend_source(), view)
+        return True
+
+    def action_filter_leads(self) -> None:
+        tabs = self.query_one("#scoring-tabs", TabbedContent)
+        if not tabs.display:
+            self.notify("No leads to filter yet: press i to import a CSV export of leads."
+                        if not self.types else "The leads are ranked by a scoring model: "
+                        "press n in the models list to add one.", severity="warning")
+            return
+        tabs.active = "tab-leads"
+        if not self.query("#leads-filter"):
+            box = Input(placeholder="text, column:value, employees>100, cell:A1, mql, won, -term "
+                        "· enter keeps · esc clears", id="leads-filter")
+            error = Static("", id="leads-filter-error")
+            error.display = False
+            self.query_one("#scoring-leads-box").mount(box, error, before=1)
+        box = self.query_one("#leads-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#leads-filter")
+    def filter_leads(self, event: Input.Changed) -> None:
+        self.leads_filter = event.value
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_PAUSE, self._start_view)
+
+    @on(Input.Submitted, "#leads-filter")
+    def keep_leads_filter(self) -> None:
+        self.query_one(LeadsBrowser).focus()
+
+    def action_clear_leads_filter(self) -> None:
+        box = next(self.query("#leads-filter").results(Input), None)
+        if box is None or (not box.display and not self.leads_filter):
+            return
+        box.value = ""
+        box.display = False
+        self.leads_filter = ""
+        self._show_filter_error("")
+        self._start_view()
+        self.query_one(LeadsBrowser).focus()
+
+    def action_sort_leads(self) -> None:
+        self.leads_sort = (self.leads_sort + 1) % len(self._sorts())
+        self._start_view()
 
     @on(LeadsBrowser.Highlighted)
     def explain_highlighted_lead(self, message: LeadsBrowser.Highlighted) -> None:

@@ -4,7 +4,8 @@ A million leads stay instant because nothing is measured or fetched that is not 
 `render_line` asks a page cache (pages of `PAGE_ROWS` ranks, LRU) for its row, a missing page is
 one primary-key range read of the ranked table (`model.lead_ranking`), and rendered lines are
 cached too. The ranked table lives on a connection the browser owns, handed over by the worker
-that built it.
+that built it. A filter or another order reads the same way from a view table of ranks built on
+that connection; while a worker builds one, the browser lends it the source and shows nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ SCORE_HEADER = f"{'rank':>9}  {'total':>5} {'fit':>4} {'eng':>4} {'cell':<4} {'m
 
 @dataclass
 class RankedSource:
-    """A built ranked table: the connection that holds it, what it ranks and what to show."""
+    """A built ranked table: the connection that holds it, what it ranks and what to show.
+    `count` is the leads shown: all `total` of them, or those of the view table when `view`
+    (built for `view_key`, the filter text and the order's label)."""
 
     conn: sqlite3.Connection
     count: int
@@ -42,9 +45,16 @@ class RankedSource:
     as_of: str
     columns: list[str]
     types: dict[str, str]
+    total: int = 0
+    view: bool = False
+    view_key: tuple[str, str] = ("", "score")
+
+    def __post_init__(self) -> None:
+        self.total = self.total or self.count
 
     def page(self, index: int) -> list[tuple[Any, ...]]:
-        return ranked_page(self.conn, index * PAGE_ROWS + 1, PAGE_ROWS, self.columns, self.types)
+        return ranked_page(self.conn, index * PAGE_ROWS + 1, PAGE_ROWS, self.columns, self.types,
+                           view=self.view)
 
     def close(self) -> None:
         self.conn.close()
@@ -70,8 +80,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         Binding("down", "move(1)", "Next lead", show=False, id="leads.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="leads.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="leads.page_down"),
-        Binding("home", "first", "Top score", id="leads.first"),
-        Binding("end", "last", "Lowest score", id="leads.last"),
+        Binding("home", "first", "First lead", id="leads.first"),
+        Binding("end", "last", "Last lead", id="leads.last"),
+        Binding("s", "screen.sort_leads", "Sort", id="leads.sort"),
     ]
 
     DEFAULT_CSS = """
@@ -98,6 +109,14 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self.widths: list[int] = []
 
     # ---- data ------------------------------------------------------------------------------
+    def lend_source(self) -> RankedSource | None:
+        """Hand the source to a worker (which gives it back through `set_source`): the browser
+        shows no lead meanwhile and so never reads from the connection the worker uses."""
+        source = self.source
+        self.source = None
+        self.set_source(None)
+        return source
+
     def set_source(self, source: RankedSource | None) -> None:
         old = self.source
         self.source = source

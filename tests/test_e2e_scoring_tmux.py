@@ -1,5 +1,6 @@
 """End to end in tmux: the real `align` command, a CSV imported from inside the app, a model
-and a rule added by keyboard, and the grade matrix on screen changing with the rule."""
+and a rule added by keyboard, the grade matrix on screen changing with the rule, and the leads
+browser filtered and sorted."""
 
 from __future__ import annotations
 
@@ -95,4 +96,17 @@ def test_import_leads_add_a_rule_and_see_the_matrix_change(terminal):
     assert _matrix_row(after, "D")[3].startswith("3")
     assert "100%" in _matrix_row(after, "B")[3]  # both SaaS leads were won
     assert "industry eq saas" in after
+
+    # The leads browser, filtered to the won leads, then in another order.
+    terminal.keys("l")
+    terminal.wait_for("5 leads · by score")
+    terminal.keys("/")
+    terminal.keys("won -retail", literal=True)
+    shown = terminal.wait_for("2 of 5 leads · filter “won -retail”")
+    rows = [line for line in shown.splitlines() if re.search(r"\bL\d\s+(SaaS|Retail|Finance)", line)]
+    assert len(rows) == 2 and "L1" in "".join(rows) and "L3" in "".join(rows)
+    terminal.keys("Enter", "s")
+    terminal.wait_for("2 of 5 leads · filter “won -retail” · by score, lowest first")
+    terminal.keys("Escape")
+    terminal.wait_for("5 leads · by score, lowest first")
     terminal.keys("q")

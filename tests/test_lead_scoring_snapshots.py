@@ -1,6 +1,7 @@
 """Lead scoring at 120×40 with everything that varies pinned (size, blink, `today`, file name):
-the screen on sample.db's leads, the leads browser with its why panel, the rule form, and the
-screen before any leads are imported."""
+the screen on sample.db's leads, the leads browser with its why panel (as ranked, filtered and
+sorted, and with a filter that does not read), the rule form, and the screen before any leads are
+imported."""
 
 from __future__ import annotations
 
@@ -47,3 +48,23 @@ def test_lead_scoring_rule_form(snap_compare, sample_app):
 
 def test_lead_scoring_without_leads(snap_compare, empty_app):
     assert snap_compare(empty_app, terminal_size=SIZE, run_before=_keys_then_steady("2"))
+
+
+def _filter_then_steady(*keys: str, text: str):
+    """The leads tab, `/` and `text` typed, the pause that starts the filter, then `keys`."""
+    async def run(pilot) -> None:
+        await _keys_then_steady("2", "l", "slash")(pilot)
+        await pilot.press(*text)
+        await pilot.pause(0.4)
+        await _keys_then_steady(*keys)(pilot)
+    return run
+
+
+def test_lead_scoring_leads_filtered_and_sorted(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE,
+                        run_before=_filter_then_steady("enter", "s", text="cell:A won"))
+
+
+def test_lead_scoring_leads_filter_error(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE,
+                        run_before=_filter_then_steady(text="employees>many"))

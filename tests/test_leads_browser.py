@@ -105,3 +105,125 @@ async def test_an_edit_reranks_the_browser(tmp_path):
         order = _expected_order(store)
         assert _line(browser, 0).split()[:2] == ["1", str(order[0][0])]
         assert not store.scoring_model(MODEL_ID).rules[0].enabled
+
+
+# ---- filter and order ---------------------------------------------------------------------
+
+async def _filter(pilot, text: str) -> None:
+    """`/`, the text typed key by key, then the pause after typing that starts the filter."""
+    await pilot.press("slash", *text)
+    await pilot.pause(0.4)
+    await settle(pilot)
+
+
+def _shown(browser: LeadsBrowser) -> list[tuple]:
+    return [browser.row_at(i) for i in range(browser.count)]
+
+
+async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
+    store = sample_copy(tmp_path)
+    saas = store.db.execute("SELECT count(*) FROM leads WHERE industry LIKE '%saas%'").fetchone()[0]
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await _filter(pilot, "industry:SaaS")
+        assert 0 < saas < 2000 and browser.count == saas
+        rows = _shown(browser)
+        ranks = [r[0] for r in rows]
+        assert ranks == sorted(ranks) and len(set(ranks)) == saas
+        industry = browser.source.columns.index("industry")
+        assert all("saas" in r[8 + industry].lower() for r in rows)
+        status = text_of(screen.query_one("#leads-status"))
+        assert f"{saas:,} of 2,000 leads" in status and "filter “industry:SaaS”" in status
+        assert "by score" in status
+        why = text_of(screen.query_one("#why-body"))
+        assert f"rank {ranks[0]:,}" in why  # the why panel follows the first lead shown
+
+        await pilot.press("enter")
+        assert browser.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert browser.count == 2000 and browser.row_at(0)[0] == 1
+        assert not screen.query_one("#leads-filter").display
+        assert "2,000 leads · by score" in text_of(screen.query_one("#leads-status"))
+
+
+async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await _filter(pilot, "emplyees>5")
+        error = screen.query_one("#leads-filter-error")
+        assert error.display
+        assert "filter 'emplyees>5': no column 'emplyees'" in text_of(error)
+        assert screen.query_one("#leads-filter").has_class("-invalid")
+        assert browser.count == 2000
+        await pilot.press(*["backspace"] * len("emplyees>5"), *"employees>5")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert not error.display and not screen.query_one("#leads-filter").has_class("-invalid")
+        assert browser.count == store.db.execute(
+            "SELECT count(*) FROM leads WHERE employees > 5").fetchone()[0]
+
+
+async def test_a_filter_nothing_matches_says_so(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await _filter(pilot, "zzqx")
+        assert screen.query_one(LeadsBrowser).count == 0
+        assert "No lead matches “zzqx”" in text_of(screen.query_one("#leads-header"))
+        assert "0 of 2,000 leads" in text_of(screen.query_one("#leads-status"))
+
+
+async def test_s_steps_through_the_orders(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await pilot.press("s")
+        await settle(pilot)
+        assert "by score, lowest first" in text_of(screen.query_one("#leads-status"))
+        assert [r[0] for r in _shown(browser)] == list(range(2000, 0, -1))
+        await pilot.press("s")
+        await settle(pilot)
+        assert "by fit" in text_of(screen.query_one("#leads-status"))
+        rows = _shown(browser)
+        assert [(-r[2], r[0]) for r in rows] == sorted((-r[2], r[0]) for r in rows)
+        for _ in range(10):
+            await pilot.press("s")
+            await settle(pilot)
+            if "by score ·" in text_of(screen.query_one("#leads-status")):
+                break
+        assert browser.source is not None and not browser.source.view
+        assert browser.row_at(0)[0] == 1
+
+
+async def test_the_filter_and_order_outlast_a_rule_edit(tmp_path):
+    store = sample_copy(tmp_path)
+    won = store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await _filter(pilot, "won")
+        await pilot.press("enter", "s")
+        await settle(pilot)
+        assert browser.count == won
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")  # the first rule off: every lead is ranked again
+        await settle(pilot)
+        assert browser.count == won
+        assert [r[0] for r in _shown(browser)] == sorted((r[0] for r in _shown(browser)),
+                                                         reverse=True)
+        assert "by score, lowest first" in text_of(screen.query_one("#leads-status"))
