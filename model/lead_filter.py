@@ -12,9 +12,10 @@ inside one term, and a leading `-` keeps the leads a term does not match (blanks
   values and `column!=` the others;
 - any other word: found in any text column.
 
-Text compares ignoring the case of ASCII letters, as rules do. Column names are matched exactly,
-else ignoring case. `lead_view` compiles the filter and an order (`SORTS`) to the SQL that
-`model.lead_ranking.build_view` runs over the ranked leads.
+Text compares ignoring the case of ASCII letters, as rules do. Column names are matched as rules
+match them (`model.leads.dataset_column`): exactly, else ignoring case. `lead_view` compiles the
+filter and an order (`sorts`) to the SQL that `model.lead_ranking.build_view` runs over the
+ranked leads.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.errors import AlignError
-from model.leads import LEADS_TABLE, ROW_COLUMN, quote_identifier
+from model.leads import LEADS_TABLE, ROW_COLUMN, dataset_column, quote_identifier
 from model.schema import LeadsRoles
 from model.scoring import (
     ENGAGEMENT_BANDS,
@@ -86,13 +87,6 @@ class LeadView:
         return self.sort.column is not None
 
 
-def _column(name: str, types: dict[str, str]) -> str | None:
-    if name in types:
-        return name
-    folded = [c for c in types if c.casefold() == name.casefold()]
-    return folded[0] if len(folded) == 1 else None
-
-
 def _split_column_term(term: str, types: dict[str, str]) -> tuple[str, str, str] | None:
     """(column, operator, value) when `term` starts with a column name and an operator; the
     longest name that fits wins, so `deal size>5` reads the column `deal size`."""
@@ -101,7 +95,7 @@ def _split_column_term(term: str, types: dict[str, str]) -> tuple[str, str, str]
         op = next((o for o in _OPERATORS if term.startswith(o, at)), None)
         if op is None:
             continue
-        column = _column(term[:at], types)
+        column = dataset_column(term[:at], types)
         if column is not None:
             best = (column, op, term[at + len(op):])
     return best

@@ -89,6 +89,16 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def dataset_column(name: str, types: dict[str, str]) -> str | None:
+    """The dataset column `name` stands for: itself, else the column whose name differs only in
+    case (the import keeps names unique ignoring case, so there is at most one). Rules, persona
+    criteria and filters so carry over a re-export that writes `Industry` for `industry`."""
+    if name in types:
+        return name
+    folded = [column for column in types if column.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
 def lead_columns(store: Any) -> list[LeadColumn]:
     """The dataset's columns in file order, for the field picker and the scoring compiler."""
     return [LeadColumn(r[0], r[1], r[2]) for r in store.conn.execute(

@@ -7,6 +7,8 @@ below, which tests hold against each other:
   every other operator, negative ones included (`neq`, `not_in`, `not_contains`), needs a value.
 - Text operators compare trimmed values ignoring the case of ASCII letters (SQLite's NOCASE and
   LIKE fold ASCII only, and the reference folds exactly the same way).
+- A condition's field names a column of the dataset, or one whose name differs only in case
+  (`model.leads.dataset_column`).
 - Which operators apply depends on the column's type; a condition on a missing column, an
   operator the column's type does not have, or a value that does not fit the type is an error
   naming the rule and the field. Disabled rules are skipped, so they may mention absent columns.
@@ -25,7 +27,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from model.errors import AlignError
-from model.leads import LEADS_TABLE, ROW_COLUMN, column_types, parse_number, quote_identifier
+from model.leads import (
+    LEADS_TABLE,
+    ROW_COLUMN,
+    column_types,
+    dataset_column,
+    parse_number,
+    quote_identifier,
+)
 from model.schema import BOOLEAN_OPS, DATE_OPS, NUMBER_OPS, TEXT_OPS, Condition, Rule, ScoringModel
 
 FIT_BANDS = ("A", "B", "C", "D")
@@ -122,11 +131,12 @@ class Check:
 
 
 def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date) -> Check:
-    if cond.field not in types:
+    column = dataset_column(cond.field, types)
+    if column is None:
         available = ", ".join(types) if types else "none (no leads imported)"
         raise AlignError(f"{_where(rule, cond)}: no such column in the leads dataset; "
                          f"columns: {available}")
-    col_type = types[cond.field]
+    col_type = types[column]
     op = cond.op
     if op not in OPS_BY_TYPE[col_type]:
         raise AlignError(f"{_where(rule, cond)}: operator {op} does not apply to a {col_type} "
@@ -144,29 +154,29 @@ def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date)
         return out
 
     if op in ("is_empty", "is_not_empty", "is_true", "is_false"):
-        return Check(cond.field, col_type, op, None)
+        return Check(column, col_type, op, None)
     if op in ("in", "not_in"):
         items = value if isinstance(value, list) else [value]
         if not items:
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a list of values")
-        return Check(cond.field, col_type, op, tuple(one(v) for v in items))
+        return Check(column, col_type, op, tuple(one(v) for v in items))
     if op == "between":
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise AlignError(f"{_where(rule, cond)}: operator between needs [low, high]")
         low, high = one(value[0]), one(value[1])
-        return Check(cond.field, col_type, op, (low, high))
+        return Check(column, col_type, op, (low, high))
     if op in ("within_last_days", "more_than_days_ago"):
         days = _as_number(value)
         if days is None or days < 0 or days != int(days):
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a whole number of days")
         cut = (as_of - dt.timedelta(days=int(days))).isoformat()
-        return Check(cond.field, col_type, op, (cut, as_of.isoformat()))
+        return Check(column, col_type, op, (cut, as_of.isoformat()))
     if op in ("before", "after"):
         day = _as_date(value)
         if day is None:
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a date such as 2026-03-31")
-        return Check(cond.field, col_type, op, day)
-    return Check(cond.field, col_type, op, one(value))
+        return Check(column, col_type, op, day)
+    return Check(column, col_type, op, one(value))
 
 
 def resolve_rules(rules: Sequence[Rule], types: dict[str, str],

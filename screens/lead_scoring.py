@@ -35,6 +35,7 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from model.errors import AlignError
+from model.leads import dataset_column
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.footer import AlignFooter
@@ -172,7 +173,7 @@ def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any) -> l
         wanted.append(roles.id)
     for rule in model.rules:
         if rule.enabled:
-            wanted += [c.field for c in rule.when]
+            wanted += [dataset_column(c.field, types) or c.field for c in rule.when]
     if roles and roles.outcome:
         wanted.append(roles.outcome)
     return [c for c in dict.fromkeys(wanted) if c in types][:7]

@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from model.errors import AlignError
+from model.leads import dataset_column
 from model.schema import ALL_OPS, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
 from screens.footer import AlignFooter
@@ -105,10 +106,12 @@ class ConditionRow(Vertical):
     def compose(self) -> ComposeResult:
         c = self.condition
         fields = list(self.types)
-        if c is not None and c.field not in self.types:
-            fields.append(c.field)
-        field_value = c.field if c else Select.NULL
-        ops = operators_for(self.types.get(c.field)) if c else ()
+        # A field named in another case stands for the dataset's column (`dataset_column`).
+        field = (dataset_column(c.field, self.types) or c.field) if c else None
+        if field is not None and field not in self.types:
+            fields.append(field)
+        field_value = field if field is not None else Select.NULL
+        ops = operators_for(self.types.get(field)) if field is not None else ()
         with Horizontal():
             yield Select([(self._field_label(f), f) for f in fields], value=field_value,
                          prompt="field", classes="cond-field")

@@ -367,7 +367,7 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
 
     store = sample_copy(tmp_path)
     csv_path = tmp_path / "export.csv"
-    csv_path.write_text("Lead ID,Industry,employees,converted\n"
+    csv_path.write_text("Lead ID,Sector,Employees,converted\n"
                         "a,SaaS,120,1\nb,Retail,15,0\nc,SaaS,900,0\nd,Finance,4000,1\n")
     import_leads_csv(store, csv_path, roles=LeadsRoles(id="Lead ID", outcome="converted",
                                                        won_values=["1"]))
@@ -377,6 +377,7 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
         marks = {key.value: str(table.get_row(key)[0]) for key in table.rows}
         fitting = {rule for rule, row in rule_rows(store).items()
                    if all(c["field"] == "employees" for c in json.loads(row["conditions"]))}
+        # `Employees` is the `employees` the rules name, in another case: those rules fit.
         assert fitting and {r for r, mark in marks.items() if mark != "!●"} == fitting
         assert screen.analysis is None
         assert "cannot score this model" in text_of(screen.query_one("#scoring-status-text"))
@@ -391,3 +392,37 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
         assert {key.value: str(table.get_row(key)[0]) for key in table.rows} == {
             rule: "●" if rule in fitting else "!○" for rule in marks}
         assert "Rules marked" not in text_of(screen.query_one("#scoring-backtest"))
+
+
+async def test_a_rule_edited_after_a_recased_export_picks_the_column(tmp_path):
+    """A rule on `employees`, the leads now holding `Employees`: the form shows that column
+    and its operators with the rule's own, and saving writes the column's present name."""
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    store = sample_copy(tmp_path)
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("Lead ID,Employees\na,120\nb,15\n")
+    import_leads_csv(store, csv_path, roles=LeadsRoles(id="Lead ID"))
+    target = next(rule for rule, row in rule_rows(store).items()
+                  if [c["field"] for c in json.loads(row["conditions"])] == ["employees"])
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(target))
+        assert str(table.get_row(target)[0]) == "●"  # it fits: not marked !
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, RuleForm)
+        row = form.query_one(ConditionRow)
+        assert row.query_one(".cond-field", Select).value == "Employees"
+        op = row.query_one(".cond-op", Select)
+        assert op.value == json.loads(rule_rows(store)[target]["conditions"])[0]["op"]
+        assert [value for _, value in op._options if value is not Select.NULL] == list(
+            OPS_BY_TYPE["number"])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [c["field"] for c in json.loads(rule_rows(store)[target]["conditions"])] == [
+            "Employees"]

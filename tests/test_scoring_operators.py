@@ -154,3 +154,33 @@ def test_case_folding_is_ascii_only_in_both_engines(tmp_path):
     assert matches(s, "name", "eq", "ärzte") == {"2"}
     assert matches(s, "name", "contains", "Ä") == {"1"}
     assert matches(s, "name", "eq", "saas") == {"3"}
+
+
+def test_a_field_in_another_case_names_the_column(tmp_path):
+    """A re-export that capitalises its headers (`Industry`, `EMPLOYEES`) keeps the rules
+    written for `industry` and `employees` working, in the SQL engine, the reference evaluator,
+    the backtest and persona matching alike."""
+    from model.backtest import backtest
+    from model.persona_match import persona_leads
+    from model.schema import Condition, Persona
+
+    recased = PlanStore.memory()
+    header, rest = DATA.split("\n", 1)
+    load(recased, tmp_path, "id,name,Industry,EMPLOYEES,signup,active,won\n" + "".join(
+        f"{line},{'yes' if int(line.split(',')[0]) % 2 else 'no'}\n"
+        for line in rest.splitlines()), id="id", outcome="won", won_values=["yes"])
+    assert header.split(",")[2:4] == ["industry", "employees"]
+    for field, op, value in (("industry", "eq", "saas"), ("employees", "gt", 40),
+                             ("iNDUSTRY", "is_empty", None)):
+        written = matches(recased, field, op, value)  # SQL and reference agree
+        assert written == matches(recased, {"industry": "Industry", "employees": "EMPLOYEES",
+                                            "iNDUSTRY": "Industry"}[field], op, value)
+    assert matches(recased, "industry", "eq", "saas") == {"1", "2"}
+    two = model(rule("saas", "industry", "eq", "saas", points=30),
+                rule("big", "employees", "gt", 1000, points=30))
+    result = backtest(recased, two, as_of=AS_OF)
+    assert result.leads == 6 and [e.leads for e in result.rules] == [2, 1]
+    persona = Persona(id="p", name="P", match=[Condition(field="industry", op="eq",
+                                                         value="saas")])
+    assert persona_leads(recased, persona, as_of=AS_OF).leads == 2
+    recased.close()
