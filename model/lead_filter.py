@@ -1,7 +1,8 @@
 """What the leads browser shows: a filter typed as a line of terms, and the order of the leads.
 
 A filter is terms separated by spaces, all of which a lead must meet; double quotes keep spaces
-inside one term, and a leading `-` keeps the leads a term does not match (blanks included):
+inside one term (a term that starts inside them is not read as `mql`, `won`, `cell:` … or a
+negation), and a leading `-` keeps the leads a term does not match (blanks included):
 
 - `mql`, `ko` (knocked out), `won`, `lost`, `open` (the last three need an outcome column);
 - `cell:A1` — a grade cell, a fit band (`cell:A`) or an engagement band (`cell:1`); several
@@ -20,8 +21,8 @@ ranked leads.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from model.scoring import (
     SqlParams,
     _as_boolean,
     _as_number,
+    _like_pattern,
     predicate_sql,
 )
 
@@ -42,7 +44,7 @@ FLAGS = {"mql": "s.mql = 1", "ko": "s.knocked = 1"}
 STATUSES = ("won", "lost", "open")
 # Longest first, so `>=` is not read as `>` followed by a value starting with `=`.
 _OPERATORS = ("!=", ">=", "<=", ":", "=", ">", "<")
-_DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_DATE_PREFIX = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _NAME_START = re.compile(r"[^\W\d]", re.UNICODE)
 
 
@@ -126,7 +128,28 @@ def _cell_terms(term: str, spec: str) -> str:
         else:
             raise AlignError(f"filter {term!r}: {cell!r} is not a cell; a cell is A1 … D4, a fit "
                              "band A … D or an engagement band 1 … 4")
-    return " OR ".join(parts)
+    return _joined(parts, "OR")
+
+
+def _joined(parts: list[str], word: str) -> str:
+    """`parts` joined by OR / AND as a balanced tree: SQLite refuses an expression more than
+    1,000 deep, which a flat chain over a wide export's text columns would be."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return f"({_joined(parts[:middle], word)} {word} {_joined(parts[middle:], word)})"
+
+
+def _valid_date(value: str) -> bool:
+    if len(value) == 4:
+        return True
+    if len(value) == 7:
+        return 1 <= int(value[5:]) <= 12
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _column_check(term: str, column: str, op: str, raw: str, kind: str) -> Check:
@@ -152,7 +175,7 @@ def _column_check(term: str, column: str, op: str, raw: str, kind: str) -> Check
             raise AlignError(f"filter {term!r}: {column} holds numbers; {value!r} is not a number")
         return Check(column, kind, compare.get(op, "eq"), number)
     if kind == "date":
-        if not _DATE_PREFIX.fullmatch(value):
+        if not _DATE_PREFIX.fullmatch(value) or not _valid_date(value):
             raise AlignError(f"filter {term!r}: {column} holds dates; write 2025-03-31, or "
                              "2025-03 or 2025 after a colon")
         if op == ":":
@@ -168,25 +191,49 @@ def _column_check(term: str, column: str, op: str, raw: str, kind: str) -> Check
     return Check(column, kind, "eq", flag)
 
 
-def _terms(text: str) -> list[str]:
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError as exc:
-        raise AlignError(f"filter: {exc} (a double quote is not closed)") from None
+def _terms(text: str) -> list[tuple[str, bool]]:
+    """The terms of `text`, split at spaces outside double quotes, the quotes taken out; each
+    with whether it starts inside quotes (then it is never a word like `won` or a negation).
+    Apostrophes and backslashes are ordinary characters (`o'brien`)."""
+    terms: list[tuple[str, bool]] = []
+    current: list[str] = []
+    started = quoted = inside = False
+    for char in text:
+        if char == '"':
+            if not started:
+                started, quoted = True, True
+            inside = not inside
+        elif char.isspace() and not inside:
+            if started and current:
+                terms.append(("".join(current), quoted))
+            current, started = [], False
+        else:
+            if not started:
+                started, quoted = True, False
+            current.append(char)
+    if inside:
+        raise AlignError("filter: a double quote is not closed")
+    if started and current:
+        terms.append(("".join(current), quoted))
+    return terms
 
 
 def lead_view(text: str, sort: Sort, types: dict[str, str],
               status: tuple[str, dict[str, Any]] | None) -> LeadView:
     """Compile the filter `text` and `sort`. `status` is the outcome's status CASE giving
     'open', 'won' or 'lost' (`model.leads.status_case`), or None without an outcome column."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AlignError("filter: the text holds a character that cannot be searched") from None
     params = SqlParams()
     scored: list[str] = []
     lead: list[str] = []
     status_params: dict[str, Any] = {}
-    for raw in _terms(text):
-        negate = raw.startswith("-") and len(raw) > 1
+    for raw, quoted in _terms(text):
+        negate = not quoted and raw.startswith("-") and len(raw) > 1
         term = raw[1:] if negate else raw
-        lowered = term.lower()
+        lowered = "" if quoted else term.lower()
         if lowered in FLAGS:
             where, target = FLAGS[lowered], scored
         elif lowered in STATUSES:
@@ -210,13 +257,14 @@ def lead_view(text: str, sort: Sort, types: dict[str, str],
             if not texts:
                 raise AlignError(f"filter {raw!r}: the leads have no text column to search; "
                                  "use column:value")
-            where = " OR ".join(predicate_sql(Check(c, "text", "contains", term), params)
-                                for c in texts)
+            pattern = params.add(_like_pattern(term, "%", "%"))
+            where = _joined([f"{quote_identifier(c)} LIKE {pattern} ESCAPE '\\'" for c in texts],
+                            "OR")
             target = lead
         target.append(f"({where}) IS NOT 1" if negate else f"({where})")
     clauses = list(scored)
     if lead:
         clauses.append(f"s._row IN (SELECT {ROW_COLUMN} FROM {LEADS_TABLE} "
-                       f"WHERE {' AND '.join(lead)})")
-    return LeadView(text.strip(), sort, " AND ".join(clauses),
+                       f"WHERE {_joined(lead, 'AND')})")
+    return LeadView(text.strip(), sort, _joined(clauses, "AND") if clauses else "",
                     {**params.values, **status_params})

@@ -222,6 +222,8 @@ class LeadScoringScreen(AreaScreen):
         self.leads_filter = ""
         self.leads_sort = 0  # an index into `model.lead_filter.sorts`
         self._viewing = False  # a worker holds the browser's source to build its view
+        self._good_filter = ""  # the last filter text that read
+        self._failed_view: tuple[str, str] | None = None  # a view SQLite could not build
         self._filter_timer: Any = None
 
     # ---- layout ----------------------------------------------------------------------------
@@ -618,7 +620,7 @@ class LeadScoringScreen(AreaScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
                            types: dict[str, str], as_of: dt.date, columns: list[str],
-                           view: LeadView | None) -> None:
+                           view: LeadView) -> None:
         """Scores every lead once into a ranked table on a connection the browser then owns,
         and builds the view table of the filter and order in force."""
         from model.lead_ranking import rank_leads
@@ -640,15 +642,23 @@ class LeadScoringScreen(AreaScreen):
 
     @staticmethod
     def _build_view(source: RankedSource, view: LeadView | None) -> None:
+        """The view table of `view` on the source's connection; a view SQLite cannot build
+        leaves the leads by score, and the source says which view failed and why."""
         from model.lead_ranking import build_view
 
-        shown = build_view(source.conn, view)
+        source.failed = None
+        try:
+            shown = build_view(source.conn, view)
+        except sqlite3.Error as exc:
+            shown = build_view(source.conn, None)  # a cancelled worker's stop raises again
+            source.failed = (_view_key(view), describe(exc))
+            view = None
         source.view = shown is not None
         source.count = source.total if shown is None else shown
         source.view_key = _view_key(view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-view")
-    def view_in_background(self, token: int, source: RankedSource, view: LeadView | None) -> None:
+    def view_in_background(self, token: int, source: RankedSource, view: LeadView) -> None:
         """Rebuilds the view table on the connection the browser lent; gives it back."""
         try:
             self._build_view(source, view)
@@ -669,11 +679,18 @@ class LeadScoringScreen(AreaScreen):
         if message.source is None:
             self._ranked_key = None  # ranked again when the leads are next shown
             header.update(Text(message.error, style="bold red"))
+            self.query_one("#leads-status", Static).update("")
             return
+        failed = message.source.failed
+        if failed is not None:
+            self._failed_view = failed[0]
         browser = self.query_one(LeadsBrowser)
         browser.set_source(message.source)
         if self._start_view():
             return  # the filter or order changed meanwhile
+        if failed is not None:
+            self._show_filter_error(f"filter: it could not run ({failed[1]})")
+            self.notify(f"The filter could not run: {failed[1]}", severity="error")
         source = message.source
         header.update(Text(browser.header_text(), style="bold"))
         text, sort = source.view_key
@@ -698,9 +715,10 @@ class LeadScoringScreen(AreaScreen):
 
         return sorts(self.store.leads_roles(), self.types)
 
-    def _wanted_view(self) -> LeadView | None:
-        """The filter and order in force, compiled; None when the filter does not compile (its
-        error is shown under the filter box)."""
+    def _wanted_view(self) -> LeadView:
+        """The order in force with the filter being typed, compiled; while that does not read
+        (its error shown under the filter box), with the last filter that did, if it still
+        reads against the leads, else with none."""
         from model.lead_filter import lead_view
         from model.leads import status_case
 
@@ -712,7 +730,11 @@ class LeadScoringScreen(AreaScreen):
             view = lead_view(self.leads_filter, sort, self.types, status)
         except AlignError as exc:
             self._show_filter_error(str(exc))
-            return None
+            try:
+                return lead_view(self._good_filter, sort, self.types, status)
+            except AlignError:
+                return lead_view("", sort, self.types, status)
+        self._good_filter = self.leads_filter
         self._show_filter_error("")
         return view
 
@@ -731,7 +753,7 @@ class LeadScoringScreen(AreaScreen):
         if source is None or self._viewing:
             return False
         view = self._wanted_view()
-        if view is None or _view_key(view) == source.view_key:
+        if _view_key(view) in (source.view_key, self._failed_view):
             return False
         self._viewing = True
         self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))

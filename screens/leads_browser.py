@@ -48,6 +48,7 @@ class RankedSource:
     total: int = 0
     view: bool = False
     view_key: tuple[str, str] = ("", "score")
+    failed: tuple[tuple[str, str], str] | None = None  # a view that could not be built, and why
 
     def __post_init__(self) -> None:
         self.total = self.total or self.count

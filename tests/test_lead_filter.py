@@ -16,7 +16,7 @@ from tests.leads_helpers import AS_OF, load, model, rule
 
 LEADS = ("id,company,employees,created,active,stage\n"
          "L1,Acme Inc,500,2025-03-10,yes,Won\n"
-         "L2,Beta,,2025-02-01,no,Lost\n"
+         "L2,Macy's \\ Beta,,2025-02-01,no,Lost\n"
          "L3,acme labs,20,2024-12-31,,\n"
          "L4,Gamma,5000,,yes,Won\n"
          "L5,,50,2025-03-31,no,Lost\n")
@@ -66,8 +66,13 @@ def by_score(store) -> list[tuple]:
     ('"company=ACME LABS"', {"L3"}),
     ("company=", {"L5"}),
     ("company!=", {"L1", "L2", "L3", "L4"}),
-    ("company!=beta", {"L1", "L3", "L4", "L5"}),
-    ("-company=beta", {"L1", "L3", "L4", "L5"}),
+    ("company!=\"macy's \\ beta\"", {"L1", "L3", "L4", "L5"}),
+    ("-\"company=macy's \\ beta\"", {"L1", "L3", "L4", "L5"}),
+    ("macy's", {"L2"}),  # an apostrophe is no quote
+    ("company:\\", {"L2"}),  # nor is a backslash an escape
+    ('"open"', set()),  # quoted: the text open, not the open leads (L3)
+    ('"-acme"', set()),  # quoted: the text -acme, not a negation
+    ('"" acme', {"L1", "L3"}),  # an empty term is no term
     ("employees>100", {"L1", "L4"}),
     ("employees>=500", {"L1", "L4"}),
     ("employees<=50", {"L3", "L5"}),
@@ -157,6 +162,10 @@ def test_only_the_ranking_itself_needs_no_view_table(ranked):
     ("created>2025-03", "compare created with a whole date"),
     ("active:maybe", "active holds true/false"),
     ("company:", "give a value after :"),
+    ("created=2025-02-30", "created holds dates"),
+    ("created:2025-13", "created holds dates"),
+    ("created:\uff12\uff10\uff12\uff15", "created holds dates"),  # full-width digits
+    ("acme\ud800", "cannot be searched"),
 ])
 def test_a_bad_term_is_named_with_what_to_write(ranked, text, message):
     store, _ = ranked
@@ -188,3 +197,22 @@ def test_terms_together_keep_what_each_keeps(ranked, words):
     for word in words:
         expected &= set(ids(store, word))
     assert set(ids(store, " ".join(words))) == expected
+
+
+def test_a_word_is_looked_for_in_every_text_column_of_a_wide_export(tmp_path):
+    """An export with hundreds of text columns: the search is one condition per column, which
+    SQLite must accept however many there are."""
+    store = PlanStore.memory()
+    width = 700
+    header = ",".join(f"t{i}" for i in range(width))
+    rows = [",".join("x" for _ in range(width)), ",".join(
+        "acme" if i == width - 1 else "x" for i in range(width))]
+    load(store, tmp_path, header + "\n" + "\n".join(rows) + "\n")
+    types = column_types(store)
+    rank_leads(store.db.conn, model(), types, as_of=AS_OF)
+    for text, expected in (("acme", [2]), ("-acme", [1]), (" ".join(["x"] * 300), [1, 2])):
+        view = lead_view(text, sorts(None, types)[0], types, None)
+        count = build_view(store.db.conn, view)
+        rows_shown = ranked_page(store.db.conn, 1, 10, [], types, view=True)
+        assert count == len(expected) and [r[1] for r in rows_shown] == expected
+    store.close()

@@ -227,3 +227,60 @@ async def test_the_filter_and_order_outlast_a_rule_edit(tmp_path):
         assert [r[0] for r in _shown(browser)] == sorted((r[0] for r in _shown(browser)),
                                                          reverse=True)
         assert "by score, lowest first" in text_of(screen.query_one("#leads-status"))
+
+
+async def test_a_filter_that_does_not_read_leaves_the_last_one_in_force(tmp_path):
+    """While the filter box holds text that does not read, the last filter that did stays in
+    force: through `s` and through the ranking a rule edit starts."""
+    store = sample_copy(tmp_path)
+    won = store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await _filter(pilot, "won")
+        await pilot.press("enter")
+        await _filter(pilot, "won nosuch>1")  # `/` selects the text: typing replaces it
+        assert screen.query_one("#leads-filter-error").display and browser.count == won
+        await pilot.press("enter", "s")
+        await settle(pilot)
+        status = text_of(screen.query_one("#leads-status"))
+        assert browser.count == won and "filter “won”" in status and "lowest first" in status
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        status = text_of(screen.query_one("#leads-status"))
+        assert browser.count == won and "filter “won”" in status and "lowest first" in status
+        assert screen.query_one("#leads-filter-error").display
+
+
+async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_path,
+                                                                          monkeypatch):
+    import sqlite3
+
+    import model.lead_ranking as ranking
+
+    built = ranking.build_view
+
+    def refusing(conn, view):
+        if view is not None and view.text == "acme":
+            raise sqlite3.OperationalError("Expression tree is too large")
+        return built(conn, view)
+
+    monkeypatch.setattr(ranking, "build_view", refusing)
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await _filter(pilot, "acme")
+        assert browser.count == 2000 and browser.row_at(0)[0] == 1
+        error = screen.query_one("#leads-filter-error")
+        assert error.display and "Expression tree is too large" in text_of(error)
+        assert "2,000 leads · by score" in text_of(screen.query_one("#leads-status"))
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"saas")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert 0 < browser.count < 2000 and not error.display
