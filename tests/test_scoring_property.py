@@ -61,7 +61,8 @@ def conditions(draw):
         value = draw(VALUES[kind] | st.just("1,200"))
     else:
         value = draw(VALUES[kind])
-    return {"field": field, "op": op, "value": value}
+    # A field may name its column in another case (`dataset_column`).
+    return {"field": draw(st.sampled_from([field, field.upper()])), "op": op, "value": value}
 
 
 @st.composite
