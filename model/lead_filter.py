@@ -78,6 +78,7 @@ class LeadView:
     sort: Sort
     where: str
     params: dict[str, Any]
+    columns: tuple[str, ...] = ()  # the dataset columns its column terms name, in order
 
     @property
     def everything(self) -> bool:
@@ -230,6 +231,7 @@ def lead_view(text: str, sort: Sort, types: dict[str, str],
     scored: list[str] = []
     lead: list[str] = []
     status_params: dict[str, Any] = {}
+    named: list[str] = []
     for raw, quoted in _terms(text):
         negate = not quoted and raw.startswith("-") and len(raw) > 1
         term = raw[1:] if negate else raw
@@ -247,6 +249,7 @@ def lead_view(text: str, sort: Sort, types: dict[str, str],
         elif (split := _split_column_term(term, types)) is not None:
             column, op, value = split
             check = _column_check(raw, column, op, value, types[column])
+            named.append(column)
             where, target = predicate_sql(check, params), lead
             negate = negate != (op == "!=" and check.op == "eq")
         elif (name := _unknown_column(term, types)) is not None:
@@ -267,4 +270,4 @@ def lead_view(text: str, sort: Sort, types: dict[str, str],
         clauses.append(f"s._row IN (SELECT {ROW_COLUMN} FROM {LEADS_TABLE} "
                        f"WHERE {_joined(lead, 'AND')})")
     return LeadView(text.strip(), sort, _joined(clauses, "AND") if clauses else "",
-                    {**params.values, **status_params})
+                    {**params.values, **status_params}, tuple(dict.fromkeys(named)))

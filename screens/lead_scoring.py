@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -166,11 +167,14 @@ def _view_key(view: LeadView | None) -> tuple[str, str]:
     return (view.text, view.sort.label) if view is not None else ("", "score")
 
 
-def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any) -> list[str]:
-    """The id column, the columns the enabled rules read, then the outcome: what explains a rank."""
+def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any,
+                    filtered: Sequence[str] = ()) -> list[str]:
+    """The id column, the columns a filter names (`filtered`), the columns the enabled rules
+    read, then the outcome: what explains a rank, and why a lead passes the filter."""
     wanted: list[str] = []
     if roles and roles.id:
         wanted.append(roles.id)
+    wanted += filtered
     for rule in model.rules:
         if rule.enabled:
             wanted += [dataset_column(c.field, types) or c.field for c in rule.when]
@@ -606,7 +610,8 @@ class LeadScoringScreen(AreaScreen):
             return
         self._ranked_key = key
         self._rank_token += 1
-        columns = browser_columns(model, self.types, self.store.leads_roles())
+        view = self._wanted_view()
+        columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns)
         self.query_one("#leads-header", Static).update(Text("ranking leads…", style="dim"))
         self.query_one("#leads-status", Static).update("")
         path = self.store.path
@@ -615,7 +620,7 @@ class LeadScoringScreen(AreaScreen):
                 Text("The leads browser needs a plan file.", style="dim"))
             return
         self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
-                                self.as_of_date, columns, self._wanted_view())
+                                self.as_of_date, columns, view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
@@ -631,7 +636,7 @@ class LeadScoringScreen(AreaScreen):
             conn.set_progress_handler(lambda: 1 if worker.is_cancelled else 0, PROGRESS_EVERY)
             count = rank_leads(conn, model, types, as_of=as_of)
             source = RankedSource(conn, count, model.id, as_of.isoformat(), columns, types)
-            self._build_view(source, view)
+            self._build_view(source, view, columns)
             conn.set_progress_handler(None, 0)
         except Exception as exc:  # noqa: BLE001
             conn.close()
@@ -641,9 +646,10 @@ class LeadScoringScreen(AreaScreen):
         self.post_message(LeadsRanked(token, source))
 
     @staticmethod
-    def _build_view(source: RankedSource, view: LeadView | None) -> None:
-        """The view table of `view` on the source's connection; a view SQLite cannot build
-        leaves the leads by score, and the source says which view failed and why."""
+    def _build_view(source: RankedSource, view: LeadView | None, columns: list[str]) -> None:
+        """The view table of `view` on the source's connection, showing `columns`; a view
+        SQLite cannot build leaves the leads by score, and the source says which view failed
+        and why."""
         from model.lead_ranking import build_view
 
         source.failed = None
@@ -656,12 +662,14 @@ class LeadScoringScreen(AreaScreen):
         source.view = shown is not None
         source.count = source.total if shown is None else shown
         source.view_key = _view_key(view)
+        source.columns = columns
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-view")
-    def view_in_background(self, token: int, source: RankedSource, view: LeadView) -> None:
+    def view_in_background(self, token: int, source: RankedSource, view: LeadView,
+                           columns: list[str]) -> None:
         """Rebuilds the view table on the connection the browser lent; gives it back."""
         try:
-            self._build_view(source, view)
+            self._build_view(source, view, columns)
         except Exception as exc:  # noqa: BLE001
             source.close()
             self.post_message(LeadsRanked(token, None, describe(exc)))
@@ -757,7 +765,10 @@ class LeadScoringScreen(AreaScreen):
             return False
         self._viewing = True
         self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))
-        self.view_in_background(self._rank_token, browser.lend_source(), view)
+        model = self.model
+        columns = (browser_columns(model, self.types, self.store.leads_roles(), view.columns)
+                   if model is not None else source.columns)
+        self.view_in_background(self._rank_token, browser.lend_source(), view, columns)
         return True
 
     def action_filter_leads(self) -> None:
@@ -831,7 +842,9 @@ class LeadScoringScreen(AreaScreen):
         found = cur.fetchone()
         lead = dict(zip(names, found, strict=True)) if found else {}
         roles = self.store.leads_roles()
-        fields = browser_columns(model, self.types, roles)
+        source = self.query_one(LeadsBrowser).source
+        fields = source.columns if source is not None else browser_columns(model, self.types,
+                                                                           roles)
         body.update(why_renderable(explanation, lead, fields, roles.id if roles else None, rank))
 
     # ---- tabs ------------------------------------------------------------------------------

@@ -284,3 +284,24 @@ async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_p
         await pilot.pause(0.4)
         await settle(pilot)
         assert 0 < browser.count < 2000 and not error.display
+
+
+async def test_the_columns_a_filter_names_are_shown(tmp_path):
+    """Filtering on a column the rules do not read shows it, next to the id, in the leads and
+    in the why panel, so that why a lead passes is on screen."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        assert "source" not in browser.source.columns
+        await _filter(pilot, "Source:event")
+        assert browser.source.columns[:2] == ["lead_id", "source"]
+        assert "source" in text_of(screen.query_one("#leads-header"))
+        assert browser.count == 167
+        assert all(browser.row_at(i)[9] == "Events" for i in range(browser.count))
+        assert "source: Events" in text_of(screen.query_one("#why-body"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "source" not in browser.source.columns
