@@ -13,10 +13,11 @@ import os
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
@@ -158,6 +159,15 @@ def export_toml(store: PlanStore) -> str:
 
 def write_atomic(path: str | Path, text: str) -> Path:
     """Write a file so that a crash leaves either the old file or the new one, never half."""
+    with atomic_file(path) as fh:
+        fh.write(text)
+    return Path(path)
+
+
+@contextmanager
+def atomic_file(path: str | Path, *, newline: str = "\n") -> Iterator[TextIO]:
+    """A text file (UTF-8) to write `path` through: a temp file beside it, renamed over it once
+    the block ends without error, so a crash leaves either the old file or the new one."""
     path = Path(path)
     if path.is_dir():
         raise AlignError(f"{path} is a folder; give a file name")
@@ -173,15 +183,14 @@ def write_atomic(path: str | Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp, _file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _file_mode(path: Path) -> int:
@@ -194,16 +203,18 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def check_export_target(path: str | Path, db_path: Path | None = None) -> None:
-    """Refuse to write TOML over the plan itself or over any other SQLite database."""
+def check_export_target(path: str | Path, db_path: Path | None = None, *,
+                        kind: str = ".toml") -> None:
+    """Refuse to write an export (a `kind` file) over the plan itself or over any other SQLite
+    database."""
     path = Path(path)
     if not path.exists() or path.is_dir():
         return
     if db_path is not None and db_path.exists() and os.path.samefile(path, db_path):
-        raise AlignError(f"{path} is the plan itself; export to a .toml file instead")
+        raise AlignError(f"{path} is the plan itself; export to a {kind} file instead")
     with path.open("rb") as fh:
         if fh.read(16) == b"SQLite format 3\x00":
-            raise AlignError(f"{path} is a SQLite database; export to a .toml file instead "
+            raise AlignError(f"{path} is a SQLite database; export to a {kind} file instead "
                              "(it was left untouched)")
 
 

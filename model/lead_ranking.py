@@ -11,12 +11,15 @@ INTEGER PRIMARY KEY, so a page of the view is again one primary-key range read.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from model.errors import AlignError
+from model.exchange import atomic_file
 from model.lead_filter import LeadView
 from model.leads import LEADS_TABLE, ROW_COLUMN, quote_identifier
 from model.schema import ScoringModel
@@ -25,6 +28,7 @@ from model.scoring import compile_model
 RANKED_TABLE = "align_ranked_leads"
 VIEW_TABLE = "align_leads_view"
 SCORE_COLUMNS = ("rank", "_row", "fit", "engagement", "total", "cell", "knocked", "mql")
+EXPORT_HEADER = ("rank", "fit", "engagement", "total", "cell", "mql", "knocked_out")
 
 
 def rank_leads(conn: sqlite3.Connection, model: ScoringModel, types: dict[str, str], *,
@@ -79,3 +83,42 @@ def ranked_page(conn: sqlite3.Connection, first: int, count: int, columns: Seque
         sql = (f"{scores} FROM temp.{RANKED_TABLE} AS s {lead} "
                f"WHERE s.rank BETWEEN ? AND ? ORDER BY s.rank")
     return conn.execute(sql, (first, first + count - 1)).fetchall()
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as a CSV cell: whole numbers stored as REAL without their `.0`."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _yes_no(value: Any) -> Any:
+    """A true/false column's stored 1/0 as the import reads a boolean back."""
+    return None if value is None else ("yes" if value else "no")
+
+
+def write_view_csv(conn: sqlite3.Connection, out: str | Path, types: dict[str, str], *,
+                   view: bool, progress: Callable[[int], None] | None = None) -> int:
+    """The leads the browser shows, in its order, to CSV at `out`: EXPORT_HEADER, then every
+    column of the lead in the dataset's order, as the import would read them back. From the
+    view table when `view`, else the whole ranking. Written through a temp file renamed over
+    `out`; returns the leads written."""
+    columns = list(types)
+    cell = [_plain] * len(EXPORT_HEADER) + [_yes_no if types[c] == "boolean" else _plain
+                                           for c in columns]
+    picked = "".join(f", l.{quote_identifier(c)}" for c in columns)
+    order = "v.pos" if view else "s.rank"
+    source = (f"temp.{VIEW_TABLE} AS v JOIN temp.{RANKED_TABLE} AS s ON s.rank = v.rank"
+              if view else f"temp.{RANKED_TABLE} AS s")
+    sql = (f"SELECT s.rank, s.fit, s.engagement, s.total, s.cell, s.mql, s.knocked{picked} "
+           f"FROM {source} JOIN {LEADS_TABLE} AS l ON l.{ROW_COLUMN} = s._row ORDER BY {order}")
+    count = 0
+    with atomic_file(out, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*EXPORT_HEADER, *columns])
+        for row in conn.execute(sql):
+            writer.writerow([write(v) for write, v in zip(cell, row, strict=True)])
+            count += 1
+            if progress is not None and count % 50_000 == 0:
+                progress(count)
+    return count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -53,6 +54,16 @@ class ConfirmDialog(ModalScreen[bool]):
     @on(Button.Pressed, "#confirm-no")
     def decline_pressed(self) -> None:
         self.dismiss(False)
+
+
+def check_file_target(text: str) -> str | None:
+    """For an InputDialog asking where to write a file: what is wrong with `text`, or None."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return f"{text} is a folder; give a file name"
+    if not path.parent.exists():
+        return f"folder {path.parent} does not exist"
+    return None
 
 
 class InputDialog(ModalScreen[str | None]):

@@ -124,6 +124,14 @@ class LeadsRanked(Message):
         self.error = error
 
 
+class LeadsExported(Message):
+    def __init__(self, path: Path, count: int, error: str = "") -> None:
+        super().__init__()
+        self.path = path
+        self.count = count
+        self.error = error
+
+
 class LeadsImported(Message):
     def __init__(self, report: ImportReport | None, error: str = "") -> None:
         super().__init__()
@@ -662,6 +670,7 @@ class LeadScoringScreen(AreaScreen):
         source.view = shown is not None
         source.count = source.total if shown is None else shown
         source.view_key = _view_key(view)
+        source.shown = view if shown is not None else None
         source.columns = columns
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-view")
@@ -810,6 +819,65 @@ class LeadScoringScreen(AreaScreen):
         self._show_filter_error("")
         self._start_view()
         self.query_one(LeadsBrowser).focus()
+
+    def action_export_leads(self) -> None:
+        from screens.dialogs import check_file_target
+
+        source = self.query_one(LeadsBrowser).source
+        model, path = self.model, self.store.path
+        if path is None or model is None or source is None:
+            self.notify("The leads are not shown yet: wait for them, then press x.",
+                        severity="warning")
+            return
+        plan = Path(path)
+        self.app.push_screen(InputDialog(
+            f"Export the {source.count:,} leads shown, in their order, to a CSV file",
+            str(plan.with_name(f"{plan.stem}-{model.id}-leads.csv")), placeholder="leads.csv",
+            check=check_file_target), self._export_leads_to)
+
+    def _export_leads_to(self, target: str | None) -> None:
+        from model.exchange import check_export_target
+
+        source = self.query_one(LeadsBrowser).source
+        model, path = self.model, self.store.path
+        if not target or path is None or model is None or source is None:
+            return
+        out = Path(target).expanduser()
+        try:
+            check_export_target(out, Path(path), kind=".csv")
+        except (AlignError, OSError) as exc:
+            self.notify(describe(exc), title="Leads not exported", severity="error")
+            return
+        self.notify(f"Exporting {source.count:,} leads to {out}…", timeout=3)
+        self.export_leads(Path(path), model, dict(self.types), self.as_of_date, source.shown, out)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-export")
+    def export_leads(self, path: Path, model: ScoringModel, types: dict[str, str],
+                     as_of: dt.date, view: LeadView | None, out: Path) -> None:
+        """Ranks the leads again on a connection of its own, so the browser stays in use, then
+        writes the view it shows (`model.lead_ranking.write_view_csv`)."""
+        from model.lead_ranking import build_view, rank_leads, write_view_csv
+
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            try:
+                rank_leads(conn, model, types, as_of=as_of)
+                shown = build_view(conn, view)
+                count = write_view_csv(conn, out, types, view=shown is not None)
+            finally:
+                conn.close()
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+            self.post_message(LeadsExported(out, 0, describe(exc)))
+            return
+        self.post_message(LeadsExported(out, count))
+
+    @on(LeadsExported)
+    def show_leads_exported(self, message: LeadsExported) -> None:
+        if message.error:
+            self.notify(message.error, title="Leads not exported", severity="error", timeout=10)
+        else:
+            self.notify(f"Exported {message.count:,} leads to {message.path}",
+                        title="Leads exported")
 
     def action_sort_leads(self) -> None:
         self.leads_sort = (self.leads_sort + 1) % len(self._sorts())

@@ -49,6 +49,7 @@ class RankedSource:
     view: bool = False
     view_key: tuple[str, str] = ("", "score")
     failed: tuple[tuple[str, str], str] | None = None  # a view that could not be built, and why
+    shown: Any = None  # the `LeadView` the view table was built for; None: the ranking itself
 
     def __post_init__(self) -> None:
         self.total = self.total or self.count
@@ -84,6 +85,7 @@ class LeadsBrowser(ScrollView, can_focus=True):
         Binding("home", "first", "First lead", id="leads.first"),
         Binding("end", "last", "Last lead", id="leads.last"),
         Binding("s", "screen.sort_leads", "Sort", id="leads.sort"),
+        Binding("x", "screen.export_leads", "Export CSV", id="leads.export"),
     ]
 
     DEFAULT_CSS = """

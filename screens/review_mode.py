@@ -480,11 +480,11 @@ class ReviewSummaryScreen(ModalScreen[None]):
         return text
 
     def action_export_minutes(self) -> None:
-        from screens.dialogs import InputDialog
+        from screens.dialogs import InputDialog, check_file_target
 
         default = str(self.folder / minutes_file_name(self.review))
         self.app.push_screen(InputDialog("Write the minutes (Markdown) to", default,
-                                         placeholder="minutes.md", check=_check_minutes_target),
+                                         placeholder="minutes.md", check=check_file_target),
                              self._write_minutes)
 
     def _write_minutes(self, target: str | None) -> None:
@@ -514,10 +514,3 @@ class ReviewSummaryScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def _check_minutes_target(text: str) -> str | None:
-    path = Path(text).expanduser()
-    if path.is_dir():
-        return f"{text} is a folder; give a file name"
-    if not path.parent.exists():
-        return f"folder {path.parent} does not exist"
-    return None

@@ -216,3 +216,61 @@ def test_a_word_is_looked_for_in_every_text_column_of_a_wide_export(tmp_path):
         rows_shown = ranked_page(store.db.conn, 1, 10, [], types, view=True)
         assert count == len(expected) and [r[1] for r in rows_shown] == expected
     store.close()
+
+
+# ---- writing the view to CSV ------------------------------------------------------------------
+
+def test_the_view_is_written_to_csv_in_its_order_and_reads_back(ranked, tmp_path):
+    import csv
+
+    from model.lead_ranking import EXPORT_HEADER, write_view_csv
+
+    store, _ = ranked
+    shown = ids(store, "-ko", "fit")  # builds the view the export reads
+    out = tmp_path / "shown.csv"
+    types = column_types(store)
+    assert write_view_csv(store.db.conn, out, types, view=True) == len(shown) == 4
+    rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert rows[0] == [*EXPORT_HEADER, *COLUMNS]
+    assert [r[len(EXPORT_HEADER)] for r in rows[1:]] == shown
+    by_id = {r[7]: r for r in rows[1:]}
+    assert by_id["L1"][9] == "500" and by_id["L2"][9] == "" and by_id["L2"][8] == "Macy's \\ Beta"
+    assert (by_id["L1"][11], by_id["L2"][11], by_id["L5"][11]) == ("yes", "no", "no")
+    scores = {r[8]: r for r in by_score(store)}
+    for lead, row in by_id.items():
+        rank, _, fit, engagement, total, cell, knocked, mql = scores[lead][:8]
+        assert row[:7] == [str(rank), str(fit), str(engagement), str(total), cell, str(mql),
+                           str(knocked)]
+    again = PlanStore.memory()  # the file is a leads export Align reads back as it was
+    load(again, tmp_path, out.read_text(encoding="utf-8"), name="again.csv", id="id")
+    assert column_types(again) == {**{h: "number" for h in EXPORT_HEADER}, "cell": "text",
+                                   **column_types(store)}
+    again.close()
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(ranked, tmp_path, monkeypatch):
+    import csv
+
+    from model.lead_ranking import write_view_csv
+
+    store, _ = ranked
+    out = tmp_path / "shown.csv"
+    out.write_text("before\n")
+    real = csv.writer
+
+    class Failing:
+        def __init__(self, fh):
+            self.inner, self.rows = real(fh), 0
+
+        def writerow(self, row):
+            self.rows += 1
+            if self.rows == 3:
+                raise OSError("disk full")
+            self.inner.writerow(row)
+
+    monkeypatch.setattr(csv, "writer", Failing)
+    build_view(store.db.conn, None)
+    with pytest.raises(OSError, match="disk full"):
+        write_view_csv(store.db.conn, out, column_types(store), view=False)
+    assert out.read_text() == "before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["shown.csv"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from model.lead_ranking import rank_leads, ranked_page
 from model.leads import column_types
 from model.scoring import explain_lead, score_leads
+from screens.lead_scoring import LeadScoringScreen
 from screens.leads_browser import PAGE_ROWS, LeadsBrowser
 from tests.conftest import TODAY, text_of
 from tests.lead_scoring_helpers import MODEL_ID, app_on, open_scoring, sample_copy, settle
@@ -109,10 +110,28 @@ async def test_an_edit_reranks_the_browser(tmp_path):
 
 # ---- filter and order ---------------------------------------------------------------------
 
+async def _open_leads(pilot) -> tuple[LeadScoringScreen, LeadsBrowser]:
+    """The Lead scoring screen on its Leads tab, the leads ranked."""
+    screen = await open_scoring(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    return screen, screen.query_one(LeadsBrowser)
+
+
+def _won(store) -> int:
+    return store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
+
+
 async def _filter(pilot, text: str) -> None:
     """`/`, the text typed key by key, then the pause after typing that starts the filter."""
     await pilot.press("slash", *text)
     await pilot.pause(0.4)
+    await settle(pilot)
+
+
+async def _won_by_lowest_score(pilot) -> None:
+    await _filter(pilot, "won")
+    await pilot.press("enter", "s")
     await settle(pilot)
 
 
@@ -124,10 +143,7 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
     store = sample_copy(tmp_path)
     saas = store.db.execute("SELECT count(*) FROM leads WHERE industry LIKE '%saas%'").fetchone()[0]
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await _filter(pilot, "industry:SaaS")
         assert 0 < saas < 2000 and browser.count == saas
         rows = _shown(browser)
@@ -153,10 +169,7 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
 async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await _filter(pilot, "emplyees>5")
         error = screen.query_one("#leads-filter-error")
         assert error.display
@@ -174,9 +187,7 @@ async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
 async def test_a_filter_nothing_matches_says_so(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        screen, _ = await _open_leads(pilot)
         await _filter(pilot, "zzqx")
         assert screen.query_one(LeadsBrowser).count == 0
         assert "No lead matches “zzqx”" in text_of(screen.query_one("#leads-header"))
@@ -186,10 +197,7 @@ async def test_a_filter_nothing_matches_says_so(tmp_path):
 async def test_s_steps_through_the_orders(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await pilot.press("s")
         await settle(pilot)
         assert "by score, lowest first" in text_of(screen.query_one("#leads-status"))
@@ -210,15 +218,10 @@ async def test_s_steps_through_the_orders(tmp_path):
 
 async def test_the_filter_and_order_outlast_a_rule_edit(tmp_path):
     store = sample_copy(tmp_path)
-    won = store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
+    won = _won(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
-        await _filter(pilot, "won")
-        await pilot.press("enter", "s")
-        await settle(pilot)
+        screen, browser = await _open_leads(pilot)
+        await _won_by_lowest_score(pilot)
         assert browser.count == won
         screen.query_one("#scoring-rules").focus()
         await pilot.press("space")  # the first rule off: every lead is ranked again
@@ -233,12 +236,9 @@ async def test_a_filter_that_does_not_read_leaves_the_last_one_in_force(tmp_path
     """While the filter box holds text that does not read, the last filter that did stays in
     force: through `s` and through the ranking a rule edit starts."""
     store = sample_copy(tmp_path)
-    won = store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
+    won = _won(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await _filter(pilot, "won")
         await pilot.press("enter")
         await _filter(pilot, "won nosuch>1")  # `/` selects the text: typing replaces it
@@ -271,10 +271,7 @@ async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_p
     monkeypatch.setattr(ranking, "build_view", refusing)
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await _filter(pilot, "acme")
         assert browser.count == 2000 and browser.row_at(0)[0] == 1
         error = screen.query_one("#leads-filter-error")
@@ -291,10 +288,7 @@ async def test_the_columns_a_filter_names_are_shown(tmp_path):
     in the why panel, so that why a lead passes is on screen."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         assert "source" not in browser.source.columns
         await _filter(pilot, "Source:event")
         assert browser.source.columns[:2] == ["lead_id", "source"]
@@ -305,3 +299,44 @@ async def test_the_columns_a_filter_names_are_shown(tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert "source" not in browser.source.columns
+
+
+async def test_x_writes_the_leads_shown_to_csv(tmp_path):
+    """`x` offers a file beside the plan and writes the leads the browser shows, in its order;
+    the plan itself is refused as a target and left as it was."""
+    import csv
+
+    from screens.dialogs import InputDialog
+
+    store = sample_copy(tmp_path)
+    plan_bytes = (tmp_path / "p.db").read_bytes()
+    won = _won(store)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        await _won_by_lowest_score(pilot)
+        shown = [r[8] for r in _shown(browser)]
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, InputDialog)
+        target = tmp_path / f"p-{MODEL_ID}-leads.csv"
+        assert dialog.query_one("#input-value").value == str(target)
+        assert f"{won:,} leads shown" in dialog.title_text
+        await pilot.press("enter")
+        await settle(pilot)
+        rows = list(csv.reader(target.open(encoding="utf-8", newline="")))
+        lead_id = rows[0].index("lead_id")
+        assert [r[lead_id] for r in rows[1:]] == shown and len(shown) == won
+        assert [int(r[0]) for r in rows[1:]] == sorted((int(r[0]) for r in rows[1:]),
+                                                       reverse=True)  # lowest score first
+
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        dialog.query_one("#input-value").value = str(tmp_path / "p.db")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("is the plan itself; export to a .csv file" in n.message
+                   for n in pilot.app._notifications)
+    assert (tmp_path / "p.db").read_bytes()[:16] == plan_bytes[:16] == b"SQLite format 3\x00"
+    assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == 2000

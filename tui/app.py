@@ -242,7 +242,7 @@ class AlignApp(App[None]):
 
     # ---- export ----------------------------------------------------------------------------
     def action_export(self) -> None:
-        from screens.dialogs import InputDialog
+        from screens.dialogs import InputDialog, check_file_target
 
         if self.store.path is None:
             self.notify("This plan has no file to export from.", severity="error")
@@ -250,7 +250,7 @@ class AlignApp(App[None]):
         self.push_screen(
             InputDialog("Export the whole plan to a TOML file",
                         export_file_name(self._plan_name), placeholder="plan.toml",
-                        check=_check_export_target),
+                        check=check_file_target),
             self._export_to)
 
     def _export_to(self, target: str | None) -> None:
@@ -373,15 +373,6 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
     return f"{type(exc).__name__}: {exc}"
-
-
-def _check_export_target(text: str) -> str | None:
-    path = Path(text).expanduser()
-    if path.is_dir():
-        return f"{text} is a folder; give a file name"
-    if not path.parent.exists():
-        return f"folder {path.parent} does not exist"
-    return None
 
 
 def _check_import_source(text: str) -> str | None:

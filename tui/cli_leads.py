@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -179,30 +177,20 @@ def _notice_when_slow(conn: Any, message: str) -> Callable[[], None]:
 
 
 def write_scores_csv(store: Any, model: Any, as_of: dt.date, out: Path) -> int:
-    """id, fit, engagement, total, cell, mql per lead, written to a temp file beside `out` and
-    renamed over it, so a crash never leaves half a file."""
+    """id, fit, engagement, total, cell, mql per lead, written through a temp file beside `out`
+    (`atomic_file`), so a crash never leaves half a file."""
+    from model.exchange import atomic_file
     from model.scoring import score_leads
 
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise AlignError(f"{out}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     count = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["id", "fit", "engagement", "total", "cell", "mql"])
-            for lead in score_leads(store, model, as_of=as_of):
-                s = lead.score
-                writer.writerow([lead.row if lead.id is None else lead.id, s.fit, s.engagement,
-                                 s.total, s.cell, int(s.mql)])
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(out, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "fit", "engagement", "total", "cell", "mql"])
+        for lead in score_leads(store, model, as_of=as_of):
+            s = lead.score
+            writer.writerow([lead.row if lead.id is None else lead.id, s.fit, s.engagement,
+                             s.total, s.cell, int(s.mql)])
+            count += 1
     return count
 
 
