@@ -157,23 +157,29 @@ def export_toml(store: PlanStore) -> str:
     return plan_to_toml(store.load_plan())
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write a file so that a crash leaves either the old file or the new one, never half."""
-    with atomic_file(path) as fh:
+def write_atomic(path: str | Path, text: str, *, plan: Path | None = None,
+                 kind: str = "text") -> Path:
+    """Write a file so that a crash leaves either the old file or the new one, never half
+    (`atomic_file`, which says what `plan` and `kind` are for)."""
+    with atomic_file(path, plan=plan, kind=kind) as fh:
         fh.write(text)
     return Path(path)
 
 
 @contextmanager
-def atomic_file(path: str | Path, *, newline: str = "\n") -> Iterator[TextIO]:
+def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = None,
+                kind: str = "text") -> Iterator[TextIO]:
     """A text file (UTF-8) to write `path` through: a temp file beside it, renamed over it once
-    the block ends without error, so a crash leaves either the old file or the new one."""
+    the block ends without error, so a crash leaves either the old file or the new one.
+    Never over the `plan`, its journal files or any other SQLite database
+    (`check_export_target`; `kind` names the file meant, for the message)."""
     path = Path(path)
     if path.is_dir():
         raise AlignError(f"{path} is a folder; give a file name")
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.exists():
+    if not folder.is_dir():
         raise AlignError(f"{path}: folder {folder} does not exist")
+    check_export_target(path, plan, kind=kind)
     for stale in folder.glob(f".{path.name}.*.tmp"):
         try:
             if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -203,11 +209,20 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
+PLAN_SIDECARS = ("-wal", "-shm", "-journal")
+
+
 def check_export_target(path: str | Path, db_path: Path | None = None, *,
                         kind: str = ".toml") -> None:
-    """Refuse to write an export (a `kind` file) over the plan itself or over any other SQLite
-    database."""
+    """Refuse to write an export (a `kind` file) over the plan itself, the journal files SQLite
+    keeps beside it (whether they exist now or not), or any other SQLite database."""
     path = Path(path)
+    if db_path is not None:
+        target = path.expanduser().resolve()
+        for suffix in PLAN_SIDECARS:
+            if target == Path(f"{Path(db_path).resolve()}{suffix}"):
+                raise AlignError(f"{path} is the plan's {suffix[1:]} file, which SQLite keeps; "
+                                 f"export to a {kind} file instead")
     if not path.exists() or path.is_dir():
         return
     if db_path is not None and db_path.exists() and os.path.samefile(path, db_path):
@@ -219,8 +234,8 @@ def check_export_target(path: str | Path, db_path: Path | None = None, *,
 
 
 def write_export(store: PlanStore, path: str | Path) -> Path:
-    check_export_target(path, store.path)
-    return write_atomic(path, export_toml(store))
+    check_export_target(path, store.path)  # before the plan is read
+    return write_atomic(path, export_toml(store), plan=store.path, kind=".toml")
 
 
 # ---- import --------------------------------------------------------------------------------

@@ -98,11 +98,14 @@ def _yes_no(value: Any) -> Any:
 
 
 def write_view_csv(conn: sqlite3.Connection, out: str | Path, types: dict[str, str], *,
-                   view: bool, progress: Callable[[int], None] | None = None) -> int:
+                   view: bool, plan: Path | None = None,
+                   progress: Callable[[int], None] | None = None) -> int:
     """The leads the browser shows, in its order, to CSV at `out`: EXPORT_HEADER, then every
     column of the lead in the dataset's order, as the import would read them back. From the
     view table when `view`, else the whole ranking. Written through a temp file renamed over
-    `out`; returns the leads written."""
+    `out`, never over the `plan` or another SQLite file; returns the leads written. A score
+    header that a lead column already uses, in any case, is written `score_<name>`, so the
+    file reads back with every name as it was."""
     columns = list(types)
     cell = [_plain] * len(EXPORT_HEADER) + [_yes_no if types[c] == "boolean" else _plain
                                            for c in columns]
@@ -113,9 +116,16 @@ def write_view_csv(conn: sqlite3.Connection, out: str | Path, types: dict[str, s
     sql = (f"SELECT s.rank, s.fit, s.engagement, s.total, s.cell, s.mql, s.knocked{picked} "
            f"FROM {source} JOIN {LEADS_TABLE} AS l ON l.{ROW_COLUMN} = s._row ORDER BY {order}")
     count = 0
-    with atomic_file(out, newline="") as fh:
+    taken = {c.casefold() for c in columns}
+    header = []
+    for name in EXPORT_HEADER:
+        while name.casefold() in taken:
+            name = f"score_{name}"
+        taken.add(name.casefold())
+        header.append(name)
+    with atomic_file(out, newline="", plan=plan, kind=".csv") as fh:
         writer = csv.writer(fh)
-        writer.writerow([*EXPORT_HEADER, *columns])
+        writer.writerow([*header, *columns])
         for row in conn.execute(sql):
             writer.writerow([write(v) for write, v in zip(cell, row, strict=True)])
             count += 1

@@ -780,7 +780,7 @@ class LeadScoringScreen(AreaScreen):
         self.view_in_background(self._rank_token, browser.lend_source(), view, columns)
         return True
 
-    def action_filter_leads(self) -> None:
+    async def action_filter_leads(self) -> None:
         tabs = self.query_one("#scoring-tabs", TabbedContent)
         if not tabs.display:
             self.notify("No leads to filter yet: press i to import a CSV export of leads."
@@ -793,7 +793,8 @@ class LeadScoringScreen(AreaScreen):
                         "· enter keeps · esc clears", id="leads-filter")
             error = Static("", id="leads-filter-error")
             error.display = False
-            self.query_one("#scoring-leads-box").mount(box, error, before=1)
+            # Mounted before it takes focus, so keys typed at once go into the box.
+            await self.query_one("#scoring-leads-box").mount(box, error, before=1)
         box = self.query_one("#leads-filter", Input)
         box.display = True
         box.focus()
@@ -838,9 +839,13 @@ class LeadScoringScreen(AreaScreen):
     def _export_leads_to(self, target: str | None) -> None:
         from model.exchange import check_export_target
 
+        if not target:
+            return
         source = self.query_one(LeadsBrowser).source
         model, path = self.model, self.store.path
-        if not target or path is None or model is None or source is None:
+        if path is None or model is None or source is None:
+            self.notify("The leads changed while the file was being chosen; press x again "
+                        "once they show.", title="Leads not exported", severity="warning")
             return
         out = Path(target).expanduser()
         try:
@@ -863,7 +868,7 @@ class LeadScoringScreen(AreaScreen):
             try:
                 rank_leads(conn, model, types, as_of=as_of)
                 shown = build_view(conn, view)
-                count = write_view_csv(conn, out, types, view=shown is not None)
+                count = write_view_csv(conn, out, types, view=shown is not None, plan=path)
             finally:
                 conn.close()
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback

@@ -428,8 +428,7 @@ class ReviewModeScreen(Screen[str | None]):
         if not self.saved:
             return
         plan_name = self.store.settings().name
-        folder = self.store.path.parent if self.store.path else Path.cwd()
-        self.app.push_screen(ReviewSummaryScreen(self.review, plan_name, folder),
+        self.app.push_screen(ReviewSummaryScreen(self.review, plan_name, self.store.path),
                              lambda _: self.dismiss(self.review.id))
 
 
@@ -442,11 +441,12 @@ class ReviewSummaryScreen(ModalScreen[None]):
         Binding("enter", "close", "Close", show=False, id="review_summary.close_enter"),
     ]
 
-    def __init__(self, review: Review, plan_name: str, folder: Path) -> None:
+    def __init__(self, review: Review, plan_name: str, plan: Path | None) -> None:
         super().__init__()
         self.review = review
         self.plan_name = plan_name
-        self.folder = folder
+        self.plan = plan  # the plan's file: the minutes go beside it, never over it
+        self.folder = plan.parent if plan is not None else Path.cwd()
         self.written: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -494,7 +494,8 @@ class ReviewSummaryScreen(ModalScreen[None]):
             return
         try:
             path = write_atomic(Path(target).expanduser(),
-                                render_minutes(self.review, self.plan_name))
+                                render_minutes(self.review, self.plan_name),
+                                plan=self.plan, kind=".md")
         except (AlignError, OSError) as exc:
             self.notify(str(exc), title="Minutes not written", severity="error")
             return

@@ -167,6 +167,25 @@ def test_score_errors(db, csv_file, tmp_path):
     assert not (tmp_path / "s.csv").exists()
 
 
+def test_score_csv_never_goes_over_the_plan_or_into_a_file(db, csv_file, tmp_path):
+    """`--csv` naming the plan, its WAL file, another SQLite file or a folder that is a file:
+    a one-line error, and the plan still a plan."""
+    imported(db, csv_file)
+    other = tmp_path / "other.sqlite"
+    PlanStore.open(other).close()
+    (tmp_path / "afile").write_text("x")
+    for target, words in ((db, "is the plan itself"), (f"{db}-wal", "is the plan's wal file"),
+                          (other, "is a SQLite database"),
+                          (tmp_path / "afile" / "out.csv", "does not exist")):
+        result = run("score", db, "--csv", target)
+        assert result.exit_code == 1 and words in result.stderr, (target, result.output)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    for path in (db, other):
+        assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    with PlanStore.open(db) as s:
+        assert s.db.execute("SELECT count(*) FROM leads").fetchone()[0] == 4
+
+
 def test_real_subprocess(db, csv_file, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run([sys.executable, "-m", "tui", "leads", "import", str(csv_file), str(db),

@@ -102,3 +102,27 @@ def test_written_file_gets_ordinary_permissions(tmp_path):
         assert kept.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+def test_atomic_writes_never_go_over_the_plan_its_journals_or_a_database(tmp_path):
+    from model.errors import AlignError
+    from model.exchange import atomic_file
+    from model.store import PlanStore
+
+    plan = tmp_path / "plan.db"
+    PlanStore.open(plan).close()
+    other = tmp_path / "other.bin"
+    PlanStore.open(other).close()
+    for target, words in ((plan, "is the plan itself"), (tmp_path / "plan.db-wal", "wal file"),
+                          (tmp_path / "plan.db-shm", "shm file"),
+                          (tmp_path / "plan.db-journal", "journal file"),
+                          (other, "is a SQLite database")):
+        try:
+            with atomic_file(target, plan=plan, kind=".csv") as fh:
+                fh.write("x")
+        except AlignError as exc:
+            assert words in str(exc) and "export to a .csv file instead" in str(exc)
+        else:
+            raise AssertionError(target)
+    assert not (tmp_path / "plan.db-wal").exists() and not (tmp_path / "plan.db-journal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.bin", "plan.db"]

@@ -274,3 +274,29 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(ranked, tmp_path, monkey
         write_view_csv(store.db.conn, out, column_types(store), view=False)
     assert out.read_text() == "before\n"
     assert [p.name for p in tmp_path.iterdir()] == ["shown.csv"]
+
+
+def test_a_lead_column_named_like_a_score_keeps_its_name(tmp_path):
+    """Leads with their own `Total` and `rank`: the export's score columns give way
+    (`score_total`, `score_rank`), and the file reads back with every lead column as it was."""
+    import csv
+
+    from model.lead_ranking import write_view_csv
+
+    store = PlanStore.memory()
+    load(store, tmp_path, "id,Total,rank,score_rank\nA,5,x,1\nB,7,y,2\n", id="id")
+    types = column_types(store)
+    rank_leads(store.db.conn, model(rule("big", "Total", "gt", 6, points=10)), types,
+               as_of=AS_OF)
+    out = tmp_path / "out.csv"
+    write_view_csv(store.db.conn, out, types, view=False)
+    header, first, _ = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert header == ["score_score_rank", "fit", "engagement", "score_total", "cell", "mql",
+                      "knocked_out", "id", "Total", "rank", "score_rank"]
+    assert first[:4] == ["1", "10", "0", "10"] and first[7:] == ["B", "7", "y", "2"]
+    again = PlanStore.memory()
+    report = load(again, tmp_path, out.read_text(encoding="utf-8"), name="again.csv", id="id")
+    assert not any("repeats" in w for w in report.warnings)
+    assert list(column_types(again))[7:] == ["id", "Total", "rank", "score_rank"]
+    store.close()
+    again.close()

@@ -340,3 +340,18 @@ async def test_x_writes_the_leads_shown_to_csv(tmp_path):
                    for n in pilot.app._notifications)
     assert (tmp_path / "p.db").read_bytes()[:16] == plan_bytes[:16] == b"SQLite format 3\x00"
     assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == 2000
+
+
+async def test_an_export_whose_leads_went_away_meanwhile_says_so(tmp_path):
+    """The leads ranked again (a finished import, say) while the file was being chosen: ⏎ tells
+    the user to press x again rather than doing nothing."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, browser = await _open_leads(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        browser.set_source(None)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("press x again" in n.message for n in pilot.app._notifications)
+        assert not (tmp_path / f"p-{MODEL_ID}-leads.csv").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input, Select, Static, TextArea
 
 from model.reviews import latest_review, render_minutes
@@ -189,6 +191,15 @@ async def test_summary_is_saved_and_minutes_exported(review_store, tmp_path):  #
         await pilot.pause()
         assert target.read_text(encoding="utf-8") == render_minutes(saved, "Acme FY26")
         assert "- **Leads**: Webinar leads arrive late" in target.read_text(encoding="utf-8")
+        await pilot.press("x")  # the plan's WAL file is not somewhere minutes may go
+        await pilot.pause()
+        wal = Path(f"{review_store.path}-wal")
+        before = wal.read_bytes() if wal.exists() else None
+        app.screen.query_one("#input-value", Input).value = str(wal)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("wal file" in n.message for n in app._notifications)
+        assert (wal.read_bytes() if wal.exists() else None) == before
         await pilot.press("escape")
         await pilot.pause()
         await app.workers.wait_for_complete()

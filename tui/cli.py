@@ -150,7 +150,7 @@ def export_command(db: str, output: str | None) -> None:
         return
     try:
         check_export_target(output, Path(db))
-        write_atomic(output, text)
+        write_atomic(output, text, plan=Path(db), kind=".toml")
     except AlignError as exc:
         fail(exc)
     except OSError as exc:

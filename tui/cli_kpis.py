@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -186,7 +187,7 @@ def write_minutes(db: str, period: str | None, target: str) -> None:
         click.echo(text, nl=False)
         return
     try:
-        path = write_atomic(target, text)
+        path = write_atomic(target, text, plan=Path(db), kind=".md")
     except AlignError as exc:
         fail(exc)
     except OSError as exc:

@@ -183,7 +183,7 @@ def write_scores_csv(store: Any, model: Any, as_of: dt.date, out: Path) -> int:
     from model.scoring import score_leads
 
     count = 0
-    with atomic_file(out, newline="") as fh:
+    with atomic_file(out, newline="", plan=store.path, kind=".csv") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "fit", "engagement", "total", "cell", "mql"])
         for lead in score_leads(store, model, as_of=as_of):
@@ -274,6 +274,9 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
             stop()
     except AlignError as exc:
         fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"{csv_out}: cannot write ({exc.strerror})")
         return
     finally:
         store.close()
