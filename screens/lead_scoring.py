@@ -848,7 +848,7 @@ class LeadScoringScreen(AreaScreen):
                         "once they show.", title="Leads not exported", severity="warning")
             return
         out = Path(target).expanduser()
-        try:
+        try:  # the write checks again; this says so before the leads are ranked once more
             check_export_target(out, Path(path), kind=".csv")
         except (AlignError, OSError) as exc:
             self.notify(describe(exc), title="Leads not exported", severity="error")
