@@ -804,7 +804,17 @@ class LeadScoringScreen(AreaScreen):
         self.leads_filter = event.value
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_PAUSE, self._start_view)
+        self._filter_timer = self.set_timer(FILTER_PAUSE, self._filter_paused)
+
+    def _filter_paused(self) -> None:
+        self._filter_timer = None
+        self._start_view()
+
+    @property
+    def filter_settled(self) -> bool:
+        """True when the browser is not waiting for typing to pause nor building a view: the
+        filter in the box is in force, or its error is shown."""
+        return self._filter_timer is None and not self._viewing
 
     @on(Input.Submitted, "#leads-filter")
     def keep_leads_filter(self) -> None:

@@ -48,3 +48,33 @@ async def open_scoring(pilot) -> LeadScoringScreen:
 def rule_rows(store: PlanStore, model: str = MODEL_ID) -> dict[str, dict]:
     return {r["id"]: r for r in store.db.query(
         "SELECT * FROM rules WHERE model = ? ORDER BY position", [model])}
+
+
+async def filter_settled(pilot, timeout: float = 20.0) -> None:
+    """Until the leads filter typed last is in force or explained: the pause after typing has
+    passed and no view is being built. Waits on the screen, not on the clock, so a slow
+    machine waits longer rather than catching the browser between two filters."""
+    screen = pilot.app.screen
+    assert isinstance(screen, LeadScoringScreen)
+    waited = 0.0
+    while True:
+        await settle(pilot)
+        if screen.filter_settled and not any(w.is_running for w in pilot.app.workers):
+            return
+        assert waited < timeout, "the leads filter did not settle"
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+async def paste_filter(pilot, text: str, *, opening: bool = True) -> None:
+    """`text` into the leads filter at once, as a paste puts it (`/` first when `opening`;
+    `/` selects what the box holds, so the paste replaces it), then until it is in force.
+    Typed key by key on a slow machine, each prefix could be the filter in force for a
+    moment, and a prefix that reads stays in force when the whole text does not."""
+    from textual import events
+
+    if opening:
+        await pilot.press("slash")
+    pilot.app.focused.post_message(events.Paste(text))
+    await pilot.pause()
+    await filter_settled(pilot)

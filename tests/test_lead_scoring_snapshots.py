@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.lead_scoring_helpers import sample_copy
+from tests.lead_scoring_helpers import paste_filter, sample_copy
 from tests.snapshot_support import SIZE, settle, stop_blinking
 from tui.app import build_app
 
@@ -51,11 +51,10 @@ def test_lead_scoring_without_leads(snap_compare, empty_app):
 
 
 def _filter_then_steady(*keys: str, text: str):
-    """The leads tab, `/` and `text` typed, the pause that starts the filter, then `keys`."""
+    """The leads tab, `/` and `text` pasted, until that filter is in force, then `keys`."""
     async def run(pilot) -> None:
-        await _keys_then_steady("2", "l", "slash")(pilot)
-        await pilot.press(*text)
-        await pilot.pause(0.4)
+        await _keys_then_steady("2", "l")(pilot)
+        await paste_filter(pilot, text)
         await _keys_then_steady(*keys)(pilot)
     return run
 

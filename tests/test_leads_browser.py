@@ -9,7 +9,15 @@ from model.scoring import explain_lead, score_leads
 from screens.lead_scoring import LeadScoringScreen
 from screens.leads_browser import PAGE_ROWS, LeadsBrowser
 from tests.conftest import TODAY, text_of
-from tests.lead_scoring_helpers import MODEL_ID, app_on, open_scoring, sample_copy, settle
+from tests.lead_scoring_helpers import (
+    MODEL_ID,
+    app_on,
+    filter_settled,
+    open_scoring,
+    paste_filter,
+    sample_copy,
+    settle,
+)
 
 
 def _line(browser: LeadsBrowser, y: int) -> str:
@@ -123,10 +131,8 @@ def _won(store) -> int:
 
 
 async def _filter(pilot, text: str) -> None:
-    """`/`, the text typed key by key, then the pause after typing that starts the filter."""
-    await pilot.press("slash", *text)
-    await pilot.pause(0.4)
-    await settle(pilot)
+    """`/`, the text pasted, then until it is in force."""
+    await paste_filter(pilot, text)
 
 
 async def _won_by_lowest_score(pilot) -> None:
@@ -144,7 +150,8 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
     saas = store.db.execute("SELECT count(*) FROM leads WHERE industry LIKE '%saas%'").fetchone()[0]
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
-        await _filter(pilot, "industry:SaaS")
+        await pilot.press("slash", *"industry:SaaS")  # typed key by key
+        await filter_settled(pilot)
         assert 0 < saas < 2000 and browser.count == saas
         rows = _shown(browser)
         ranks = [r[0] for r in rows]
@@ -177,8 +184,7 @@ async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
         assert screen.query_one("#leads-filter").has_class("-invalid")
         assert browser.count == 2000
         await pilot.press(*["backspace"] * len("emplyees>5"), *"employees>5")
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await filter_settled(pilot)
         assert not error.display and not screen.query_one("#leads-filter").has_class("-invalid")
         assert browser.count == store.db.execute(
             "SELECT count(*) FROM leads WHERE employees > 5").fetchone()[0]
@@ -278,8 +284,7 @@ async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_p
         assert error.display and "Expression tree is too large" in text_of(error)
         assert "2,000 leads · by score" in text_of(screen.query_one("#leads-status"))
         await pilot.press("backspace", "backspace", "backspace", "backspace", *"saas")
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await filter_settled(pilot)
         assert 0 < browser.count < 2000 and not error.display
 
 
