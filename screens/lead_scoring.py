@@ -811,10 +811,11 @@ class LeadScoringScreen(AreaScreen):
         self._start_view()
 
     @property
-    def filter_settled(self) -> bool:
-        """True when the browser is not waiting for typing to pause nor building a view: the
-        filter in the box is in force, or its error is shown."""
-        return self._filter_timer is None and not self._viewing
+    def leads_settled(self) -> bool:
+        """True when the leads browser waits for nothing: no pause after typing a filter or
+        moving the cursor is pending and no view is being built. The filter in the box is then
+        in force (or its error shown) and the why panel explains the lead under the cursor."""
+        return self._filter_timer is None and self._why_timer is None and not self._viewing
 
     @on(Input.Submitted, "#leads-filter")
     def keep_leads_filter(self) -> None:
@@ -909,6 +910,7 @@ class LeadScoringScreen(AreaScreen):
         from model.leads import LEADS_TABLE
         from model.scoring import explain_lead
 
+        self._why_timer = None
         body = self.query_one("#why-body", Static)
         model = self.model
         if self._why_row is None or model is None:

@@ -50,18 +50,19 @@ def rule_rows(store: PlanStore, model: str = MODEL_ID) -> dict[str, dict]:
         "SELECT * FROM rules WHERE model = ? ORDER BY position", [model])}
 
 
-async def filter_settled(pilot, timeout: float = 20.0) -> None:
-    """Until the leads filter typed last is in force or explained: the pause after typing has
-    passed and no view is being built. Waits on the screen, not on the clock, so a slow
-    machine waits longer rather than catching the browser between two filters."""
+async def leads_settled(pilot, timeout: float = 20.0) -> None:
+    """Until the leads browser waits for nothing (`LeadScoringScreen.leads_settled`): the
+    filter typed last in force or explained, the why panel on the lead under the cursor. Waits
+    on the screen, not on the clock, so a slow machine waits longer rather than catching the
+    browser between two filters."""
     screen = pilot.app.screen
     assert isinstance(screen, LeadScoringScreen)
     waited = 0.0
     while True:
         await settle(pilot)
-        if screen.filter_settled and not any(w.is_running for w in pilot.app.workers):
+        if screen.leads_settled and not any(w.is_running for w in pilot.app.workers):
             return
-        assert waited < timeout, "the leads filter did not settle"
+        assert waited < timeout, "the leads browser did not settle"
         await pilot.pause(0.05)
         waited += 0.05
 
@@ -77,4 +78,4 @@ async def paste_filter(pilot, text: str, *, opening: bool = True) -> None:
         await pilot.press("slash")
     pilot.app.focused.post_message(events.Paste(text))
     await pilot.pause()
-    await filter_settled(pilot)
+    await leads_settled(pilot)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from screens.lead_scoring import LeadScoringScreen
 from tests.conftest import TODAY
-from tests.lead_scoring_helpers import paste_filter, sample_copy
+from tests.lead_scoring_helpers import leads_settled, paste_filter, sample_copy
 from tests.snapshot_support import SIZE, settle, stop_blinking
 from tui.app import build_app
 
@@ -28,6 +29,8 @@ def _keys_then_steady(*keys: str):
             await settle(pilot, rounds=4)
             await pilot.press(key)
         await settle(pilot, rounds=4)
+        if isinstance(pilot.app.screen, LeadScoringScreen):
+            await leads_settled(pilot)
         stop_blinking(pilot)
         await pilot.pause(0.3)
     return run

@@ -12,7 +12,7 @@ from tests.conftest import TODAY, text_of
 from tests.lead_scoring_helpers import (
     MODEL_ID,
     app_on,
-    filter_settled,
+    leads_settled,
     open_scoring,
     paste_filter,
     sample_copy,
@@ -36,7 +36,7 @@ async def test_first_page_is_the_highest_scores(tmp_path):
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await leads_settled(pilot)
         browser = screen.query_one(LeadsBrowser)
         assert browser.has_focus and browser.count == 2000
         assert browser.virtual_size.height == 2000
@@ -58,11 +58,10 @@ async def test_jump_to_the_end_and_why_panel(tmp_path):
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await leads_settled(pilot)
         browser = screen.query_one(LeadsBrowser)
         await pilot.press("end")
-        await settle(pilot)
-        await pilot.pause(0.1)
+        await leads_settled(pilot)
         assert browser.cursor == 1999
         height = browser.scrollable_content_region.height
         assert browser.scroll_offset.y == 2000 - height
@@ -105,7 +104,7 @@ async def test_an_edit_reranks_the_browser(tmp_path):
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await leads_settled(pilot)
         browser = screen.query_one(LeadsBrowser)
         screen.query_one("#scoring-rules").focus()
         await pilot.press("space")  # the first rule off
@@ -122,7 +121,7 @@ async def _open_leads(pilot) -> tuple[LeadScoringScreen, LeadsBrowser]:
     """The Lead scoring screen on its Leads tab, the leads ranked."""
     screen = await open_scoring(pilot)
     await pilot.press("l")
-    await settle(pilot)
+    await leads_settled(pilot)
     return screen, screen.query_one(LeadsBrowser)
 
 
@@ -151,7 +150,7 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
         await pilot.press("slash", *"industry:SaaS")  # typed key by key
-        await filter_settled(pilot)
+        await leads_settled(pilot)
         assert 0 < saas < 2000 and browser.count == saas
         rows = _shown(browser)
         ranks = [r[0] for r in rows]
@@ -184,7 +183,7 @@ async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
         assert screen.query_one("#leads-filter").has_class("-invalid")
         assert browser.count == 2000
         await pilot.press(*["backspace"] * len("emplyees>5"), *"employees>5")
-        await filter_settled(pilot)
+        await leads_settled(pilot)
         assert not error.display and not screen.query_one("#leads-filter").has_class("-invalid")
         assert browser.count == store.db.execute(
             "SELECT count(*) FROM leads WHERE employees > 5").fetchone()[0]
@@ -284,7 +283,7 @@ async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_p
         assert error.display and "Expression tree is too large" in text_of(error)
         assert "2,000 leads · by score" in text_of(screen.query_one("#leads-status"))
         await pilot.press("backspace", "backspace", "backspace", "backspace", *"saas")
-        await filter_settled(pilot)
+        await leads_settled(pilot)
         assert 0 < browser.count < 2000 and not error.display
 
 
