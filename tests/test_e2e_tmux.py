@@ -23,6 +23,22 @@ def terminal(tmp_path: Path):
     term.close()
 
 
+def test_keys_typed_in_one_burst_reach_the_form_and_filter_they_open(terminal):
+    """`n` and a title in one burst: the title lands in the form `n` opens, not in the tree
+    (where `s`, `o`, `d` would sort, open and delete); the same for `/` and a filter."""
+    terminal.wait_for("Launch the partner channel")
+    terminal.wait_for("plan.db · 2026-Q2")
+    terminal.burst("nShip docs today")
+    terminal.wait_for("id: ship-docs-today")
+    terminal.keys("Escape")
+    terminal.wait_until(lambda shown: "New objective" not in shown, "the form to close")
+    terminal.burst("/partner")
+    shown = terminal.wait_for("filter “partner”")
+    assert "Launch the partner channel" in shown
+    terminal.keys("Escape")
+    terminal.keys("q")
+
+
 def test_create_objective_by_keyboard_and_export_it(terminal, tmp_path):
     terminal.wait_for("Launch the partner channel")
     terminal.wait_for("plan.db · 2026-Q2")

@@ -40,6 +40,11 @@ class Terminal:
             subprocess.run(args, check=True)
             time.sleep(KEY_GAP)
 
+    def burst(self, text: str) -> None:
+        """Sends `text` in one go, as keys typed while the app was busy or faster than a
+        screen opens reach it."""
+        subprocess.run([TMUX, "send-keys", "-t", self.name, "-l", text], check=True)
+
     def screen(self) -> str:
         done = subprocess.run([TMUX, "capture-pane", "-p", "-t", self.name],
                               capture_output=True, text=True, check=False)

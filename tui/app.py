@@ -28,6 +28,7 @@ from model.store import PlanStore
 from screens.area import AreaScreen
 from screens.messages import ALL_KINDS, PlanChanged
 from screens.objectives import ObjectivesScreen
+from tui.typeahead import TypeAhead
 
 AREAS: tuple[tuple[str, str, str], ...] = (
     ("objectives", "1", "Objectives"),
@@ -137,7 +138,7 @@ class AlignCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
 
 
-class AlignApp(App[None]):
+class AlignApp(TypeAhead):
     """Keyboard-driven planning workbench on one plan file."""
 
     CSS_PATH = "app.tcss"
