@@ -64,6 +64,22 @@ def build_view(conn: sqlite3.Connection, view: LeadView | None) -> int | None:
     return conn.execute(f"SELECT count(*) FROM temp.{VIEW_TABLE}").fetchone()[0]
 
 
+def lead_position(conn: sqlite3.Connection, row: int, *, view: bool = False) -> int | None:
+    """Where the lead whose `_row` is `row` stands (0-based) in the ranking, or with `view` in
+    the view table; None when it is not there (a filter leaves it out). One scan of the ranked
+    table (tens of milliseconds on a million leads), and of the view table with `view`."""
+    found = conn.execute(f"SELECT rank FROM temp.{RANKED_TABLE} WHERE _row = ?",
+                         (row,)).fetchone()
+    if found is None:
+        return None
+    if view:
+        found = conn.execute(f"SELECT pos FROM temp.{VIEW_TABLE} WHERE rank = ?",
+                             (found[0],)).fetchone()
+        if found is None:
+            return None
+    return int(found[0]) - 1
+
+
 def ranked_page(conn: sqlite3.Connection, first: int, count: int, columns: Sequence[str],
                 types: dict[str, str], *, view: bool = False) -> list[tuple[Any, ...]]:
     """Ranks `first` … `first + count − 1` (1-based), or with `view` positions of the view

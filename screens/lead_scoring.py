@@ -636,7 +636,7 @@ class LeadScoringScreen(AreaScreen):
                            view: LeadView) -> None:
         """Scores every lead once into a ranked table on a connection the browser then owns,
         and builds the view table of the filter and order in force."""
-        from model.lead_ranking import rank_leads
+        from model.lead_ranking import lead_position, rank_leads
 
         worker = get_current_worker()
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
@@ -645,6 +645,9 @@ class LeadScoringScreen(AreaScreen):
             count = rank_leads(conn, model, types, as_of=as_of)
             source = RankedSource(conn, count, model.id, as_of.isoformat(), columns, types)
             self._build_view(source, view, columns)
+            kept = self._why_row  # the lead the why panel explains, followed into the new ranking
+            if kept is not None:
+                source.kept = (kept[0], lead_position(conn, kept[0], view=source.view))
             conn.set_progress_handler(None, 0)
         except Exception as exc:  # noqa: BLE001
             conn.close()
@@ -695,6 +698,7 @@ class LeadScoringScreen(AreaScreen):
         header = self.query_one("#leads-header", Static)
         if message.source is None:
             self._ranked_key = None  # ranked again when the leads are next shown
+            self.query_one(LeadsBrowser).discard_pending()
             header.update(Text(message.error, style="bold red"))
             self.query_one("#leads-status", Static).update("")
             return
@@ -702,7 +706,7 @@ class LeadScoringScreen(AreaScreen):
         if failed is not None:
             self._failed_view = failed[0]
         browser = self.query_one(LeadsBrowser)
-        browser.set_source(message.source)
+        browser.set_source(message.source, cursor=self._kept_index(message.source))
         if self._start_view():
             return  # the filter or order changed meanwhile
         if failed is not None:
@@ -725,6 +729,17 @@ class LeadScoringScreen(AreaScreen):
             self._why_row = None
             header.update(Text(f"No lead matches “{source.view_key[0]}”. Press escape to clear "
                                "the filter.", style="dim"))
+
+    def _kept_index(self, source: RankedSource) -> int | None:
+        """Where the lead the why panel explains now stands in a new ranking (None: from the
+        top). Looked up again should the cursor have moved while the ranking was handed over."""
+        from model.lead_ranking import lead_position
+
+        kept, source.kept = source.kept, None
+        if kept is None or self._why_row is None:
+            return None
+        row = self._why_row[0]
+        return kept[1] if kept[0] == row else lead_position(source.conn, row, view=source.view)
 
     # ---- filter and order of the leads browser ----------------------------------------------
     def _sorts(self) -> list[Sort]:
@@ -1271,6 +1286,8 @@ class LeadScoringScreen(AreaScreen):
                         title="Import refused", severity="error", timeout=12)
             return
         r = message.report
+        if r.replaced:
+            self._why_row = None  # its row number is another lead's now
         action = "replaced the dataset" if r.replaced else "appended"
         lines = [f"{r.rows:,} leads from {Path(r.path).name} ({action}); {r.total_rows:,} in "
                  f"the plan"]

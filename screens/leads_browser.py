@@ -50,6 +50,7 @@ class RankedSource:
     view_key: tuple[str, str] = ("", "score")
     failed: tuple[tuple[str, str], str] | None = None  # a view that could not be built, and why
     shown: Any = None  # the `LeadView` the view table was built for; None: the ranking itself
+    kept: tuple[int, int | None] | None = None  # a lead's `_row`, and its index here (None: out)
 
     def __post_init__(self) -> None:
         self.total = self.total or self.count
@@ -110,6 +111,10 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._pages: LRUCache[int, list[tuple[Any, ...]]] = LRUCache(maxsize=64)
         self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
         self.widths: list[int] = []
+        # Moves asked for while no leads are shown (being ranked or filtered), made once they
+        # are, in order: keys typed ahead act on the list they were typed for.
+        self._pending: list[tuple[str, int]] = []
+        self._line = 0  # the screen line the cursor was on when the last leads went away
 
     # ---- data ------------------------------------------------------------------------------
     def lend_source(self) -> RankedSource | None:
@@ -120,8 +125,13 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self.set_source(None)
         return source
 
-    def set_source(self, source: RankedSource | None) -> None:
+    def set_source(self, source: RankedSource | None, *, cursor: int | None = None) -> None:
+        """Show `source` (None: no leads) from the top, or with the cursor on index `cursor`,
+        on the screen line the cursor was on before (a lead followed through a new ranking).
+        Moves asked for while no leads were shown are then made."""
         old = self.source
+        if old is not None:
+            self._line = self.cursor - self.scroll_offset.y
         self.source = source
         self._pages.clear()
         self._lines.clear()
@@ -130,9 +140,29 @@ class LeadsBrowser(ScrollView, can_focus=True):
         count = source.count if source else 0
         self.widths = [max(8, min(22, len(c) + 2)) for c in source.columns] if source else []
         self.virtual_size = Size(self.line_width, count)
-        self.scroll_to(0, 0, animate=False)
-        self.cursor = 0
+        if source is None or cursor is None:
+            self.scroll_to(0, 0, animate=False)
+            self.cursor = 0
+        else:
+            self.scroll_to(0, max(0, cursor - max(0, self._line)), animate=False, immediate=True,
+                           force=True)
+            self.cursor = cursor
+        if source is not None:
+            pending, self._pending = self._pending, []
+            for action, step in pending:
+                getattr(self, f"action_{action}")(step)
         self.refresh()
+
+    def discard_pending(self) -> None:
+        """Forget moves asked for while no leads were shown (their ranking failed)."""
+        self._pending.clear()
+
+    def _hold(self, action: str, step: int = 0) -> bool:
+        """True, with the move kept for later, while no leads are shown."""
+        if self.source is None:
+            self._pending.append((action, step))
+            return True
+        return False
 
     @property
     def count(self) -> int:
@@ -220,16 +250,20 @@ class LeadsBrowser(ScrollView, can_focus=True):
                 self.post_message(self.Highlighted(int(row[1]), int(row[0])))
 
     def action_move(self, step: int) -> None:
-        self.cursor += step
+        if not self._hold("move", step):
+            self.cursor += step
 
     def action_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.scrollable_content_region.height - 1)
+        if not self._hold("page", step):
+            self.cursor += step * max(1, self.scrollable_content_region.height - 1)
 
-    def action_first(self) -> None:
-        self.cursor = 0
+    def action_first(self, _: int = 0) -> None:
+        if not self._hold("first"):
+            self.cursor = 0
 
-    def action_last(self) -> None:
-        self.cursor = self.count - 1
+    def action_last(self, _: int = 0) -> None:
+        if not self._hold("last"):
+            self.cursor = self.count - 1
 
     def on_click(self, event: Any) -> None:
         offset = event.get_content_offset(self)

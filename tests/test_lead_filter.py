@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from model.errors import AlignError
 from model.lead_filter import lead_view, sorts
-from model.lead_ranking import build_view, rank_leads, ranked_page
+from model.lead_ranking import build_view, lead_position, rank_leads, ranked_page
 from model.leads import column_types, status_case
 from model.store import PlanStore
 from tests.leads_helpers import AS_OF, load, model, rule
@@ -149,6 +149,19 @@ def test_only_the_ranking_itself_needs_no_view_table(ranked):
     assert build_view(store.db.conn, lead_view("", lowest, types, None)) == 5
     assert [s.label for s in sorts(store.leads_roles(), types)] == [
         "score", "score, lowest first", "fit", "engagement", "newest"]
+
+
+def test_a_lead_is_found_by_its_row_in_the_ranking_and_in_a_view(ranked):
+    store, count = ranked
+    conn = store.db.conn
+    rows = by_score(store)
+    assert [lead_position(conn, r[1]) for r in rows] == list(range(count))
+    assert lead_position(conn, 999) is None
+    shown = ids(store, "acme", "score, lowest first")  # builds the view table
+    for r in rows:
+        index = lead_position(conn, r[1], view=True)
+        assert index == (shown.index(r[8]) if r[8] in shown else None)
+    assert lead_position(conn, 999, view=True) is None
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -115,6 +115,80 @@ async def test_an_edit_reranks_the_browser(tmp_path):
         assert not store.scoring_model(MODEL_ID).rules[0].enabled
 
 
+async def test_an_edit_keeps_the_lead_under_the_cursor(tmp_path):
+    """The lead the why panel explains stays selected through the new ranking, at its new
+    rank, on the screen line it was on: an edit shows what it did to that lead."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await leads_settled(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        await pilot.press("pagedown", "down", "down")
+        await leads_settled(pilot)
+        line = browser.cursor - browser.scroll_offset.y
+        row = browser.row_at(browser.cursor)[1]
+        before = browser.cursor
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")  # the first rule off: every lead is ranked again
+        await leads_settled(pilot)
+        after = [r for _, r in _expected_order(store)].index(row)
+        assert after != before  # the lead moved, and the cursor went with it
+        assert browser.cursor == after and browser.row_at(after)[1] == row
+        assert browser.cursor - browser.scroll_offset.y == line
+        lead_id = store.db.execute("SELECT lead_id FROM leads WHERE _row = ?", [row]).fetchone()[0]
+        why = text_of(screen.query_one("#why-body"))
+        assert lead_id in why and f"rank {after + 1:,}" in why
+
+
+async def test_a_lead_an_edit_drops_from_the_filter_leaves_the_cursor_on_top(tmp_path):
+    """Under a filter on the score (`mql`), a lead the edit takes out of the view cannot be
+    followed: the cursor starts at the top of the new view."""
+    store = sample_copy(tmp_path)
+    model = store.scoring_model(MODEL_ID)
+    off = model.model_copy(update={"rules": [model.rules[0].model_copy(update={"enabled": False}),
+                                             *model.rules[1:]]})
+    still = {lead.row for lead in score_leads(store, off, as_of=TODAY) if lead.score.mql}
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        await _filter(pilot, "mql")
+        await pilot.press("enter")
+        dropped = next(i for i in range(browser.count) if browser.row_at(i)[1] not in still)
+        browser.cursor = dropped
+        await leads_settled(pilot)
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await leads_settled(pilot)
+        assert browser.count == len(still)
+        assert browser.cursor == 0 and browser.scroll_offset.y == 0
+        assert f"rank {browser.row_at(0)[0]:,}" in text_of(screen.query_one("#why-body"))
+
+
+async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, browser = await _open_leads(pilot)
+        source = browser.lend_source()  # as while a worker ranks or filters
+        await pilot.press("down", "down", "down", "up")
+        assert browser.cursor == 0 and browser.count == 0
+        browser.set_source(source)
+        await pilot.pause()
+        assert browser.cursor == 2
+
+        source = browser.lend_source()
+        await pilot.press("end", "up")
+        browser.set_source(source)
+        await pilot.pause()
+        assert browser.cursor == 1998
+
+        source = browser.lend_source()
+        await pilot.press("end")
+        browser.discard_pending()  # the ranking failed: nothing is left to move later
+        browser.set_source(source)
+        await pilot.pause()
+        assert browser.cursor == 0
+
+
 # ---- filter and order ---------------------------------------------------------------------
 
 async def _open_leads(pilot) -> tuple[LeadScoringScreen, LeadsBrowser]:
