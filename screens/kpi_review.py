@@ -24,6 +24,7 @@ from screens.area import AreaBar, AreaScreen
 from screens.footer import AlignFooter
 from screens.kpi_widgets import sparkline, status_mark, value_text, variance_text
 from screens.messages import PlanChanged
+from screens.tables import RowTable
 
 if TYPE_CHECKING:
     from model.kpi import KpiEngine
@@ -118,7 +119,7 @@ class KpiReviewScreen(AreaScreen):
                     id="kpi-filter")
         box.display = False
         yield box
-        yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="kpi-empty")
         with Horizontal(id="kpi-lower"):
             with VerticalScroll(id="kpi-detail"):

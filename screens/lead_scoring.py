@@ -53,6 +53,7 @@ from screens.scoring_widgets import (
     num,
     pct,
 )
+from screens.tables import RowTable
 
 if TYPE_CHECKING:
     from model.backtest import Backtest, ModelComparison
@@ -260,7 +261,7 @@ class LeadScoringScreen(AreaScreen):
                     with VerticalScroll(id="scoring-backtest-box"):
                         yield Static("", id="scoring-backtest")
             with TabPane("Rule evidence (v)", id="tab-evidence"):
-                yield DataTable(id="scoring-evidence", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="scoring-evidence", cursor_type="row", zebra_stripes=True)
             with TabPane("Histogram (h)", id="tab-histogram"):
                 yield Vertical(id="scoring-histogram")
             with TabPane("Leads (l)", id="tab-leads"):

@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
-    DataTable,
     Input,
     Label,
     Select,
@@ -32,6 +31,7 @@ from screens.form_support import (
     slugify,
     unique_id,
 )
+from screens.tables import RowTable
 
 if TYPE_CHECKING:
     from model.store import PlanStore
@@ -53,7 +53,7 @@ def _number_text(value: float) -> str:
     return f"{value:g}"
 
 
-class KeyResultTable(DataTable):
+class KeyResultTable(RowTable):
     """The key results inside the objective form, edited with their own keys."""
 
     BINDINGS = [

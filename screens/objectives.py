@@ -29,6 +29,7 @@ from model.schema import Decision, Department, Metric, Note, Objective, Persona
 from screens.area import AreaBar, AreaScreen
 from screens.footer import AlignFooter
 from screens.messages import PlanChanged
+from screens.tables import RowTable
 
 STATUS_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 SORTS = ("title", "progress", "status", "owner")
@@ -645,7 +646,7 @@ class ObjectivesScreen(AreaScreen):
         if switcher.current == "objectives-tree-view":
             if not self.query("#objectives-matrix"):
                 self.query_one("#objectives-matrix-view").mount(
-                    DataTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True),
+                    RowTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True),
                     Static("", id="objectives-flags"))
                 self._draw_matrix()
             switcher.current = "objectives-matrix-view"

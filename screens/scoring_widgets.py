@@ -10,10 +10,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from model.scoring import ENGAGEMENT_BANDS, FIT_BANDS
 from screens.scoring_forms import describe_condition
+from screens.tables import RowTable
 
 
 class ModelList(OptionList):
@@ -30,7 +31,7 @@ class ModelList(OptionList):
     ]
 
 
-class RuleTable(DataTable):
+class RuleTable(RowTable):
     """The selected model's rules, edited in place."""
 
     BINDINGS = [

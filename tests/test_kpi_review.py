@@ -73,6 +73,18 @@ async def test_table_shows_actual_target_variance_status_and_owners(review_store
         assert "Realignment signals" in signals and "Leads is red" in signals
 
 
+async def test_home_and_end_go_to_the_first_and_last_kpi(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        table = screen.query_one("#kpi-table", DataTable)
+        table.focus()
+        await pilot.press("end")
+        assert table.row_count > 2 and table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+
+
 async def test_detail_shows_formula_links_and_notes(review_store):
     app = build_app(review_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -220,6 +220,23 @@ async def test_edit_toggle_and_delete_a_rule(tmp_path):
         assert len(rule_rows(store)) == 11
 
 
+async def test_home_and_end_go_to_the_first_and_last_rule(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        table.focus()
+        await pilot.press("end")
+        assert table.cursor_row == 11
+        await pilot.press("e")
+        await pilot.pause()
+        assert pilot.app.screen.original.id == list(rule_rows(store))[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("home")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
 async def test_knockout_and_disabled_rule_from_the_form(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:

@@ -401,6 +401,7 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from screens.scoring_forms import ModelPicker, ModelSettingsForm, RuleForm
     from screens.scoring_import import LeadsImportForm
     from screens.scoring_widgets import ModelList, RuleTable
+    from screens.tables import RowTable
     from screens.what_if import WhatIfScreen
 
     sections: list[tuple[str, Iterable[type]]] = [
@@ -417,6 +418,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Forms", [ObjectiveForm, KeyResultForm, NoteForm, DecisionForm, PersonaForm, RuleForm,
                    ModelSettingsForm, LeadsImportForm]),
         ("Key results, in the objective form", [KeyResultTable]),
+        ("Tables: rules, rule evidence, KPI review, objectives matrix, key results",
+         [RowTable]),
         ("Dialogs", [ConfirmDialog, InputDialog, ImportDialog, ModelPicker, HelpScreen]),
     ]
     out: list[tuple[str, list[tuple[str, str]]]] = []
