@@ -340,7 +340,10 @@ class LeadScoringScreen(AreaScreen):
         self._ranked_key = None
         self._rank_token += 1  # a ranking or view under way is for the old model
         self._viewing = False
-        self.query_one(LeadsBrowser).set_source(None)
+        browser = self.query_one(LeadsBrowser)
+        browser.set_source(None)
+        if self._leads_shown():
+            browser.await_leads()  # ranked once the analysis is done
         if model is None or not self.types:
             self.busy = False
             self._draw_analysis()
@@ -421,6 +424,7 @@ class LeadScoringScreen(AreaScreen):
     def _failed(self, error: str) -> None:
         self.busy = False
         self.error = error
+        self.query_one(LeadsBrowser).discard_pending()  # no leads will be ranked
         self._draw_analysis()
 
     # ---- drawing: models and rules ---------------------------------------------------------
@@ -609,15 +613,21 @@ class LeadScoringScreen(AreaScreen):
     def rank_when_leads_shown(self) -> None:
         self._rank_if_shown()
 
+    def _leads_shown(self) -> bool:
+        return (self.query_one("#scoring-tabs", TabbedContent).active == "tab-leads"
+                and self.model is not None and bool(self.types))
+
     def _rank_if_shown(self) -> None:
-        tabs = self.query_one("#scoring-tabs", TabbedContent)
         model = self.model
-        if tabs.active != "tab-leads" or model is None or not self.types or self.error:
+        browser = self.query_one(LeadsBrowser)
+        if not self._leads_shown() or model is None or self.error:
+            browser.discard_pending()
             return
         key = (model.model_dump_json(), self.as_of_date, tuple(self.types.items()))
         if key == self._ranked_key:
             return
         self._ranked_key = key
+        browser.await_leads()
         self._rank_token += 1
         view = self._wanted_view()
         columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns)
@@ -625,6 +635,7 @@ class LeadScoringScreen(AreaScreen):
         self.query_one("#leads-status", Static).update("")
         path = self.store.path
         if path is None:
+            browser.discard_pending()
             self.query_one("#leads-header", Static).update(
                 Text("The leads browser needs a plan file.", style="dim"))
             return
@@ -829,12 +840,18 @@ class LeadScoringScreen(AreaScreen):
     @property
     def leads_settled(self) -> bool:
         """True when the leads browser waits for nothing: no pause after typing a filter or
-        moving the cursor is pending and no view is being built. The filter in the box is then
-        in force (or its error shown) and the why panel explains the lead under the cursor."""
-        return self._filter_timer is None and self._why_timer is None and not self._viewing
+        moving the cursor is pending, no view is being built and the cursor is placed. The filter
+        in the box is then in force (or its error shown) and the why panel explains the lead
+        under the cursor."""
+        return (self._filter_timer is None and self._why_timer is None and not self._viewing
+                and self.query_one(LeadsBrowser).placed)
 
     @on(Input.Submitted, "#leads-filter")
     def keep_leads_filter(self) -> None:
+        """⏎ puts the filter in force at once (keys typed next are for the leads it keeps)."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_paused()
         self.query_one(LeadsBrowser).focus()
 
     def action_clear_leads_filter(self) -> None:
@@ -1288,7 +1305,9 @@ class LeadScoringScreen(AreaScreen):
             return
         r = message.report
         if r.replaced:
-            self._why_row = None  # its row number is another lead's now
+            # The leads shown and the one explained are gone; their row numbers are others'.
+            self.query_one(LeadsBrowser).set_source(None)
+            self._why_row = None
         action = "replaced the dataset" if r.replaced else "appended"
         lines = [f"{r.rows:,} leads from {Path(r.path).name} ({action}); {r.total_rows:,} in "
                  f"the plan"]

@@ -111,28 +111,43 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._pages: LRUCache[int, list[tuple[Any, ...]]] = LRUCache(maxsize=64)
         self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
         self.widths: list[int] = []
-        # Moves asked for while no leads are shown (being ranked or filtered), made once they
-        # are, in order: keys typed ahead act on the list they were typed for.
+        # Moves asked for while leads are being ranked or filtered, made once they show, in
+        # order (runs of one move kept as one): keys typed ahead act on the list they were
+        # typed for. `_awaited`: a ranking or view is under way, so moves wait for it.
         self._pending: list[tuple[str, int]] = []
+        self._awaited = False
+        self._placing: RankedSource | None = None  # shown, its cursor set after layout
         self._line = 0  # the screen line the cursor was on when the last leads went away
 
     # ---- data ------------------------------------------------------------------------------
     def lend_source(self) -> RankedSource | None:
         """Hand the source to a worker (which gives it back through `set_source`): the browser
         shows no lead meanwhile and so never reads from the connection the worker uses."""
+        self._note_line()
         source = self.source
         self.source = None
+        self._awaited = True
         self.set_source(None)
         return source
+
+    def await_leads(self) -> None:
+        """Leads are being ranked for this browser: moves wait for them."""
+        self._awaited = True
+
+    def discard_pending(self) -> None:
+        """No leads are coming (their ranking failed or will not run): forget the moves."""
+        self._pending.clear()
+        self._awaited = False
 
     def set_source(self, source: RankedSource | None, *, cursor: int | None = None) -> None:
         """Show `source` (None: no leads) from the top, or with the cursor on index `cursor`,
         on the screen line the cursor was on before (a lead followed through a new ranking).
-        Moves asked for while no leads were shown are then made."""
+        Moves asked for while the leads were awaited are then made. The cursor is placed once
+        the new rows are laid out, when the horizontal scrollbar they may need is known."""
+        self._note_line()
         old = self.source
-        if old is not None:
-            self._line = self.cursor - self.scroll_offset.y
         self.source = source
+        self._placing = None
         self._pages.clear()
         self._lines.clear()
         if old is not None and old is not source:
@@ -140,29 +155,58 @@ class LeadsBrowser(ScrollView, can_focus=True):
         count = source.count if source else 0
         self.widths = [max(8, min(22, len(c) + 2)) for c in source.columns] if source else []
         self.virtual_size = Size(self.line_width, count)
-        if source is None or cursor is None:
-            self.scroll_to(0, 0, animate=False)
+        self.scroll_to(0, 0, animate=False)
+        if source is None or (cursor is None and not self._pending):
             self.cursor = 0
+            if source is not None:
+                self._awaited = False
+                # A move made before the layout scrolled with the old height: look again.
+                self.call_after_refresh(self._show_cursor, source)
         else:
-            self.scroll_to(0, max(0, cursor - max(0, self._line)), animate=False, immediate=True,
-                           force=True)
-            self.cursor = cursor
-        if source is not None:
-            pending, self._pending = self._pending, []
-            for action, step in pending:
-                getattr(self, f"action_{action}")(step)
+            self.set_reactive(LeadsBrowser.cursor, 0)
+            self._placing = source
+            self.call_after_refresh(self._place, source, cursor)
         self.refresh()
 
-    def discard_pending(self) -> None:
-        """Forget moves asked for while no leads were shown (their ranking failed)."""
-        self._pending.clear()
+    @property
+    def placed(self) -> bool:
+        """False while leads just shown wait for their layout to place the cursor."""
+        return self._placing is None
+
+    def _note_line(self) -> None:
+        if self.source is not None and self._placing is None:
+            self._line = self.cursor - self.scroll_offset.y
+
+    def _place(self, source: RankedSource, cursor: int | None) -> None:
+        if self._placing is not source:
+            return  # other leads came, or these went to a worker, meanwhile
+        self._placing = None
+        self._awaited = False
+        if cursor is not None:
+            self.scroll_to(0, max(0, cursor - max(0, self._line)), animate=False, immediate=True,
+                           force=True)
+        self.cursor = cursor or 0
+        pending, self._pending = self._pending, []
+        for action, step in pending:
+            getattr(self, f"action_{action}")(step)
+
+    def _show_cursor(self, source: RankedSource) -> None:
+        if self.source is source and self._placing is None and self.count:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True,
+                                  force=True)
 
     def _hold(self, action: str, step: int = 0) -> bool:
-        """True, with the move kept for later, while no leads are shown."""
-        if self.source is None:
-            self._pending.append((action, step))
+        """True, with the move kept for later, while leads are awaited or being placed."""
+        if self._placing is None and (self.source is not None or not self._awaited):
+            return False
+        pending = self._pending
+        if action in ("first", "last"):
+            pending.clear()
+        elif pending and pending[-1][0] == action:
+            pending[-1] = (action, pending[-1][1] + step)
             return True
-        return False
+        pending.append((action, step))
+        return True
 
     @property
     def count(self) -> int:

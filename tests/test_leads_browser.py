@@ -3,6 +3,8 @@ drawn, and the why panel showing each rule's part in the highlighted lead's scor
 
 from __future__ import annotations
 
+import threading
+
 from model.lead_ranking import rank_leads, ranked_page
 from model.leads import column_types
 from model.scoring import explain_lead, score_leads
@@ -164,6 +166,11 @@ async def test_a_lead_an_edit_drops_from_the_filter_leaves_the_cursor_on_top(tmp
         assert f"rank {browser.row_at(0)[0]:,}" in text_of(screen.query_one("#why-body"))
 
 
+def _cursor_seen(browser: LeadsBrowser) -> bool:
+    top = browser.scroll_offset.y
+    return top <= browser.cursor < top + browser.scrollable_content_region.height
+
+
 async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
@@ -171,21 +178,111 @@ async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tm
         source = browser.lend_source()  # as while a worker ranks or filters
         await pilot.press("down", "down", "down", "up")
         assert browser.cursor == 0 and browser.count == 0
+        assert browser._pending == [("move", 2)]  # a run of moves is kept as one
         browser.set_source(source)
         await pilot.pause()
         assert browser.cursor == 2
 
-        source = browser.lend_source()
-        await pilot.press("end", "up")
-        browser.set_source(source)
-        await pilot.pause()
-        assert browser.cursor == 1998
+        # Without leads the browser has no horizontal scrollbar and one more line: the moves
+        # are made once the leads' own layout is known, so the cursor is never under it.
+        for keys, where in ((("end", "up"), 1998), (("pagedown", "pagedown"), None)):
+            browser.cursor = 0
+            source = browser.lend_source()
+            await pilot.press(*keys)
+            browser.set_source(source)
+            await pilot.pause()
+            assert where is None or browser.cursor == where
+            assert browser.cursor > 0 and _cursor_seen(browser)
 
         source = browser.lend_source()
         await pilot.press("end")
         browser.discard_pending()  # the ranking failed: nothing is left to move later
         browser.set_source(source)
         await pilot.pause()
+        assert browser.cursor == 0
+
+
+async def test_end_typed_with_a_filter_lands_on_the_last_lead_it_keeps(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, browser = await _open_leads(pilot)
+        await pilot.press("slash", *"-zzzz", "enter", "end")  # every lead, in a view table
+        await leads_settled(pilot)
+        assert browser.source.view and browser.count == 2000
+        assert browser.cursor == 1999 and _cursor_seen(browser)
+
+
+async def test_a_lead_followed_to_the_last_screen_stays_in_sight(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        await pilot.press("end")
+        await leads_settled(pilot)
+        row = browser.row_at(browser.cursor)[1]
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await leads_settled(pilot)
+        assert browser.row_at(browser.cursor)[1] == row and _cursor_seen(browser)
+
+
+async def test_a_ranking_that_ends_a_view_build_keeps_the_screen_line(tmp_path):
+    """Another order starts a view build (the leads go to a worker); a rule edit before it
+    comes back ranks again: the lead is followed onto the line it was on."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        await pilot.press("pagedown", "down", "down")
+        await leads_settled(pilot)
+        line = browser.cursor - browser.scroll_offset.y
+        row = browser.row_at(browser.cursor)[1]
+        screen.leads_sort = 1
+        assert screen._start_view() and browser.source is None
+        screen._start_analysis()
+        await leads_settled(pilot)
+        assert browser.row_at(browser.cursor)[1] == row
+        assert browser.cursor - browser.scroll_offset.y == line
+
+
+async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_path,
+                                                                        monkeypatch):
+    """`end` typed while the leads are ranked again, after a filter: the view of that filter is
+    built once the ranking is back, and `end` lands on its last lead, not on the ranking's."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        ranked = threading.Event()
+        build = LeadScoringScreen._build_view
+
+        def slow_build(source, view, columns):
+            ranked.wait(10)  # holds the ranking worker until the keys are typed
+            build(source, view, columns)
+
+        monkeypatch.setattr(screen, "_build_view", slow_build)
+        screen._start_analysis()  # as after a rule edit or another as-of date
+        while screen._ranked_key is None:
+            await pilot.pause(0.01)
+        screen.leads_filter = "won"
+        await pilot.press("end")
+        assert browser.source is None and browser._pending == [("last", 0)]
+        ranked.set()
+        await leads_settled(pilot)
+        assert browser.source.view_key[0] == "won" and browser.count == _won(store)
+        assert browser.cursor == browser.count - 1 and _cursor_seen(browser)
+
+
+async def test_moves_made_when_no_leads_will_come_are_dropped(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        screen._start_analysis()
+        screen._token += 1  # that analysis is superseded by one that fails
+        screen._failed("the plan could not be read")
+        await settle(pilot)
+        browser.focus()
+        await pilot.press("down", "down", "down")
+        assert browser._pending == []
+        screen._start_analysis()  # a later analysis ranks the leads again
+        await leads_settled(pilot)
         assert browser.cursor == 0
 
 
