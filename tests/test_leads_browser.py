@@ -122,10 +122,7 @@ async def test_an_edit_keeps_the_lead_under_the_cursor(tmp_path):
     rank, on the screen line it was on: an edit shows what it did to that lead."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await leads_settled(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await _open_leads(pilot)
         await pilot.press("pagedown", "down", "down")
         await leads_settled(pilot)
         line = browser.cursor - browser.scroll_offset.y
