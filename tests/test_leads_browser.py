@@ -117,16 +117,20 @@ async def test_an_edit_reranks_the_browser(tmp_path):
         assert not store.scoring_model(MODEL_ID).rules[0].enabled
 
 
+async def _a_page_down(pilot, browser: LeadsBrowser) -> tuple[int, int]:
+    """The cursor a page and two leads down; its screen line and the lead's `_row`."""
+    await pilot.press("pagedown", "down", "down")
+    await leads_settled(pilot)
+    return browser.cursor - browser.scroll_offset.y, browser.row_at(browser.cursor)[1]
+
+
 async def test_an_edit_keeps_the_lead_under_the_cursor(tmp_path):
     """The lead the why panel explains stays selected through the new ranking, at its new
     rank, on the screen line it was on: an edit shows what it did to that lead."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
-        await pilot.press("pagedown", "down", "down")
-        await leads_settled(pilot)
-        line = browser.cursor - browser.scroll_offset.y
-        row = browser.row_at(browser.cursor)[1]
+        line, row = await _a_page_down(pilot, browser)
         before = browser.cursor
         screen.query_one("#scoring-rules").focus()
         await pilot.press("space")  # the first rule off: every lead is ranked again
@@ -228,10 +232,7 @@ async def test_a_ranking_that_ends_a_view_build_keeps_the_screen_line(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
-        await pilot.press("pagedown", "down", "down")
-        await leads_settled(pilot)
-        line = browser.cursor - browser.scroll_offset.y
-        row = browser.row_at(browser.cursor)[1]
+        line, row = await _a_page_down(pilot, browser)
         screen.leads_sort = 1
         assert screen._start_view() and browser.source is None
         screen._start_analysis()
