@@ -160,8 +160,6 @@ class LeadsBrowser(ScrollView, can_focus=True):
             self.cursor = 0
             if source is not None:
                 self._awaited = False
-                # A move made before the layout scrolled with the old height: look again.
-                self.call_after_refresh(self._show_cursor, source)
         else:
             self.set_reactive(LeadsBrowser.cursor, 0)
             self._placing = source
@@ -190,8 +188,11 @@ class LeadsBrowser(ScrollView, can_focus=True):
         for action, step in pending:
             getattr(self, f"action_{action}")(step)
 
-    def _show_cursor(self, source: RankedSource) -> None:
-        if self.source is source and self._placing is None and self.count:
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        """New leads may need the horizontal scrollbar, which takes the last line: a move made
+        before the layout showed it scrolled with one line more, so the cursor is brought back
+        into sight."""
+        if shown and self.count and self._placing is None:
             self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True,
                                   force=True)
 

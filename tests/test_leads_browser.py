@@ -203,6 +203,22 @@ async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tm
         assert browser.cursor == 0
 
 
+async def test_a_move_made_before_the_leads_are_laid_out_stays_in_sight(tmp_path):
+    """`end` handled in the same tick as the leads arrive scrolls with the empty browser's
+    height; once the horizontal scrollbar shows, the cursor is brought back into sight."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, browser = await _open_leads(pilot)
+        source = browser.lend_source()
+        await pilot.pause()
+        assert not browser.show_horizontal_scrollbar
+        browser.set_source(source)
+        browser.action_last()
+        await pilot.pause()
+        assert browser.show_horizontal_scrollbar
+        assert browser.cursor == 1999 and _cursor_seen(browser)
+
+
 async def test_end_typed_with_a_filter_lands_on_the_last_lead_it_keeps(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
