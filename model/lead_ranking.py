@@ -22,6 +22,7 @@ from model.errors import AlignError
 from model.exchange import atomic_file
 from model.lead_filter import LeadView
 from model.leads import LEADS_TABLE, ROW_COLUMN, quote_identifier
+from model.scan_key import scan_threads
 from model.schema import ScoringModel
 from model.scoring import compile_model
 
@@ -37,6 +38,8 @@ def rank_leads(conn: sqlite3.Connection, model: ScoringModel, types: dict[str, s
     if not types:
         raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
     compiled = compile_model(model, types, as_of=as_of)
+    # SQLite's sorter may merge on helper threads: the ranking's ORDER BY, and the views' later.
+    conn.execute(f"PRAGMA threads = {scan_threads()}")
     conn.execute(f"DROP TABLE IF EXISTS temp.{RANKED_TABLE}")
     conn.execute(f"CREATE TEMP TABLE {RANKED_TABLE} (rank INTEGER PRIMARY KEY, _row INTEGER "
                  f"NOT NULL, fit INTEGER, engagement INTEGER, total INTEGER, cell TEXT, "
