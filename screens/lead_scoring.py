@@ -176,6 +176,18 @@ def _view_key(view: LeadView | None) -> tuple[str, str]:
     return (view.text, view.sort.label) if view is not None else ("", "score")
 
 
+def _leads_status(source: RankedSource) -> Text:
+    """How many leads the browser shows, under which filter, in which order."""
+    text, sort = source.view_key
+    status = Text()
+    if text:
+        status.append(f"{source.count:,} of {source.total:,} leads", style="bold")
+        status.append(f" · filter “{text}”")
+    else:
+        status.append(f"{source.total:,} leads", style="bold")
+    return status.append(f" · by {sort}")
+
+
 def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any,
                     filtered: Sequence[str] = ()) -> list[str]:
     """The id column, the columns a filter names (`filtered`), the columns the enabled rules
@@ -229,7 +241,7 @@ class LeadScoringScreen(AreaScreen):
         self._expected_steps: int | None = None
         self._plot: Any = None
         self._why_timer: Any = None
-        self._why_row: tuple[int, int] | None = None
+        self._why_row: tuple[int, int | None] | None = None
         self.importing = False
         self.as_of: dt.date | None = None  # None: the app's today
         self.leads_filter = ""
@@ -341,7 +353,11 @@ class LeadScoringScreen(AreaScreen):
         self._rank_token += 1  # a ranking or view under way is for the old model
         self._viewing = False
         browser = self.query_one(LeadsBrowser)
-        browser.set_source(None)
+        if model is None or not self.types:
+            browser.set_source(None)
+        else:
+            browser.mark_stale()  # shown until the new ranking replaces it
+            self._show_ranking()
         if self._leads_shown():
             browser.await_leads()  # ranked once the analysis is done
         if model is None or not self.types:
@@ -424,7 +440,15 @@ class LeadScoringScreen(AreaScreen):
     def _failed(self, error: str) -> None:
         self.busy = False
         self.error = error
-        self.query_one(LeadsBrowser).discard_pending()  # no leads will be ranked
+        browser = self.query_one(LeadsBrowser)
+        browser.discard_pending()  # no leads will be ranked
+        if browser.source is not None:
+            browser.set_source(None)  # the old ranking is not this model's
+        self.query_one("#why-body", Static).update("")
+        self.query_one("#leads-status", Static).update("")
+        self.query_one("#leads-header", Static).update(
+            Text("No ranking: this model cannot score the leads. The matrix tab (m) says why.",
+                 style="bold red"))
         self._draw_analysis()
 
     # ---- drawing: models and rules ---------------------------------------------------------
@@ -631,8 +655,7 @@ class LeadScoringScreen(AreaScreen):
         self._rank_token += 1
         view = self._wanted_view()
         columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns)
-        self.query_one("#leads-header", Static).update(Text("ranking leads…", style="dim"))
-        self.query_one("#leads-status", Static).update("")
+        self._show_ranking()
         path = self.store.path
         if path is None:
             browser.discard_pending()
@@ -641,6 +664,18 @@ class LeadScoringScreen(AreaScreen):
             return
         self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
                                 self.as_of_date, columns, view)
+
+    def _show_ranking(self) -> None:
+        """Says the leads are being ranked: above the old ranking while it stays on screen,
+        else in place of the leads."""
+        header = self.query_one("#leads-header", Static)
+        status = self.query_one("#leads-status", Static)
+        source = self.query_one(LeadsBrowser).source
+        if source is None:
+            header.update(Text("ranking leads…", style="dim"))
+            status.update("")
+            return
+        status.update(_leads_status(source).append(" · ranking again…", style="yellow"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
@@ -710,7 +745,10 @@ class LeadScoringScreen(AreaScreen):
         header = self.query_one("#leads-header", Static)
         if message.source is None:
             self._ranked_key = None  # ranked again when the leads are next shown
-            self.query_one(LeadsBrowser).discard_pending()
+            browser = self.query_one(LeadsBrowser)
+            browser.discard_pending()
+            if browser.source is not None:
+                browser.set_source(None)  # an old ranking, left while this one was made
             header.update(Text(message.error, style="bold red"))
             self.query_one("#leads-status", Static).update("")
             return
@@ -726,16 +764,8 @@ class LeadScoringScreen(AreaScreen):
             self.notify(f"The filter could not run: {failed[1]}", severity="error")
         source = message.source
         header.update(Text(browser.header_text(), style="bold"))
-        text, sort = source.view_key
-        status = Text()
-        if text:
-            status.append(f"{source.count:,} of {source.total:,} leads", style="bold")
-            status.append(f" · filter “{text}”")
-        else:
-            status.append(f"{source.total:,} leads", style="bold")
-        status.append(f" · by {sort}")
-        status.append(" · / filter · s sort", style="dim")
-        self.query_one("#leads-status", Static).update(status)
+        self.query_one("#leads-status", Static).update(
+            _leads_status(source).append(" · / filter · s sort", style="dim"))
         if source.count == 0:
             self.query_one("#why-body", Static).update("")
             self._why_row = None
@@ -798,6 +828,9 @@ class LeadScoringScreen(AreaScreen):
             return False
         view = self._wanted_view()
         if _view_key(view) in (source.view_key, self._failed_view):
+            return False
+        if browser.stale:  # the ranking on its way is followed by this check again
+            browser.supersede()
             return False
         self._viewing = True
         self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))
@@ -946,7 +979,7 @@ class LeadScoringScreen(AreaScreen):
         self._why_timer = None
         body = self.query_one("#why-body", Static)
         model = self.model
-        if self._why_row is None or model is None:
+        if self._why_row is None or model is None or self.query_one(LeadsBrowser).source is None:
             body.update("")
             return
         row, rank = self._why_row

@@ -6,6 +6,8 @@ one primary-key range read of the ranked table (`model.lead_ranking`), and rende
 cached too. The ranked table lives on a connection the browser owns, handed over by the worker
 that built it. A filter or another order reads the same way from a view table of ranks built on
 that connection; while a worker builds one, the browser lends it the source and shows nothing.
+While the leads are ranked again (another rule, model or as-of date: a new connection), the old
+ranking stays on screen, dimmed, and can be browsed; the new one replaces it.
 """
 
 from __future__ import annotations
@@ -98,9 +100,10 @@ class LeadsBrowser(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
 
     class Highlighted(Message):
-        """The cursor rests on the lead at `row` (its `_row`), rank `rank`."""
+        """The cursor rests on the lead at `row` (its `_row`), rank `rank` (None while the
+        ranking shown is being replaced, so its ranks are no longer the model's)."""
 
-        def __init__(self, row: int, rank: int) -> None:
+        def __init__(self, row: int, rank: int | None) -> None:
             super().__init__()
             self.row = row
             self.rank = rank
@@ -118,6 +121,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._awaited = False
         self._placing: RankedSource | None = None  # shown, its cursor set after layout
         self._line = 0  # the screen line the cursor was on when the last leads went away
+        self.stale = False  # the leads shown are being ranked again
+        self._superseded = False  # ... and moves are for another filter or order than theirs
 
     # ---- data ------------------------------------------------------------------------------
     def lend_source(self) -> RankedSource | None:
@@ -129,6 +134,24 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._awaited = True
         self.set_source(None)
         return source
+
+    def mark_stale(self) -> None:
+        """The leads shown are being ranked again: they stay, dimmed and without ranks for the
+        why panel, and the cursor still moves on them until `set_source` brings the new
+        ranking (where the caller follows the lead under the cursor)."""
+        if self.source is None or self.stale:
+            return
+        self.stale = True
+        self._lines.clear()
+        self.refresh()
+        if self.count and self._placing is None:
+            self.cursor = self.cursor  # the why panel loses the rank that is no longer right
+
+    def supersede(self) -> None:
+        """The leads being ranked again will show another filter or order than the old ranking
+        on screen: moves wait for them, as they were typed for those."""
+        if self.stale:
+            self._superseded = True
 
     def await_leads(self) -> None:
         """Leads are being ranked for this browser: moves wait for them."""
@@ -147,6 +170,7 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._note_line()
         old = self.source
         self.source = source
+        self.stale = self._superseded = False
         self._placing = None
         self._pages.clear()
         self._lines.clear()
@@ -198,7 +222,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
 
     def _hold(self, action: str, step: int = 0) -> bool:
         """True, with the move kept for later, while leads are awaited or being placed."""
-        if self._placing is None and (self.source is not None or not self._awaited):
+        shown = self.source is not None and not self._superseded
+        if self._placing is None and (shown or not self._awaited):
             return False
         pending = self._pending
         if action in ("first", "last"):
@@ -261,9 +286,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         head = f"{rank:>9,}  {total:>5} {fit:>4} {engagement:>4} {cell:<4} "
         rest = "  " + "".join(f"{_cell_text(v, w)} " for v, w in zip(values, self.widths,
                                                                        strict=True))
-        style = base
+        style = base + Style(dim=True) if self.stale else base
         if selected:
-            style = base + Style(reverse=True, bold=self.has_focus)
+            style += Style(reverse=True, bold=self.has_focus)
         mark_style = style + Style(color="green", bold=True) if mql else (
             style + Style(color="red") if knocked else style)
         segments = [Segment(head, style), Segment(mark, mark_style), Segment(rest, style)]
@@ -292,7 +317,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
                                   force=True)
             row = self.row_at(new)
             if row is not None:
-                self.post_message(self.Highlighted(int(row[1]), int(row[0])))
+                self.post_message(self.Highlighted(int(row[1]),
+                                                   None if self.stale else int(row[0])))
 
     def action_move(self, step: int) -> None:
         if not self._hold("move", step):

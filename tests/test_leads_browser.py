@@ -3,7 +3,10 @@ drawn, and the why panel showing each rule's part in the highlighted lead's scor
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+
+from textual import events
 
 from model.lead_ranking import rank_leads, ranked_page
 from model.leads import column_types
@@ -259,8 +262,9 @@ async def test_a_ranking_that_ends_a_view_build_keeps_the_screen_line(tmp_path):
 
 async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_path,
                                                                         monkeypatch):
-    """`end` typed while the leads are ranked again, after a filter: the view of that filter is
-    built once the ranking is back, and `end` lands on its last lead, not on the ranking's."""
+    """`end` typed while the leads are ranked again, after a filter: the old ranking stays on
+    screen, but `end` waits for the view of that filter, built once the ranking is back, and
+    lands on its last lead, not on the old ranking's."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
@@ -275,9 +279,11 @@ async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_pa
         screen._start_analysis()  # as after a rule edit or another as-of date
         while screen._ranked_key is None:
             await pilot.pause(0.01)
-        screen.leads_filter = "won"
-        await pilot.press("end")
-        assert browser.source is None and browser._pending == [("last", 0)]
+        await pilot.press("slash")
+        pilot.app.focused.post_message(events.Paste("won"))
+        await pilot.pause()
+        await pilot.press("enter", "end")
+        assert browser.stale and browser._pending == [("last", 0)]
         ranked.set()
         await leads_settled(pilot)
         assert browser.source.view_key[0] == "won" and browser.count == _won(store)
@@ -298,6 +304,91 @@ async def test_moves_made_when_no_leads_will_come_are_dropped(tmp_path):
         screen._start_analysis()  # a later analysis ranks the leads again
         await leads_settled(pilot)
         assert browser.cursor == 0
+
+
+def _dim(browser: LeadsBrowser, y: int) -> bool:
+    return all(segment.style.dim for segment in browser.render_line(y) if segment.text.strip())
+
+
+async def _why_drawn(pilot, screen: LeadScoringScreen) -> str:
+    while screen._why_timer is not None:
+        await pilot.pause(0.01)
+    return text_of(screen.query_one("#why-body"))
+
+
+async def test_the_old_ranking_stays_while_the_leads_are_ranked_again(tmp_path, monkeypatch):
+    """A rule edit does not blank the browser: the old ranking stays, dimmed, under a status
+    that says it is being ranked again, and the cursor moves on it. The why panel explains the
+    lead with the edited rules but drops the rank it no longer knows. The new ranking follows
+    the lead the cursor moved to."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        old = browser.source
+        assert not _dim(browser, 1)
+        ranked = threading.Event()
+        build = LeadScoringScreen._build_view
+
+        def slow_build(source, view, columns):
+            ranked.wait(10)  # holds the ranking worker while the old ranking is looked at
+            build(source, view, columns)
+
+        monkeypatch.setattr(screen, "_build_view", slow_build)
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")  # the first rule off: every lead is ranked again
+        while screen._ranked_key is None:
+            await pilot.pause(0.01)
+        assert browser.source is old and browser.stale and browser.count == 2000
+        assert _dim(browser, 1)
+        assert "2,000 leads · by score · ranking again" in text_of(screen.query_one("#leads-status"))
+        browser.focus()
+        await pilot.press("down", "down")
+        assert browser.cursor == 2 and browser._pending == []
+        row = browser.row_at(2)[1]
+        lead_id = store.db.execute("SELECT lead_id FROM leads WHERE _row = ?", [row]).fetchone()[0]
+        why = await _why_drawn(pilot, screen)
+        assert lead_id in why and "rank " not in why
+        ranked.set()
+        await leads_settled(pilot)
+        after = [r for _, r in _expected_order(store)].index(row)
+        assert browser.source is not old and not browser.stale and not _dim(browser, 1)
+        assert browser.cursor == after and browser.row_at(after)[1] == row
+        assert "ranking again" not in text_of(screen.query_one("#leads-status"))
+        assert f"rank {after + 1:,}" in await _why_drawn(pilot, screen)
+
+
+async def test_a_model_that_cannot_score_leaves_no_old_ranking(tmp_path):
+    """An edit after which the model cannot score (a rule on a column the leads lack) takes the
+    old ranking away and says why, rather than leave it looking current."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        model = store.scoring_model(MODEL_ID)
+        broken = model.rules[0].model_copy(update={"when": [
+            model.rules[0].when[0].model_copy(update={"field": "no_such_column"})]})
+        store.save_scoring_model(model.model_copy(update={"rules": [broken, *model.rules[1:]]}))
+        screen.reload()
+        await leads_settled(pilot)
+        assert browser.source is None and not browser.stale
+        assert "this model cannot score the leads" in text_of(screen.query_one("#leads-header"))
+        assert not text_of(screen.query_one("#leads-status")).strip()
+        assert not text_of(screen.query_one("#why-body")).strip()
+
+
+async def test_a_ranking_that_fails_leaves_no_old_ranking(tmp_path, monkeypatch):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+
+        def failing(source, view, columns):
+            raise sqlite3.OperationalError("database disk image is malformed")
+
+        monkeypatch.setattr(screen, "_build_view", failing)
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")  # a rule edit, and the ranking after it fails
+        await leads_settled(pilot)
+        assert browser.source is None and not browser.stale
+        assert "malformed" in text_of(screen.query_one("#leads-header"))
 
 
 # ---- filter and order ---------------------------------------------------------------------
