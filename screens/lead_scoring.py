@@ -447,7 +447,7 @@ class LeadScoringScreen(AreaScreen):
         self.query_one("#why-body", Static).update("")
         self.query_one("#leads-status", Static).update("")
         self.query_one("#leads-header", Static).update(
-            Text("No ranking: this model cannot score the leads. The matrix tab (m) says why.",
+            Text("No ranking: the leads could not be scored. The matrix tab (m) says why.",
                  style="bold red"))
         self._draw_analysis()
 
@@ -749,6 +749,7 @@ class LeadScoringScreen(AreaScreen):
             browser.discard_pending()
             if browser.source is not None:
                 browser.set_source(None)  # an old ranking, left while this one was made
+            self.query_one("#why-body", Static).update("")
             header.update(Text(message.error, style="bold red"))
             self.query_one("#leads-status", Static).update("")
             return
@@ -773,14 +774,19 @@ class LeadScoringScreen(AreaScreen):
                                "the filter.", style="dim"))
 
     def _kept_index(self, source: RankedSource) -> int | None:
-        """Where the lead the why panel explains now stands in a new ranking (None: from the
-        top). Looked up again should the cursor have moved while the ranking was handed over."""
+        """Where the lead under the cursor now stands in a new ranking (None: from the top).
+        That lead is the one on the old ranking still on screen, else the one the why panel
+        explains; looked up again should it differ from the one the ranking worker found."""
         from model.lead_ranking import lead_position
 
         kept, source.kept = source.kept, None
-        if kept is None or self._why_row is None:
+        if kept is None:
             return None
-        row = self._why_row[0]
+        browser = self.query_one(LeadsBrowser)
+        shown = browser.row_at(browser.cursor) if browser.stale and browser.placed else None
+        row = int(shown[1]) if shown is not None else (self._why_row or (None,))[0]
+        if row is None:
+            return None
         return kept[1] if kept[0] == row else lead_position(source.conn, row, view=source.view)
 
     # ---- filter and order of the leads browser ----------------------------------------------
@@ -901,9 +907,11 @@ class LeadScoringScreen(AreaScreen):
     def action_export_leads(self) -> None:
         from screens.dialogs import check_file_target
 
-        source = self.query_one(LeadsBrowser).source
+        browser = self.query_one(LeadsBrowser)
+        source = browser.source
         model, path = self.model, self.store.path
-        if path is None or model is None or source is None:
+        if path is None or model is None or source is None or browser.stale:
+            # (the leads on screen, while ranked again, are not the model's: not what it writes)
             self.notify("The leads are not shown yet: wait for them, then press x.",
                         severity="warning")
             return
@@ -918,9 +926,10 @@ class LeadScoringScreen(AreaScreen):
 
         if not target:
             return
-        source = self.query_one(LeadsBrowser).source
+        browser = self.query_one(LeadsBrowser)
+        source = browser.source
         model, path = self.model, self.store.path
-        if path is None or model is None or source is None:
+        if path is None or model is None or source is None or browser.stale:
             self.notify("The leads changed while the file was being chosen; press x again "
                         "once they show.", title="Leads not exported", severity="warning")
             return

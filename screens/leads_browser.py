@@ -144,8 +144,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self.stale = True
         self._lines.clear()
         self.refresh()
-        if self.count and self._placing is None:
-            self.cursor = self.cursor  # the why panel loses the rank that is no longer right
+        row = self.row_at(self.cursor) if self._placing is None else None
+        if row is not None:  # the why panel loses the rank that is no longer right
+            self.post_message(self.Highlighted(int(row[1]), None))
 
     def supersede(self) -> None:
         """The leads being ranked again will show another filter or order than the old ranking

@@ -11,6 +11,7 @@ from textual import events
 from model.lead_ranking import rank_leads, ranked_page
 from model.leads import column_types
 from model.scoring import explain_lead, score_leads
+from screens.dialogs import InputDialog
 from screens.lead_scoring import LeadScoringScreen
 from screens.leads_browser import PAGE_ROWS, LeadsBrowser
 from tests.conftest import TODAY, text_of
@@ -268,14 +269,7 @@ async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_pa
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await _open_leads(pilot)
-        ranked = threading.Event()
-        build = LeadScoringScreen._build_view
-
-        def slow_build(source, view, columns):
-            ranked.wait(10)  # holds the ranking worker until the keys are typed
-            build(source, view, columns)
-
-        monkeypatch.setattr(screen, "_build_view", slow_build)
+        ranked = _hold_rankings(screen, monkeypatch)  # until the keys are typed
         screen._start_analysis()  # as after a rule edit or another as-of date
         while screen._ranked_key is None:
             await pilot.pause(0.01)
@@ -306,6 +300,27 @@ async def test_moves_made_when_no_leads_will_come_are_dropped(tmp_path):
         assert browser.cursor == 0
 
 
+def _hold_rankings(screen: LeadScoringScreen, monkeypatch) -> threading.Event:
+    """Ranking workers wait, once the leads are ranked, until the event returned is set."""
+    ranked = threading.Event()
+    build = LeadScoringScreen._build_view
+
+    def held_build(source, view, columns):
+        ranked.wait(10)
+        build(source, view, columns)
+
+    monkeypatch.setattr(screen, "_build_view", held_build)
+    return ranked
+
+
+async def _edit_a_rule(pilot, screen: LeadScoringScreen) -> None:
+    """The first rule turned off, as a user does, until its ranking is under way."""
+    screen.query_one("#scoring-rules").focus()
+    await pilot.press("space")
+    while screen._ranked_key is None:
+        await pilot.pause(0.01)
+
+
 def _dim(browser: LeadsBrowser, y: int) -> bool:
     return all(segment.style.dim for segment in browser.render_line(y) if segment.text.strip())
 
@@ -326,18 +341,8 @@ async def test_the_old_ranking_stays_while_the_leads_are_ranked_again(tmp_path, 
         screen, browser = await _open_leads(pilot)
         old = browser.source
         assert not _dim(browser, 1)
-        ranked = threading.Event()
-        build = LeadScoringScreen._build_view
-
-        def slow_build(source, view, columns):
-            ranked.wait(10)  # holds the ranking worker while the old ranking is looked at
-            build(source, view, columns)
-
-        monkeypatch.setattr(screen, "_build_view", slow_build)
-        screen.query_one("#scoring-rules").focus()
-        await pilot.press("space")  # the first rule off: every lead is ranked again
-        while screen._ranked_key is None:
-            await pilot.pause(0.01)
+        ranked = _hold_rankings(screen, monkeypatch)  # while the old ranking is looked at
+        await _edit_a_rule(pilot, screen)
         assert browser.source is old and browser.stale and browser.count == 2000
         assert _dim(browser, 1)
         assert "2,000 leads · by score · ranking again" in text_of(screen.query_one("#leads-status"))
@@ -370,7 +375,7 @@ async def test_a_model_that_cannot_score_leaves_no_old_ranking(tmp_path):
         screen.reload()
         await leads_settled(pilot)
         assert browser.source is None and not browser.stale
-        assert "this model cannot score the leads" in text_of(screen.query_one("#leads-header"))
+        assert "the leads could not be scored" in text_of(screen.query_one("#leads-header"))
         assert not text_of(screen.query_one("#leads-status")).strip()
         assert not text_of(screen.query_one("#why-body")).strip()
 
@@ -389,6 +394,89 @@ async def test_a_ranking_that_fails_leaves_no_old_ranking(tmp_path, monkeypatch)
         await leads_settled(pilot)
         assert browser.source is None and not browser.stale
         assert "malformed" in text_of(screen.query_one("#leads-header"))
+        assert not text_of(screen.query_one("#why-body")).strip()
+
+
+async def test_an_edit_made_on_another_tab_keeps_the_cursor_line(tmp_path):
+    """The old ranking kept while the Leads tab is hidden is not scrolled (it has no size
+    then), so the new ranking still puts the lead on the screen line it was on."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        await pilot.press("pagedown", "pagedown", "up", "up", "up")  # mid-screen
+        await leads_settled(pilot)
+        line, row = browser.cursor - browser.scroll_offset.y, browser.row_at(browser.cursor)[1]
+        await pilot.press("m")
+        screen.query_one("#scoring-rules").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("l")
+        await leads_settled(pilot)
+        assert browser.row_at(browser.cursor)[1] == row
+        assert browser.cursor - browser.scroll_offset.y == line
+
+
+async def test_the_lead_followed_is_the_one_under_the_cursor(tmp_path, monkeypatch):
+    """A move on the old ranking made as the new one arrives, before its highlight reaches the
+    screen, is the lead followed, not the lead the why panel explained a moment before."""
+    from screens.lead_scoring import LeadsRanked
+
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        ranked = _hold_rankings(screen, monkeypatch)
+        held: list[LeadsRanked] = []
+        post = screen.post_message
+
+        def keep_the_ranking(message):
+            if isinstance(message, LeadsRanked):
+                held.append(message)
+                return True
+            return post(message)
+
+        await _edit_a_rule(pilot, screen)
+        browser.focus()
+        await pilot.press("down", "down")
+        await _why_drawn(pilot, screen)
+        monkeypatch.setattr(screen, "post_message", keep_the_ranking)
+        ranked.set()
+        while not held:
+            await pilot.pause(0.01)
+        post(held[0])  # the ranking reaches the screen before the highlight of the move
+        browser.action_move(1)
+        row = browser.row_at(browser.cursor)[1]
+        await leads_settled(pilot)
+        assert not browser.stale and browser.row_at(browser.cursor)[1] == row
+        assert screen._why_row == (row, browser.cursor + 1)
+
+
+async def test_no_export_of_the_old_ranking(tmp_path, monkeypatch):
+    """`x` while the leads are ranked again waits for them: the export would write the new
+    ranking, not the leads on screen."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, browser = await _open_leads(pilot)
+        ranked = _hold_rankings(screen, monkeypatch)
+        await _edit_a_rule(pilot, screen)
+        browser.focus()
+        await pilot.press("x")
+        assert not isinstance(pilot.app.screen, InputDialog)
+        assert any("not shown yet" in n.message for n in pilot.app._notifications)
+        ranked.set()
+        await leads_settled(pilot)
+        await pilot.press("x")
+        assert isinstance(pilot.app.screen, InputDialog)
+        await pilot.press("escape")
+        screen._export_leads_to(str(tmp_path / "leads.csv"))  # the dialog answered meanwhile
+        ranked = _hold_rankings(screen, monkeypatch)
+        await _edit_a_rule(pilot, screen)
+        screen._export_leads_to(str(tmp_path / "later.csv"))
+        await pilot.pause()
+        assert any("changed while the file was being chosen" in n.message
+                   for n in pilot.app._notifications)
+        ranked.set()
+        await leads_settled(pilot)
+        assert (tmp_path / "leads.csv").exists() and not (tmp_path / "later.csv").exists()
 
 
 # ---- filter and order ---------------------------------------------------------------------
