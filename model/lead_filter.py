@@ -219,6 +219,14 @@ def _terms(text: str) -> list[tuple[str, bool]]:
     return terms
 
 
+def plan_view(store: Any, types: dict[str, str], text: str, sort: Sort) -> LeadView:
+    """`lead_view` of the plan's leads, their outcome read as the plan's roles say."""
+    from model.leads import status_case
+
+    status = status_case(store, store.leads_roles(), types, ("'open'", "'won'", "'lost'"))
+    return lead_view(text, sort, types, status)
+
+
 def lead_view(text: str, sort: Sort, types: dict[str, str],
               status: tuple[str, dict[str, Any]] | None) -> LeadView:
     """Compile the filter `text` and `sort`. `status` is the outcome's status CASE giving

@@ -16,7 +16,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from model.errors import AlignError
 from model.exchange import atomic_file
@@ -116,15 +116,44 @@ def _yes_no(value: Any) -> Any:
     return None if value is None else ("yes" if value else "no")
 
 
-def write_view_csv(conn: sqlite3.Connection, out: str | Path, types: dict[str, str], *,
-                   view: bool, plan: Path | None = None,
+def export_ranked_leads(path: Path, model: ScoringModel, types: dict[str, str], *,
+                        as_of: dt.date, view: LeadView | None, out: str | Path | TextIO,
+                        progress: Callable[[int, int], None] | None = None) -> int:
+    """The leads of the plan at `path` ranked by `model`, kept and ordered by `view`, to CSV
+    (`write_view_csv`), on a connection of its own: the export of the leads browser and of
+    `align leads export`. `progress` gets the leads written and the leads to write."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    try:
+        total = rank_leads(conn, model, types, as_of=as_of)
+        shown = build_view(conn, view)
+        count = total if shown is None else shown
+        written = None if progress is None else (lambda done: progress(done, count))
+        if progress is not None:
+            progress(0, count)
+        return write_view_csv(conn, out, types, view=shown is not None, plan=path,
+                              progress=written)
+    finally:
+        conn.close()
+
+
+def write_view_csv(conn: sqlite3.Connection, out: str | Path | TextIO, types: dict[str, str],
+                   *, view: bool, plan: Path | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
     """The leads the browser shows, in its order, to CSV at `out`: EXPORT_HEADER, then every
     column of the lead in the dataset's order, as the import would read them back. From the
     view table when `view`, else the whole ranking. Written through a temp file renamed over
-    `out`, never over the `plan` or another SQLite file; returns the leads written. A score
-    header that a lead column already uses, in any case, is written `score_<name>`, so the
-    file reads back with every name as it was."""
+    `out`, never over the `plan` or another SQLite file (or to `out` itself when it is an
+    open text stream); returns the leads written. A score header that a lead column already
+    uses, in any case, is written `score_<name>`, so the file reads back with every name as
+    it was."""
+    if not isinstance(out, (str, Path)):
+        return _write_view_rows(conn, out, types, view=view, progress=progress)
+    with atomic_file(out, newline="", plan=plan, kind=".csv") as fh:
+        return _write_view_rows(conn, fh, types, view=view, progress=progress)
+
+
+def _write_view_rows(conn: sqlite3.Connection, fh: TextIO, types: dict[str, str], *, view: bool,
+                     progress: Callable[[int], None] | None) -> int:
     columns = list(types)
     cell = [_plain] * len(EXPORT_HEADER) + [_yes_no if types[c] == "boolean" else _plain
                                            for c in columns]
@@ -142,12 +171,13 @@ def write_view_csv(conn: sqlite3.Connection, out: str | Path, types: dict[str, s
             name = f"score_{name}"
         taken.add(name.casefold())
         header.append(name)
-    with atomic_file(out, newline="", plan=plan, kind=".csv") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*header, *columns])
-        for row in conn.execute(sql):
-            writer.writerow([write(v) for write, v in zip(cell, row, strict=True)])
-            count += 1
-            if progress is not None and count % 50_000 == 0:
-                progress(count)
+    writer = csv.writer(fh)
+    writer.writerow([*header, *columns])
+    for row in conn.execute(sql):
+        writer.writerow([write(v) for write, v in zip(cell, row, strict=True)])
+        count += 1
+        if progress is not None and count % 50_000 == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
     return count

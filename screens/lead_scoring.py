@@ -799,21 +799,18 @@ class LeadScoringScreen(AreaScreen):
         """The order in force with the filter being typed, compiled; while that does not read
         (its error shown under the filter box), with the last filter that did, if it still
         reads against the leads, else with none."""
-        from model.lead_filter import lead_view
-        from model.leads import status_case
+        from model.lead_filter import plan_view
 
         sorts = self._sorts()
         sort = sorts[self.leads_sort % len(sorts)]
-        roles = self.store.leads_roles()
-        status = status_case(self.store, roles, self.types, ("'open'", "'won'", "'lost'"))
         try:
-            view = lead_view(self.leads_filter, sort, self.types, status)
+            view = plan_view(self.store, self.types, self.leads_filter, sort)
         except AlignError as exc:
             self._show_filter_error(str(exc))
             try:
-                return lead_view(self._good_filter, sort, self.types, status)
+                return plan_view(self.store, self.types, self._good_filter, sort)
             except AlignError:
-                return lead_view("", sort, self.types, status)
+                return plan_view(self.store, self.types, "", sort)
         self._good_filter = self.leads_filter
         self._show_filter_error("")
         return view
@@ -946,17 +943,11 @@ class LeadScoringScreen(AreaScreen):
     def export_leads(self, path: Path, model: ScoringModel, types: dict[str, str],
                      as_of: dt.date, view: LeadView | None, out: Path) -> None:
         """Ranks the leads again on a connection of its own, so the browser stays in use, then
-        writes the view it shows (`model.lead_ranking.write_view_csv`)."""
-        from model.lead_ranking import build_view, rank_leads, write_view_csv
+        writes the view it shows (`model.lead_ranking.export_ranked_leads`)."""
+        from model.lead_ranking import export_ranked_leads
 
         try:
-            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-            try:
-                rank_leads(conn, model, types, as_of=as_of)
-                shown = build_view(conn, view)
-                count = write_view_csv(conn, out, types, view=shown is not None, plan=path)
-            finally:
-                conn.close()
+            count = export_ranked_leads(path, model, types, as_of=as_of, view=view, out=out)
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
             self.post_message(LeadsExported(out, 0, describe(exc)))
             return

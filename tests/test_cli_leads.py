@@ -223,3 +223,81 @@ def test_the_progress_bar_rescales_when_the_import_reads_its_file_again(monkeypa
     assert progress.bar.pct == 1.0
     progress.close()
     assert "importing leads" in capsys.readouterr().err
+
+
+# ---- align leads export -------------------------------------------------------------------
+
+def _csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_leads_export_writes_the_leads_a_filter_keeps_in_its_order(db, csv_file, tmp_path):
+    """The browser's view from the command line: ranked by the model (seg A scores 70, cell
+    A4, an MQL), kept by the filter, in the order asked for, every lead column after the
+    scores."""
+    imported(db, csv_file)
+    out = tmp_path / "won.csv"
+    result = run("leads", "export", db, "-o", out, "--filter", "won", "--sort", "amount",
+                 "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"exported 2 leads to {out} (model m, filter “won”, by largest "
+                             f"amount)\n")
+    assert _csv_rows(out.read_text()) == [
+        ["rank", "fit", "engagement", "total", "cell", "mql", "knocked_out",
+         "lead", "seg", "conv", "closed", "amount"],
+        ["1", "70", "0", "70", "A4", "1", "0", "L1", "A", "yes", "2025-01-01", "100"],
+        ["3", "0", "0", "0", "D4", "0", "0", "L3", "B", "yes", "2025-01-03", ""]]
+
+
+def test_leads_export_to_standard_output_by_score(db, csv_file):
+    imported(db, csv_file)
+    result = run("leads", "export", db)
+    assert result.exit_code == 0, result.output
+    rows = _csv_rows(result.output)
+    assert [r[0] for r in rows] == ["rank", "1", "2", "3", "4"]
+    assert [r[7] for r in rows[1:]] == ["L1", "L2", "L3", "L4"]
+
+
+def test_leads_export_refuses_bad_input_and_writes_nothing(db, csv_file, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run("leads", "export", db, "-o", out)
+    assert result.exit_code == 1 and "no leads imported yet" in result.output
+    imported(db, csv_file)
+    before = db.read_bytes()
+    cases = [
+        (["--filter", "amount>lots"], "--filter 'amount>lots': amount holds numbers"),
+        (["--filter", "nosuch:x"], "--filter 'nosuch:x'"),
+        (["--sort", "newest"], "--sort newest: no column of the leads is mapped as created; "
+                               "import them with --created COL"),
+        (["--model", "other"], "no scoring model 'other'; models: m"),
+    ]
+    for extra, message in cases:
+        result = run("leads", "export", db, "-o", out, *extra)
+        assert result.exit_code == 1, (extra, result.output)
+        assert result.output.startswith("error: ") and message in result.output, extra
+        assert not out.exists()
+    result = run("leads", "export", db, "--sort", "best")
+    assert result.exit_code == 2 and "'best' is not one of" in result.output
+    result = run("leads", "export", db, "-o", db)
+    assert result.exit_code == 1 and "is the plan itself" in result.output
+    result = run("leads", "export", db, "-o", tmp_path / "missing" / "out.csv")
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert db.read_bytes() == before
+
+
+def test_leads_export_stops_quietly_when_its_reader_does(db, csv_file, tmp_path):
+    """`align leads export DB | head -1`: the pipe closes early; no error and no traceback."""
+    imported(db, csv_file)
+    with PlanStore.open(db) as s:  # enough leads to fill the pipe
+        s.db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                     "WHERE i < 50000) INSERT INTO leads (lead, seg, conv) "
+                     "SELECT 'X' || i, 'A', 'no' FROM n")
+        s.db.conn.commit()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(f"{sys.executable} -m tui leads export {db} | head -1",
+                          shell=True, capture_output=True, text=True, env=env)
+    assert done.stdout.startswith("rank,fit,") and done.stdout.count("\n") == 1
+    assert done.stderr == ""

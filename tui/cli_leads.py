@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -286,6 +287,78 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
         click.echo(format_score_report(model, result))
         if csv_out:
             click.echo(f"\nscores written to {csv_out}")
+
+
+# `--sort` names for the leads browser's orders (`model.lead_filter.sorts`, by label).
+SORT_NAMES = {"score": "score", "lowest": "score, lowest first", "fit": "fit",
+              "engagement": "engagement", "newest": "newest", "amount": "largest amount"}
+_SORT_ROLES = {"newest": ("created", "--created"), "amount": ("amount", "--amount")}
+
+
+@leads.command("export")
+@click.argument("db")
+@click.option("-o", "--output", "out", metavar="FILE",
+              help="Write the CSV to FILE (default: standard output).")
+@click.option("--model", "model_id", metavar="ID",
+              help="Scoring model that ranks the leads (needed when the plan has several).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date that date rules count back from (default: today).")
+@click.option("--filter", "filter_text", metavar="TEXT", default="",
+              help='Keep the leads that match, as the leads browser\'s filter does, e.g. '
+                   '"mql open country:DE" (see docs/leads-browser.md).')
+@click.option("--sort", "sort_name", type=click.Choice(list(SORT_NAMES)), default="score",
+              show_default=True, help="Order of the leads.")
+def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | None,
+                 filter_text: str, sort_name: str) -> None:
+    """Write the leads of DB ranked by a scoring model as CSV: rank, fit, engagement, total,
+    cell, mql and knocked_out, then every column of the lead, as `x` in the leads browser
+    writes them. A call list, say: --filter "mql open" --sort newest."""
+    from model.exchange import check_export_target
+    from model.lead_filter import plan_view, sorts
+    from model.lead_ranking import export_ranked_leads
+    from model.leads import column_types
+
+    day = _parse_as_of(as_of)
+    store = open_store(db)
+    progress = _Progress("exporting leads")
+    try:
+        model = _pick_model(store, model_id)
+        types = column_types(store)
+        if not types:
+            raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
+        roles = store.leads_roles()
+        label = SORT_NAMES[sort_name]
+        sort = next((s for s in sorts(roles, types) if s.label == label), None)
+        if sort is None:
+            role, option = _SORT_ROLES[sort_name]
+            raise AlignError(f"--sort {sort_name}: no column of the leads is mapped as {role}; "
+                             f"import them with {option} COL")
+        try:
+            view = plan_view(store, types, filter_text, sort)
+        except AlignError as exc:
+            raise AlignError(f"--{exc}") from None
+        if out is not None:
+            check_export_target(out, store.path, kind=".csv")  # before the leads are ranked
+        count = export_ranked_leads(store.path, model, types, as_of=day, view=view,
+                                    out=sys.stdout if out is None else Path(out),
+                                    progress=progress if out is not None else None)
+    except AlignError as exc:
+        progress.close()
+        fail(str(exc))
+        return
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:
+        progress.close()
+        fail(f"{out}: cannot write ({exc.strerror})")
+        return
+    finally:
+        progress.close()
+        store.close()
+    if out is not None:
+        kept = f", filter “{filter_text}”" if filter_text.strip() else ""
+        click.echo(f"exported {count:,} leads to {out} (model {model.id}{kept}, by {sort.label})")
 
 
 main.add_command(leads)
