@@ -174,12 +174,7 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     Never over the `plan`, its journal files or any other SQLite database
     (`check_export_target`; `kind` names the file meant, for the message)."""
     path = Path(path)
-    if path.is_dir():
-        raise AlignError(f"{path} is a folder; give a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise AlignError(f"{path}: folder {folder} does not exist")
-    check_export_target(path, plan, kind=kind)
+    folder = check_file_target(path, plan, kind=kind)
     for stale in folder.glob(f".{path.name}.*.tmp"):
         try:
             if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -197,6 +192,20 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str = "text") -> Path:
+    """What `atomic_file` refuses before it writes, so a long export can say so first: a folder
+    as the file, a folder that does not exist, and `check_export_target`'s files. Returns the
+    folder the file goes in."""
+    path = Path(path)
+    if path.is_dir():
+        raise AlignError(f"{path} is a folder; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise AlignError(f"{path}: folder {folder} does not exist")
+    check_export_target(path, plan, kind=kind)
+    return folder
 
 
 def _file_mode(path: Path) -> int:

@@ -219,12 +219,17 @@ def _terms(text: str) -> list[tuple[str, bool]]:
     return terms
 
 
-def plan_view(store: Any, types: dict[str, str], text: str, sort: Sort) -> LeadView:
-    """`lead_view` of the plan's leads, their outcome read as the plan's roles say."""
+def plan_status(store: Any, types: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+    """The status `lead_view` needs, for the plan's leads: their outcome read as the plan's
+    roles say (None without an outcome column)."""
     from model.leads import status_case
 
-    status = status_case(store, store.leads_roles(), types, ("'open'", "'won'", "'lost'"))
-    return lead_view(text, sort, types, status)
+    return status_case(store, store.leads_roles(), types, ("'open'", "'won'", "'lost'"))
+
+
+def plan_view(store: Any, types: dict[str, str], text: str, sort: Sort) -> LeadView:
+    """`lead_view` of the plan's leads (`plan_status`)."""
+    return lead_view(text, sort, types, plan_status(store, types))
 
 
 def lead_view(text: str, sort: Sort, types: dict[str, str],
@@ -249,7 +254,7 @@ def lead_view(text: str, sort: Sort, types: dict[str, str],
         elif lowered in STATUSES:
             if status is None:
                 raise AlignError(f"filter {raw!r}: the leads have no outcome column; map one "
-                                 "when importing (i)")
+                                 "when importing them")
             case, status_params = status
             where, target = f"{case} = '{lowered}'", lead
         elif lowered.startswith("cell:"):

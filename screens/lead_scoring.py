@@ -799,18 +799,19 @@ class LeadScoringScreen(AreaScreen):
         """The order in force with the filter being typed, compiled; while that does not read
         (its error shown under the filter box), with the last filter that did, if it still
         reads against the leads, else with none."""
-        from model.lead_filter import plan_view
+        from model.lead_filter import lead_view, plan_status
 
         sorts = self._sorts()
         sort = sorts[self.leads_sort % len(sorts)]
+        status = plan_status(self.store, self.types)
         try:
-            view = plan_view(self.store, self.types, self.leads_filter, sort)
+            view = lead_view(self.leads_filter, sort, self.types, status)
         except AlignError as exc:
             self._show_filter_error(str(exc))
             try:
-                return plan_view(self.store, self.types, self._good_filter, sort)
+                return lead_view(self._good_filter, sort, self.types, status)
             except AlignError:
-                return plan_view(self.store, self.types, "", sort)
+                return lead_view("", sort, self.types, status)
         self._good_filter = self.leads_filter
         self._show_filter_error("")
         return view

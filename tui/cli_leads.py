@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -289,6 +290,24 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
             click.echo(f"\nscores written to {csv_out}")
 
 
+class _Utf8Stream:
+    """Standard output as the CSV writer's file: UTF-8 and the CSV's own line ends, as in a
+    file written with -o, whatever the terminal's encoding."""
+
+    def __init__(self, buffer: Any) -> None:
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8"))
+        return len(text)
+
+
+def _drop_stdout() -> None:
+    """What is left in standard output's buffer goes nowhere: a reader that has gone, or a
+    full disk, must not make the exit print a second error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 # `--sort` names for the leads browser's orders (`model.lead_filter.sorts`, by label).
 SORT_NAMES = {"score": "score", "lowest": "score, lowest first", "fit": "fit",
               "engagement": "engagement", "newest": "newest", "amount": "largest amount"}
@@ -313,14 +332,20 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
     """Write the leads of DB ranked by a scoring model as CSV: rank, fit, engagement, total,
     cell, mql and knocked_out, then every column of the lead, as `x` in the leads browser
     writes them. A call list, say: --filter "mql open" --sort newest."""
-    from model.exchange import check_export_target
+    from model.exchange import check_file_target
     from model.lead_filter import plan_view, sorts
     from model.lead_ranking import export_ranked_leads
     from model.leads import column_types
 
     day = _parse_as_of(as_of)
+    if out == "-":
+        out = None
+    if out is None and sys.stdout is None:
+        fail("standard output is closed; give a file with -o FILE")
+        return
     store = open_store(db)
     progress = _Progress("exporting leads")
+    stream = None
     try:
         model = _pick_model(store, model_id)
         types = column_types(store)
@@ -338,27 +363,39 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
         except AlignError as exc:
             raise AlignError(f"--{exc}") from None
         if out is not None:
-            check_export_target(out, store.path, kind=".csv")  # before the leads are ranked
+            check_file_target(out, store.path, kind=".csv")  # before the leads are ranked
+        else:
+            sys.stdout.flush()
+            stream = _Utf8Stream(sys.stdout.buffer)
         count = export_ranked_leads(store.path, model, types, as_of=day, view=view,
-                                    out=sys.stdout if out is None else Path(out),
+                                    out=stream if out is None else Path(out),
                                     progress=progress if out is not None else None)
+        if stream is not None:
+            sys.stdout.buffer.flush()
     except AlignError as exc:
         progress.close()
         fail(str(exc))
         return
     except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         sys.exit(1)
     except OSError as exc:
         progress.close()
-        fail(f"{out}: cannot write ({exc.strerror})")
+        if out is None:
+            _drop_stdout()
+        fail(f"{out or 'standard output'}: cannot write ({exc.strerror})")
+        return
+    except sqlite3.Error as exc:
+        progress.close()
+        fail(f"the leads could not be exported: {exc}")
         return
     finally:
         progress.close()
         store.close()
     if out is not None:
         kept = f", filter “{filter_text}”" if filter_text.strip() else ""
-        click.echo(f"exported {count:,} leads to {out} (model {model.id}{kept}, by {sort.label})")
+        click.echo(f"exported {count:,} leads to {out} (model {model.id}{kept}, by "
+                   f"{sort.label})", err=True)
 
 
 main.add_command(leads)
