@@ -655,7 +655,7 @@ class LeadScoringScreen(AreaScreen):
         self._rank_token += 1
         view = self._wanted_view()
         columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns)
-        self._show_ranking()
+        self._show_ranking(then=view)
         path = self.store.path
         if path is None:
             browser.discard_pending()
@@ -665,9 +665,9 @@ class LeadScoringScreen(AreaScreen):
         self.rank_in_background(self._rank_token, Path(path), model, dict(self.types),
                                 self.as_of_date, columns, view)
 
-    def _show_ranking(self) -> None:
+    def _show_ranking(self, then: LeadView | None = None) -> None:
         """Says the leads are being ranked: above the old ranking while it stays on screen,
-        else in place of the leads."""
+        with the filter and order asked for meanwhile (`then`), else in place of the leads."""
         header = self.query_one("#leads-header", Static)
         status = self.query_one("#leads-status", Static)
         source = self.query_one(LeadsBrowser).source
@@ -675,7 +675,12 @@ class LeadScoringScreen(AreaScreen):
             header.update(Text("ranking leads…", style="dim"))
             status.update("")
             return
-        status.update(_leads_status(source).append(" · ranking again…", style="yellow"))
+        text = _leads_status(source).append(" · ranking again…", style="yellow")
+        if then is not None and _view_key(then) != source.view_key:
+            wanted, sort = _view_key(then)
+            text.append(f" then filter “{wanted}”, by {sort}" if wanted else f" then by {sort}",
+                        style="yellow")
+        status.update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-rank")
     def rank_in_background(self, token: int, path: Path, model: ScoringModel,
@@ -835,6 +840,7 @@ class LeadScoringScreen(AreaScreen):
             return False
         if browser.stale:  # the ranking on its way is followed by this check again
             browser.supersede()
+            self._show_ranking(then=view)
             return False
         self._viewing = True
         self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))

@@ -278,6 +278,8 @@ async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_pa
         await pilot.pause()
         await pilot.press("enter", "end")
         assert browser.stale and browser._pending == [("last", 0)]
+        assert "2,000 leads · by score · ranking again… then filter “won”, by score" in \
+            text_of(screen.query_one("#leads-status"))
         ranked.set()
         await leads_settled(pilot)
         assert browser.source.view_key[0] == "won" and browser.count == _won(store)
