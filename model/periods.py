@@ -60,6 +60,20 @@ def parse_period(text: str) -> Period:
     return Period(year, kind, index)  # type: ignore[arg-type]
 
 
+def parse_as_of(text: str, today: dt.date) -> dt.date | None:
+    """An as-of date as a user types it, in the app or on the command line: ISO `YYYY-MM-DD`,
+    or `today`; None when it is neither."""
+    text = text.strip()
+    if text.lower() == "today":
+        return today
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None  # (fromisoformat also reads 20260331 and week dates such as 2026-W13-2)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def is_period(text: str) -> bool:
     try:
         parse_period(text)

@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 
 from model.errors import AlignError
 from model.leads import dataset_column
+from model.periods import parse_as_of
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.footer import AlignFooter
@@ -149,17 +150,6 @@ class ImportProgress(Message):
 
 def describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, AlignError) else f"{type(exc).__name__}: {exc}"
-
-
-def parse_as_of(text: str, today: dt.date) -> dt.date | None:
-    """An as-of date typed by the user: ISO `YYYY-MM-DD`, or `today`."""
-    text = text.strip()
-    if text.lower() == "today":
-        return today
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def analyse(store: Any, model: ScoringModel, as_of: dt.date,

@@ -49,6 +49,16 @@ def run(*args):
     return CliRunner().invoke(main, list(args))
 
 
+def test_as_of_today_and_a_bad_day(db):
+    import datetime as dt
+
+    doc = json.loads(run("kpis", db, "--period", "2026-02", "--as-of", "today", "--json").stdout)
+    assert doc["as_of"] == dt.date.today().isoformat()
+    result = run("kpis", db, "--as-of", "20260601")
+    assert result.exit_code == 1
+    assert result.stderr == "error: --as-of: '20260601' is not a date (use 2026-03-31, or today)\n"
+
+
 def test_json_shape_and_values(db):
     result = run("kpis", db, "--period", "2026-02", "--as-of", "2026-06-01", "--json")
     assert result.exit_code == 0, result.output

@@ -325,3 +325,19 @@ def test_leads_export_stops_quietly_when_its_reader_does(db, csv_file, tmp_path)
     done = _real("leads", "export", db, shell="| head -1")
     assert done.stdout.startswith(b"rank,fit,") and done.stdout.count(b"\n") == 1
     assert done.stderr == b""
+
+
+def test_as_of_today_is_the_default_and_a_bad_day_is_refused(db, csv_file, tmp_path):
+    """`--as-of today` reads as the app's as-of box does; a compact or local date does not."""
+    import datetime as dt
+
+    imported(db, csv_file)
+    today = dt.date.today().isoformat()
+    assert json.loads(run("score", db, "--as-of", "today", "--json").stdout)["as_of"] == today
+    assert run("leads", "export", db, "--as-of", "TODAY").output == run("leads", "export",
+                                                                        db).output
+    for bad in ("20250331", "31/03/2025"):
+        for command in (["score", db], ["leads", "export", db]):
+            result = run(*command, "--as-of", bad)
+            assert result.exit_code == 2 and "is not a date such as 2026-03-31 (or today)" in \
+                result.output

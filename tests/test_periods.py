@@ -8,6 +8,7 @@ from model.periods import (
     elapsed_share,
     months_of,
     next_period,
+    parse_as_of,
     parse_period,
     period_of_date,
     previous_period,
@@ -67,3 +68,11 @@ def test_period_of_date_and_order():
     assert period_of_date(dt.date(2026, 8, 3), "year", fy_start=10) == "2025"
     ids = ["2026-Q1", "2025-12", "2026", "2026-01"]
     assert sorted(ids, key=sort_key) == ["2025-12", "2026-01", "2026-Q1", "2026"]
+
+
+def test_parse_as_of_takes_an_iso_day_or_today():
+    today = dt.date(2026, 11, 22)
+    assert parse_as_of(" 2026-03-31 ", today) == dt.date(2026, 3, 31)
+    assert parse_as_of("Today", today) == today
+    for text in ("", "31/03/2026", "20260331", "2026-02-30", "2026-W13-2", "tomorrow"):
+        assert parse_as_of(text, today) is None, text

@@ -12,7 +12,7 @@ import click
 
 from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
-from model.periods import parse_period, sort_key
+from model.periods import parse_as_of, parse_period, sort_key
 from model.signals import realignment_signals
 from tui.cli import fail, main, open_store
 
@@ -112,10 +112,9 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     """KPI review table for a period: actual, target, variance, status, trend, owners."""
     today = None
     if as_of is not None:
-        try:
-            today = dt.date.fromisoformat(as_of.strip())
-        except ValueError:
-            fail(f"--as-of: {as_of!r} is not a date (use 2026-03-31)")
+        today = parse_as_of(as_of, dt.date.today())
+        if today is None:
+            fail(f"--as-of: {as_of!r} is not a date (use 2026-03-31, or today)")
     if period is not None:
         try:
             period = parse_period(period).id

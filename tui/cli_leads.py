@@ -135,13 +135,15 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
 
 
 def _parse_as_of(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31",
-                                 param_hint="--as-of") from None
+    """--as-of as the app's as-of box reads it (`model.periods.parse_as_of`); today without."""
+    from model.periods import parse_as_of
+
+    today = dt.date.today()
+    day = today if value is None else parse_as_of(value, today)
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31 (or today)",
+                                 param_hint="--as-of")
+    return day
 
 
 def _pick_model(store: Any, model_id: str | None) -> Any:
