@@ -56,7 +56,8 @@ def test_as_of_today_and_a_bad_day(db):
     assert doc["as_of"] == dt.date.today().isoformat()
     result = run("kpis", db, "--as-of", "20260601")
     assert result.exit_code == 1
-    assert result.stderr == "error: --as-of: '20260601' is not a date (use 2026-03-31, or today)\n"
+    assert result.stderr == ("error: --as-of: '20260601' is not a date such as 2026-03-31 "
+                             "(or today)\n")
 
 
 def test_json_shape_and_values(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import sys
 from pathlib import Path
@@ -64,6 +65,18 @@ def fail(message: str | AlignError) -> None:
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def as_of_value(value: str | None) -> dt.date:
+    """--as-of as the app's as-of box reads it (an ISO day, or today); today when not given.
+    Anything else is bad input (exit status 1), as every value Align reads itself."""
+    from model.periods import parse_as_of
+
+    today = dt.date.today()
+    day = today if value is None else parse_as_of(value, today)
+    if day is None:
+        fail(f"--as-of: {value!r} is not a date such as 2026-03-31 (or today)")
+    return day  # type: ignore[return-value]
 
 
 def open_store(db: str, *, create: bool = False):

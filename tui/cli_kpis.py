@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -12,9 +11,9 @@ import click
 
 from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
-from model.periods import parse_as_of, parse_period, sort_key
+from model.periods import parse_period, sort_key
 from model.signals import realignment_signals
-from tui.cli import fail, main, open_store
+from tui.cli import as_of_value, fail, main, open_store
 
 JSON_FORMAT = "align-kpis"
 JSON_VERSION = 1
@@ -110,11 +109,7 @@ def default_period(engine: KpiEngine) -> str | None:
 def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
          minutes: str | None) -> None:
     """KPI review table for a period: actual, target, variance, status, trend, owners."""
-    today = None
-    if as_of is not None:
-        today = parse_as_of(as_of, dt.date.today())
-        if today is None:
-            fail(f"--as-of: {as_of!r} is not a date (use 2026-03-31, or today)")
+    today = None if as_of is None else as_of_value(as_of)
     if period is not None:
         try:
             period = parse_period(period).id

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from model.errors import AlignError
-from tui.cli import fail, main, open_store
+from tui.cli import as_of_value, fail, main, open_store
 
 SCORE_JSON_FORMAT = "align-score"
 SCORE_JSON_VERSION = 1
@@ -59,8 +59,7 @@ def _parse_outcome(value: str | None) -> tuple[str | None, list[str]]:
         return None, []
     column, sep, won = value.partition("=")
     if not sep or not column.strip() or not won.strip():
-        raise click.BadParameter("expected COLUMN=WON1,WON2 (for example converted=1,yes)",
-                                 param_hint="--outcome")
+        fail(f"--outcome: {value!r} is not COLUMN=WON1,WON2 (for example converted=1,yes)")
     return column.strip(), [v.strip() for v in won.split(",") if v.strip()]
 
 
@@ -132,18 +131,6 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
                    f"(for example {examples})")
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
-
-
-def _parse_as_of(value: str | None) -> dt.date:
-    """--as-of as the app's as-of box reads it (`model.periods.parse_as_of`); today without."""
-    from model.periods import parse_as_of
-
-    today = dt.date.today()
-    day = today if value is None else parse_as_of(value, today)
-    if day is None:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31 (or today)",
-                                 param_hint="--as-of")
-    return day
 
 
 def _pick_model(store: Any, model_id: str | None) -> Any:
@@ -265,7 +252,7 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     """Score the leads in DB: grade matrix and backtest against outcomes."""
     from model.backtest import backtest
 
-    day = _parse_as_of(as_of)
+    day = as_of_value(as_of)
     store = open_store(db)
     try:
         model = _pick_model(store, model_id)
@@ -339,7 +326,7 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
     from model.lead_ranking import export_ranked_leads
     from model.leads import column_types
 
-    day = _parse_as_of(as_of)
+    day = as_of_value(as_of)
     if out == "-":
         out = None
     if out is None and sys.stdout is None:
