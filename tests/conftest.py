@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,6 +83,14 @@ def text_of(widget) -> str:
     console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
     console.print(widget.content)
     return console.export_text()
+
+
+def align_process(*args, shell: str = "", **env_vars) -> subprocess.CompletedProcess[bytes]:
+    """`align` as a process: the module with these arguments, then `shell` (a pipe, say), with
+    these environment variables set; its output as bytes."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env_vars}
+    command = shlex.join([sys.executable, "-m", "tui", *map(str, args)])
+    return subprocess.run(f"{command} {shell}", shell=True, capture_output=True, env=env)
 
 
 def open_plan(path: Path, plan: Plan) -> PlanStore:

@@ -3,12 +3,14 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from model.exchange import plan_to_toml
 from model.store import PlanStore
+from tests.conftest import align_process
 from tests.factories import small_plan
 from tui.cli import main
 
@@ -232,3 +234,22 @@ def test_model_package_never_imports_textual_or_rich():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert done.returncode == 0, done.stderr
+
+
+def test_export_to_standard_output_is_utf8_on_any_terminal(tmp_path, plan_db):
+    """TOML is UTF-8: `align export DB > file` holds what `-o file` writes, on a Latin-1
+    terminal too; a full disk or a reader that has gone ends it with one line or none."""
+    with PlanStore.open(plan_db) as s:
+        s.save_settings(s.settings().model_copy(update={"name": "Zoë – 株式会社 FY26"}))
+    done = align_process("export", plan_db, PYTHONIOENCODING="latin-1")
+    assert done.returncode == 0 and done.stderr == b"", done.stderr
+    assert run("export", plan_db, "-o", tmp_path / "x.toml").exit_code == 0
+    assert done.stdout == (tmp_path / "x.toml").read_bytes()
+    assert tomllib.loads(done.stdout.decode("utf-8"))["name"] == "Zoë – 株式会社 FY26"
+    if Path("/dev/full").exists():
+        done = align_process("export", plan_db, shell="> /dev/full")
+        assert (done.returncode, done.stderr) == (
+            1, b"error: standard output: cannot write (No space left on device)\n")
+    # The reader closes its end before the export writes a byte.
+    done = align_process("export", plan_db, shell="| (exec 0<&-; sleep 1)")
+    assert done.stderr == b""

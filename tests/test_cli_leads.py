@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from model.leads import lead_columns
 from model.store import PlanStore
+from tests.conftest import align_process
 from tests.leads_helpers import model, rule
 from tui.cli import main
 
@@ -289,27 +290,18 @@ def test_leads_export_refuses_bad_input_and_writes_nothing(db, csv_file, tmp_pat
     assert db.read_bytes() == before
 
 
-def _real(*args, shell: str = "", **env_vars):
-    """`align` as a process: the module with these arguments, then `shell` (a pipe, say)."""
-    import shlex
-
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env_vars}
-    command = shlex.join([sys.executable, "-m", "tui", *map(str, args)])
-    return subprocess.run(f"{command} {shell}", shell=True, capture_output=True, env=env)
-
-
 def test_leads_export_writes_utf8_whatever_the_terminal(db, csv_file, tmp_path):
     """Standard output gets the same UTF-8 CSV as a file, on an ASCII terminal too; `-o -` is
     standard output; a full disk is an error that names standard output."""
     csv_file.write_text(DATA.replace("L1,A", "Zoë 株式会社,A"), encoding="utf-8")
     imported(db, csv_file)
-    done = _real("leads", "export", db, "-o", "-", PYTHONIOENCODING="ascii")
+    done = align_process("leads", "export", db, "-o", "-", PYTHONIOENCODING="ascii")
     assert done.returncode == 0, done.stderr
     assert "Zoë 株式会社" in done.stdout.decode("utf-8") and done.stderr == b""
     assert run("leads", "export", db, "-o", tmp_path / "x.csv").exit_code == 0
     assert done.stdout == (tmp_path / "x.csv").read_bytes()
     if Path("/dev/full").exists():
-        done = _real("leads", "export", db, shell="> /dev/full")
+        done = align_process("leads", "export", db, shell="> /dev/full")
         assert done.returncode == 1
         assert done.stderr.decode() == ("error: standard output: cannot write (No space left "
                                         "on device)\n")
@@ -323,7 +315,7 @@ def test_leads_export_stops_quietly_when_its_reader_does(db, csv_file, tmp_path)
                      "WHERE i < 50000) INSERT INTO leads (lead, seg, conv) "
                      "SELECT 'X' || i, 'A', 'no' FROM n")
         s.db.conn.commit()
-    done = _real("leads", "export", db, shell="| head -1")
+    done = align_process("leads", "export", db, shell="| head -1")
     assert done.stdout.startswith(b"rank,fit,") and done.stdout.count(b"\n") == 1
     assert done.stderr == b""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -25,7 +26,7 @@ from model.reviews import (
     start_review,
 )
 from model.store import PlanStore
-from tests.conftest import TODAY, open_plan
+from tests.conftest import TODAY, align_process, open_plan
 from tests.kpi_review_plans import PERIOD, review_plan
 from tui.cli import main
 
@@ -168,6 +169,16 @@ def test_cli_writes_minutes_of_the_latest_review(store, engine, tmp_path):
     missing = runner.invoke(main, ["kpis", path, "--period", "2026-Q2", "--minutes", "-"])
     assert missing.exit_code == 1
     assert "no review for 2026-Q2" in missing.output
+    # On a Latin-1 terminal too, standard output gets the file's UTF-8 bytes; and the JSON.
+    latin = align_process("kpis", path, "--period", "2026-Q1", "--minutes", "-",
+                          PYTHONIOENCODING="latin-1")
+    assert (latin.returncode, latin.stderr) == (0, b"")
+    assert latin.stdout == out.read_bytes() and "—".encode() in latin.stdout
+    as_json = align_process("kpis", path, "--period", "2026-Q1", "--json",
+                            PYTHONIOENCODING="latin-1")
+    assert (as_json.returncode, as_json.stderr) == (0, b"")
+    assert json.loads(as_json.stdout.decode("utf-8")) == json.loads(
+        runner.invoke(main, ["kpis", path, "--period", "2026-Q1", "--json"]).output)
 
 
 def test_memory_store_has_the_reviews_table():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +66,31 @@ def fail(message: str | AlignError) -> None:
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def drop_stdout() -> None:
+    """What is left in standard output's buffer goes nowhere: a reader that has gone, or a
+    full disk, must not make the exit print a second error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def echo_document(text: str) -> None:
+    """A document (TOML, JSON, Markdown) to standard output, encoded as UTF-8 whatever the
+    terminal's encoding, so that `> file` holds what `-o file` would. A reader that stops early
+    (`| head`) ends the command quietly with exit status 1, as any unfinished output; a write
+    that fails is an error."""
+    if sys.stdout is None:
+        fail("standard output is closed; give a file with -o FILE")
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        drop_stdout()
+        sys.exit(1)
+    except OSError as exc:
+        drop_stdout()
+        fail(f"standard output: cannot write ({exc.strerror})")
 
 
 def as_of_value(value: str | None) -> dt.date:
@@ -159,7 +185,7 @@ def export_command(db: str, output: str | None) -> None:
     with store:
         text = export_toml(store)
     if output is None:
-        click.echo(text, nl=False)
+        echo_document(text)
         return
     try:
         write_atomic(output, text, plan=Path(db), kind=".toml")  # refuses the plan, any database

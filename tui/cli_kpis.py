@@ -13,7 +13,7 @@ from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
 from model.periods import parse_period, sort_key
 from model.signals import realignment_signals
-from tui.cli import as_of_value, fail, main, open_store
+from tui.cli import as_of_value, echo_document, fail, main, open_store
 
 JSON_FORMAT = "align-kpis"
 JSON_VERSION = 1
@@ -139,7 +139,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     rows = review_rows(engine, period)
     signals = realignment_signals(engine, period)
     if as_json:
-        click.echo(json.dumps({
+        echo_document(json.dumps({
             "format": JSON_FORMAT,
             "version": JSON_VERSION,
             "period": period,
@@ -148,7 +148,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
             "kpis": rows,
             "signals": [{"kind": s.kind, "severity": s.severity, "subjects": list(s.subjects),
                          "message": s.message} for s in signals],
-        }, ensure_ascii=False, indent=2))
+        }, ensure_ascii=False, indent=2) + "\n")
         return
     elapsed = engine.elapsed(period)
     pace = "" if elapsed >= 1 else f", {elapsed:.0%} of the period elapsed"
@@ -178,7 +178,7 @@ def write_minutes(db: str, period: str | None, target: str) -> None:
     assert review is not None
     text = render_minutes(review, name)
     if target == "-":
-        click.echo(text, nl=False)
+        echo_document(text)
         return
     try:
         path = write_atomic(target, text, plan=Path(db), kind=".md")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -17,7 +16,7 @@ from typing import Any
 import click
 
 from model.errors import AlignError
-from tui.cli import as_of_value, fail, main, open_store
+from tui.cli import as_of_value, drop_stdout, echo_document, fail, main, open_store
 
 SCORE_JSON_FORMAT = "align-score"
 SCORE_JSON_VERSION = 1
@@ -272,7 +271,8 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(score_json(model, result, csv_out), ensure_ascii=False, indent=2))
+        echo_document(json.dumps(score_json(model, result, csv_out), ensure_ascii=False,
+                                 indent=2) + "\n")
     else:
         click.echo(format_score_report(model, result))
         if csv_out:
@@ -289,12 +289,6 @@ class _Utf8Stream:
     def write(self, text: str) -> int:
         self.buffer.write(text.encode("utf-8"))
         return len(text)
-
-
-def _drop_stdout() -> None:
-    """What is left in standard output's buffer goes nowhere: a reader that has gone, or a
-    full disk, must not make the exit print a second error."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # `--sort` names for the leads browser's orders (`model.lead_filter.sorts`, by label).
@@ -366,12 +360,12 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
         fail(str(exc))
         return
     except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
-        _drop_stdout()
+        drop_stdout()
         sys.exit(1)
     except OSError as exc:
         progress.close()
         if out is None:
-            _drop_stdout()
+            drop_stdout()
         fail(f"{out or 'standard output'}: cannot write ({exc.strerror})")
         return
     except sqlite3.Error as exc:
