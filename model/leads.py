@@ -965,7 +965,7 @@ class _Reader:
         # are split by blocks: a long note in a CRM export is not an error.
         if csv.field_size_limit() < _FIELD_LIMIT:
             csv.field_size_limit(_FIELD_LIMIT)
-        self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
+        self.reader = csv.reader(self.text, delimiter=delimiter, strict=True)
         self.delimiter = delimiter
         self.path = path
         self.line_offset = 0  # lines read before `reader` took over, for its messages
@@ -1008,7 +1008,7 @@ class _Reader:
             return
         self.line_offset = self.reader.line_num + self.pending_lines
         self.reader = csv.reader(chain(io.StringIO(self.pending, newline=""), self.text),
-                                 delimiter=self.delimiter, strict=False)
+                                 delimiter=self.delimiter, strict=True)
         self.pending = None
         line = self.reader.line_num
         for chunk in self.chunks():
@@ -1028,15 +1028,17 @@ class _Reader:
         """Rows through the csv module, `size` (default `CHUNK_ROWS`) at a time, blank lines
         skipped."""
         size = size or CHUNK_ROWS
-        rows = filter(None, self.reader)
-        try:
-            while True:
-                chunk = list(islice(rows, size))
-                if not chunk:
-                    return
-                yield chunk
-        except csv.Error as exc:
-            raise self._error(exc) from None
+        rows = _rows_then_error(self.reader)
+        while True:
+            chunk = list(islice(rows, size))
+            if not chunk:
+                return
+            if isinstance(chunk[-1], csv.Error):
+                # The rows before the error first: a fault in them comes first in the file.
+                if len(chunk) > 1:
+                    yield chunk[:-1]
+                raise self._error(chunk[-1]) from None
+            yield chunk
 
     def _simple_blocks(self, width: int, rows: int, quoted: bool = False,
                        ) -> Iterator[tuple[list[str], int, str, bool]]:
@@ -1115,10 +1117,48 @@ class _Reader:
 
     def _error(self, exc: csv.Error) -> AlignError:
         line = self.line_offset + self.reader.line_num
+        name = self.path.name
         if "NUL" in str(exc):
-            return AlignError(f"{self.path.name} is not a CSV file: it contains binary data "
+            return AlignError(f"{name} is not a CSV file: it contains binary data "
                               f"(NUL bytes near line {line:,})")
-        return AlignError(f"{self.path.name}, line {line:,}: {exc}")
+        if "unexpected end of data" in str(exc):
+            start, row = _record_at(self.path, self.text.encoding, self.delimiter, line)
+            text = row[-1].splitlines()[0] if row and row[-1].strip() else ""
+            text = text[:40] + ("…" if len(text) > 40 else "")
+            what = f"the quote before “{text}”" if text else "a quote opening a field"
+            return AlignError(f"{name}, line {start:,}: {what} is never closed, so the field "
+                              "would run to the end of the file; close it, or double a quote "
+                              "meant as text (\"\")")
+        if "expected after" in str(exc):
+            start, _ = _record_at(self.path, self.text.encoding, self.delimiter, line)
+            opened = f" of a field opened on line {start:,}" if start < line else ""
+            return AlignError(f"{name}, line {line:,}: text follows the closing quote{opened}; "
+                              "a quote meant as text inside a quoted field must be doubled "
+                              "(\"\")")
+        return AlignError(f"{name}, line {line:,}: {exc}")
+
+
+def _rows_then_error(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """The reader's rows, blank lines skipped, then the error that stopped it, if any, as the
+    last item (the rows read before it would be lost if it were raised through `islice`)."""
+    try:
+        yield from filter(None, reader)
+    except csv.Error as exc:
+        yield exc
+
+
+def _record_at(path: Path, encoding: str, delimiter: str, line: int) -> tuple[int, list[str]]:
+    """The line where the row that takes in `line` starts, and its cells, as a lenient reading
+    makes them (a quote left open runs on, text after a closing quote is kept). Read again only
+    to word an error."""
+    before = 0
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=False)
+        for row in reader:
+            if row and reader.line_num >= line:
+                return before + 1, row
+            before = reader.line_num
+    return line, []
 
 
 def _column_names(header: list[str]) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ import model.leads as leads_module
 from model.errors import AlignError
 from model.leads import (
     _Column,
+    has_leads,
     import_leads_csv,
     is_won,
     lead_columns,
@@ -145,10 +146,34 @@ def test_a_blank_line_read_apart_from_its_line_feed_is_skipped(store, tmp_path, 
     assert [(r["c0"], r["c1"]) for r in leads_rows(store)] == [(None, "x")]
 
 
-@pytest.mark.parametrize("content", [b'c0\r\n5\r\n\r\n"\r', b'c0\n5\n"\n'])
-def test_an_unclosed_quote_at_the_end_holding_a_line_break_is_blank(store, tmp_path, content):
-    load(store, tmp_path, content)
-    assert [r["c0"] for r in leads_rows(store)] == [5.0, None]
+@pytest.mark.parametrize("content, line", [(b'c0\r\n5\r\n\r\n"\r', 4), (b'c0\n5\n"\n', 3)])
+def test_a_quote_left_open_at_the_end_is_refused(store, tmp_path, content, line):
+    with pytest.raises(AlignError, match=f"leads.csv, line {line}: a quote opening a field is "
+                                         "never closed"):
+        load(store, tmp_path, content)
+    assert not has_leads(store)
+
+
+def test_a_quote_left_open_in_the_last_column_does_not_swallow_the_rows_after_it(store,
+                                                                                tmp_path):
+    """A stray quote in a free-text column that ends each line: the row count still matches,
+    but the rest of the file would become one note. Refused with the line where it opens."""
+    rows = ["id,stage,notes"] + [f"{i},won,ok" for i in range(1, 1001)]
+    rows[3] = '3,lost,"Call back after Q3'
+    load(store, tmp_path, "c0,c1\n1,2\n")
+    with pytest.raises(AlignError) as caught:
+        load(store, tmp_path, "\n".join(rows) + "\n")
+    assert str(caught.value) == (
+        "leads.csv, line 4: the quote before “Call back after Q3” is never closed, so the field "
+        "would run to the end of the file; close it, or double a quote meant as text (\"\")")
+    assert [(r["c0"], r["c1"]) for r in leads_rows(store)] == [(1.0, 2.0)]
+    # Closed by another field's quote 497 rows later: the text after that quote gives it away.
+    rows[500] = '500,won,"ok"'
+    with pytest.raises(AlignError, match="leads.csv, line 501: text follows the closing quote "
+                                         "of a field opened on line 4; a quote meant as text"):
+        load(store, tmp_path, "\n".join(rows) + "\n")
+    with pytest.raises(AlignError, match=r"leads.csv, line 2: text follows the closing quote; "):
+        load(store, tmp_path, 'a,b\n1,"abc"def\n')
 
 
 @pytest.mark.parametrize("content", [
