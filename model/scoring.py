@@ -169,7 +169,10 @@ def _resolve(rule: Rule, cond: Condition, types: dict[str, str], as_of: dt.date)
         days = _as_number(value)
         if days is None or days < 0 or days != int(days):
             raise AlignError(f"{_where(rule, cond)}: operator {op} needs a whole number of days")
-        cut = (as_of - dt.timedelta(days=int(days))).isoformat()
+        try:
+            cut = (as_of - dt.timedelta(days=int(days))).isoformat()
+        except OverflowError:  # before year 1, where no stored date is: every date is after it
+            cut = dt.date.min.isoformat()
         return Check(column, col_type, op, (cut, as_of.isoformat()))
     if op in ("before", "after"):
         day = _as_date(value)

@@ -334,3 +334,9 @@ def test_as_of_today_is_the_default_and_a_bad_day_is_refused(db, csv_file, tmp_p
             result = run(*command, "--as-of", bad)
             assert result.exit_code == 1 and result.stderr == (
                 f"error: --as-of: {bad!r} is not a date such as 2026-03-31 (or today)\n")
+    # A date rule counting back from the first days of year 1 scores (nothing is that recent).
+    with PlanStore.open(db) as s:
+        s.save_scoring_model(model(rule("recent", "closed", "within_last_days", 30)))
+    early = json.loads(run("score", db, "--as-of", "0001-01-01", "--json").stdout)
+    assert early["as_of"] == "0001-01-01" and early["leads"] == 4
+    assert run("leads", "export", db, "--as-of", "0001-01-01").exit_code == 0

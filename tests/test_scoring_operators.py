@@ -95,6 +95,18 @@ def test_date_ops_move_with_as_of(store):
         {"1", "2", "4", "5", "6"}
 
 
+def test_day_counts_reaching_back_before_year_one_still_score(store):
+    """as-of 0001-01-05 less ten days is before any date there is: every date is later than
+    it, so `more_than_days_ago` matches nothing, and `within_last_days` what is not after
+    the as-of date (nothing here)."""
+    import datetime as dt
+
+    early = dt.date(1, 1, 5)
+    assert matches(store, "signup", "within_last_days", 10, as_of=early) == set()
+    assert matches(store, "signup", "more_than_days_ago", 10, as_of=early) == set()
+    assert matches(store, "signup", "more_than_days_ago", 4, as_of=early) == set()
+
+
 @pytest.mark.parametrize("op, value, expected", [
     ("is_true", None, {"1", "3", "6"}),
     ("is_false", None, {"2", "5"}),
