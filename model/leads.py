@@ -855,6 +855,12 @@ def _block_hints(hints: _Hints, block: str, delimiter: str) -> _Hints:
 _BLANK_LINES = re.compile(r"\n\n+")
 
 
+@functools.lru_cache(maxsize=8)
+def _empty_rows(delimiter: str) -> re.Pattern[str]:
+    """Lines made only of delimiters: rows whose every field is empty."""
+    return re.compile(f"^{re.escape(delimiter)}+$", re.MULTILINE)
+
+
 def _ragged(path: Path, row: int, fields: int, width: int) -> AlignError:
     return AlignError(f"{path.name}, row {row:,} (not counting the header): "
                       f"{fields} fields where the header has {width}")
@@ -1071,16 +1077,18 @@ class _Reader:
                 raw = block
             else:
                 return
-            all_quoted = False
             values: list[str] = []
             if quoted:
                 text = _plain_line_ends(block, raw)
                 if "\r" not in text and '"' in text:
                     if (unquoted := _unquote(text, delimiter)) is not None:
-                        all_quoted, text = True, unquoted
+                        text = unquoted
                     # Taken out before the line ends are made plain: a line break inside a
-                    # field is kept as it was, \r\n or \n.
-                    elif (lifted := _lift_quoted(block, delimiter)) is not None:
+                    # field is kept as it was, \r\n or \n. A block with an empty quoted field
+                    # ("") goes to the csv module: a row of them is an empty row, to be told
+                    # from a short one before the split.
+                    elif ((lifted := _lift_quoted(block, delimiter)) is not None
+                          and "" not in lifted[1]):
                         text, values = _plain_line_ends(lifted[0], raw), lifted[1]
                 if "\r" in text or '"' in text:
                     # To a line's end: the csv module takes each piece it is given as lines.
@@ -1088,13 +1096,16 @@ class _Reader:
                     return
                 lines += raw.count("\n")
                 block = text
-            if not all_quoted:  # then an empty line is a row of one empty field ("")
-                if "\r" in block:
-                    block = block.replace("\r\n", "\n").removesuffix("\r")
-                if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
-                    block = _BLANK_LINES.sub("\n", block).strip("\n")
-                if not block:  # blank lines only (or a blank line's \r, read apart from its \n)
-                    continue
+            if "\r" in block:
+                block = block.replace("\r\n", "\n").removesuffix("\r")
+            # Rows with every field empty are skipped as blank lines are: spreadsheets write
+            # them (",,,") for rows that once held something. Quoted, `""` is such a row too.
+            if delimiter in block and f"\n{delimiter}" in f"\n{block}":
+                block = _empty_rows(delimiter).sub("", block)
+            if "\n\n" in block or block.startswith("\n") or block.endswith("\n"):
+                block = _BLANK_LINES.sub("\n", block).strip("\n")
+            if not block:  # blank lines only (or a blank line's \r, read apart from its \n)
+                continue
             count = block.count("\n") + 1
             cells = split_rows(block, delimiter, width, count)
             if cells is None:
@@ -1139,10 +1150,10 @@ class _Reader:
 
 
 def _rows_then_error(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
-    """The reader's rows, blank lines skipped, then the error that stopped it, if any, as the
+    """The reader's rows, blank ones skipped, then the error that stopped it, if any, as the
     last item (the rows read before it would be lost if it were raised through `islice`)."""
     try:
-        yield from filter(None, reader)
+        yield from filter(any, reader)  # no fields (a blank line), or every field empty
     except csv.Error as exc:
         yield exc
 

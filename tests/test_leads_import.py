@@ -482,3 +482,25 @@ def test_the_placeholder_warning_does_not_hang_on_the_order_of_values(store, tmp
         f"r{i},{v}\n" for i, v in enumerate(values)))
     assert placeholder_warned(report, "note")
     assert not placeholder_warned(report, "id")
+
+
+@pytest.mark.parametrize("text", [
+    "id,n,t\n,,\n1,5,a\n,,\n,\n2,,b\n,,\n",  # split by blocks
+    '"id","n","t"\n"","",""\n"1","5","a"\n""\n"2","","b"\n',  # every field quoted
+    'id,n,t\n1,5,"a"\n"",,\n2,,b\n',  # an empty quoted field: read by the csv module
+    'id,n,t\n1,5,a"\n,,\n2,,b\n',  # a quote inside a field: read by the csv module
+])
+def test_rows_with_every_field_empty_are_skipped_as_blank_lines(store, tmp_path, text):
+    """Spreadsheets write ",,," for rows that once held something: no lead comes of them,
+    however the file is read, and the row numbers in messages skip them as blank lines."""
+    report = load(store, tmp_path, text)
+    assert report.rows == 2
+    assert [(r["id"], r["n"]) for r in leads_rows(store)] == [(1.0, 5.0), (2.0, None)]
+    with pytest.raises(AlignError, match=r"row 3 \(not counting the header\): 2 fields"):
+        load(store, tmp_path, text.rstrip("\n") + "\n,,\n3,x\n")
+
+
+def test_a_line_of_delimiters_before_the_header_is_skipped(store, tmp_path):
+    """A spreadsheet with an empty first row: the header is the first line with a name."""
+    load(store, tmp_path, ",,\nid,n,t\n1,5,a\n")
+    assert list(types(store)) == ["id", "n", "t"]
