@@ -6,6 +6,7 @@ never save a rule that `align score` would refuse."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -68,6 +69,8 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
         try:
             number = float(text.replace(",", ""))
         except ValueError:
+            return text
+        if not math.isfinite(number):  # nan, inf, 1e400: no lead's number; refused as text
             return text
         return int(number) if number == int(number) else number
     return text
