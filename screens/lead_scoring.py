@@ -233,6 +233,9 @@ class LeadScoringScreen(AreaScreen):
         self._why_timer: Any = None
         self._why_row: tuple[int, int | None] | None = None
         self.importing = False
+        self._import_asked: LeadsImportRequest | None = None
+        # The last import refused, and why: `i` shows its form again, as it was asked for.
+        self._refused_import: tuple[LeadsImportRequest, str] | None = None
         self.as_of: dt.date | None = None  # None: the app's today
         self.leads_filter = ""
         self.leads_sort = 0  # an index into `model.lead_filter.sorts`
@@ -1274,7 +1277,7 @@ class LeadScoringScreen(AreaScreen):
 
     # ---- import ----------------------------------------------------------------------------
     def action_import_leads(self) -> None:
-        from model.leads import has_leads
+        from model.leads import has_leads, lead_count
         from screens.scoring_import import LeadsImportForm
 
         if self.importing:
@@ -1283,8 +1286,10 @@ class LeadScoringScreen(AreaScreen):
         if self.store.path is None:
             self.notify("This plan has no file to import into.", severity="error")
             return
-        self.app.push_screen(LeadsImportForm(self.store.leads_roles(), has_leads(self.store)),
-                             self._run_import)
+        refused, self._refused_import = self._refused_import, None
+        self.app.push_screen(LeadsImportForm(self.store.leads_roles(), has_leads(self.store),
+                                             lead_count=lead_count(self.store),
+                                             refused=refused), self._run_import)
 
     def _run_import(self, request: LeadsImportRequest | None) -> None:
         if request is None:
@@ -1292,6 +1297,7 @@ class LeadScoringScreen(AreaScreen):
         self.importing = True
         self.store.refuse_writes(IMPORT_REFUSAL)
         self._show_status()
+        self._import_asked = request
         self.import_in_background(Path(self.store.path), request)  # type: ignore[arg-type]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-import")
@@ -1330,9 +1336,13 @@ class LeadScoringScreen(AreaScreen):
         self.store.refuse_writes(None)
         if message.report is None:
             self._show_status()
-            self.notify(message.error + "\nThe previous leads are unchanged.",
-                        title="Import refused", severity="error", timeout=12)
+            if self._import_asked is not None:  # `i` opens the form again as it was
+                self._refused_import = (self._import_asked, message.error)
+            self.notify(message.error + "\nThe previous leads are unchanged. Press i to "
+                        "correct the import.", title="Import refused", severity="error",
+                        timeout=12)
             return
+        self._refused_import = None
         r = message.report
         if r.replaced:
             # The leads shown and the one explained are gone; their row numbers are others'.

@@ -89,11 +89,21 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         Binding("escape", "cancel", "Cancel", id="leads_import.cancel"),
     ]
 
-    def __init__(self, previous: LeadsRoles | None, has_leads: bool, path: str = "") -> None:
+    def __init__(self, previous: LeadsRoles | None, has_leads: bool, path: str = "", *,
+                 lead_count: int = 0, refused: tuple[LeadsImportRequest, str] | None = None,
+                 ) -> None:
+        """`previous`: the roles of the last import, for guesses. `refused`: an import that
+        failed and why, to show again as it was asked for (its roles exactly, its path, its
+        mode) with the reason, so that only what was wrong needs changing."""
         super().__init__()
-        self.previous = previous
+        self.previous = refused[0].roles if refused else previous
+        self.exact_roles = refused is not None
         self.has_leads = has_leads
-        self.initial_path = path
+        self.lead_count = lead_count
+        self.initial_path = str(refused[0].path) if refused else path
+        # Appending is the command line's default too; replacing asks first.
+        self.replace = refused[0].replace if refused else not has_leads
+        self.refusal = refused[1] if refused else ""
         self.preview: CsvPreview | None = None
         self.preview_error = ""
         self.suggested_won = ""  # the won values last filled in for the user, not typed
@@ -128,9 +138,10 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
                     Static("", id="e-won_values", classes="field-error"),
                     Static("", id="outcome-values", classes="field-hint"), classes="field")
                 with RadioSet(id="f-mode"):
-                    yield RadioButton("Replace the leads dataset", value=True, id="mode-replace")
-                    yield RadioButton("Append to it (same columns)", id="mode-append",
-                                      disabled=not self.has_leads)
+                    yield RadioButton("Replace the leads dataset", value=self.replace,
+                                      id="mode-replace")
+                    yield RadioButton("Append to it (same columns)", value=not self.replace,
+                                      id="mode-append", disabled=not self.has_leads)
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Import (ctrl+s)", id="form-save", variant="primary")
@@ -150,6 +161,10 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             "Type the path of a CRM export and press enter to see its first rows.", style="dim"))
         if self.initial_path:
             self.load_preview()
+        if self.refusal:  # after the preview, whose checks clear the form's message
+            error = self.query_one("#form-error", Static)
+            error.update(Text(f"Import refused: {self.refusal}"))
+            error.display = True
         self.query_one("#f-path", Input).focus()
 
     # ---- preview ---------------------------------------------------------------------------
@@ -188,8 +203,12 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         for role in ROLE_FIELDS:
             select = self.query_one(f"#f-{role}", Select)
             select.set_options([(c, c) for c in columns])
-            guess = guess_role(role, columns, self.previous,
-                               self.preview.values if self.preview else None)
+            if self.exact_roles:  # as asked for, none included, where the file still fits
+                guess = getattr(self.previous, role, None)
+                guess = guess if guess in columns else None
+            else:
+                guess = guess_role(role, columns, self.previous,
+                                   self.preview.values if self.preview else None)
             if guess is not None:
                 select.value = guess
         won = self.query_one("#f-won_values", Input)
@@ -254,5 +273,21 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
 
     def action_save(self) -> None:
         request = self.validate_form()
-        if request is not None:
+        if request is None:
+            return
+        if not (request.replace and self.has_leads):
             self.dismiss(request)
+            return
+        from screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(request)
+
+        count = f"{self.lead_count:,} leads" if self.lead_count else "the leads"
+        self.app.push_screen(ConfirmDialog(
+            f"Replace {count} in the plan with {request.path.name}?",
+            [f"The {count} now in the plan are removed and the rows of {request.path.name} "
+             "take their place, if the whole file imports.",
+             "Models and rules stay; rules on columns the file lacks will need fixing.",
+             "To add the rows instead, choose Append."], confirm_label="Replace"), answered)

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Input, RadioButton, Select
 
 from model.leads import column_types, lead_count
+from screens.dialogs import ConfirmDialog
 from screens.scoring_import import LeadsImportForm
 from tests.conftest import text_of
 from tests.lead_scoring_helpers import app_on, open_scoring, sample_copy, settle
@@ -30,6 +31,16 @@ async def _open_form(pilot, path: Path) -> LeadsImportForm:
     await pilot.press("enter")
     await pilot.pause()
     return form
+
+
+async def _replace(pilot, form: LeadsImportForm) -> ConfirmDialog:
+    """Choose Replace and press ctrl+s: with leads in the plan, it asks first."""
+    form.query_one("#mode-replace", RadioButton).value = True
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmDialog)
+    return pilot.app.screen
 
 
 async def test_import_a_good_file_with_preview_and_roles(empty_store, tmp_path):
@@ -128,12 +139,70 @@ async def test_the_previous_won_values_stay_and_a_suggestion_goes_with_its_outco
         outcome.clear()
         await pilot.pause()
         assert won.value == ""  # no outcome, no suggestion left to block the save
-        await pilot.press("ctrl+s")
+        await _replace(pilot, form)
+        await pilot.press("y")
         await settle(pilot)
     assert empty_store.leads_roles().outcome is None
 
 
-async def test_a_bad_file_is_reported_and_the_leads_stay(tmp_path):
+async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_asked(tmp_path):
+    """Replacing 2,000 leads asks first; a refused import is one key (i) from its form, filled
+    in as it was, with the reason: only what was wrong needs changing."""
+    store = sample_copy(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lead_id,day\na,03/04/2025\nb,05/06/2025\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        form = await _open_form(pilot, bad)
+        assert "03/04/2025" in text_of(form.query_one("#import-preview"))
+        # Appending is the default, as on the command line; replacing asks first.
+        assert form.query_one("#mode-append", RadioButton).value
+        assert not form.query_one("#mode-replace", RadioButton).value
+        form.query_one("#f-created", Select).value = "day"
+        asked = await _replace(pilot, form)
+        assert asked.title_text == "Replace 2,000 leads in the plan with bad.csv?"
+        await pilot.press("n")
+        await pilot.pause()
+        assert pilot.app.screen is form  # not replaced: back to the form, as it was
+        assert lead_count(store) == 2000
+        await _replace(pilot, form)
+        await pilot.press("y")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert any("Import refused" in (n.title or "") and "'day'" in n.message
+                   and "Press i" in n.message for n in pilot.app._notifications)
+        assert not screen.importing
+        assert screen.analysis is not None and screen.analysis.result.leads == 2000
+        # i brings the refused import back as it was asked for, with the reason.
+        await pilot.press("i")
+        await pilot.pause()
+        again = pilot.app.screen
+        assert isinstance(again, LeadsImportForm)
+        assert again.query_one("#f-path", Input).value == str(bad)
+        assert "Import refused:" in text_of(again.query_one("#form-error"))
+        assert "'day'" in text_of(again.query_one("#form-error"))
+        assert again.query_one("#mode-replace", RadioButton).value
+        assert again.query_one("#f-created", Select).value == "day"
+        assert again.query_one("#f-outcome", Select).value is Select.NULL  # none, as asked
+        again.query_one("#f-date_format", Input).value = "%d/%m/%Y"
+        await _replace(pilot, again)
+        await pilot.press("y")
+        await settle(pilot)
+        assert lead_count(store) == 2  # corrected, it imports
+        assert store.leads_roles().created == "day"
+        assert [r["day"] for r in store.db.query("SELECT day FROM leads ORDER BY _row")] == [
+            "2025-04-03", "2025-06-05"]
+        await pilot.press("i")
+        await pilot.pause()
+        fresh = pilot.app.screen
+        assert isinstance(fresh, LeadsImportForm) and not fresh.refusal
+        assert fresh.query_one("#f-path", Input).value == ""
+        await pilot.press("escape")
+        await pilot.pause()
+    assert lead_count(store) == 2
+
+
+async def test_a_bad_file_leaves_the_leads_as_they_were(tmp_path):
     store = sample_copy(tmp_path)
     before_columns = column_types(store)
     before_roles = store.leads_roles()
@@ -143,14 +212,10 @@ async def test_a_bad_file_is_reported_and_the_leads_stay(tmp_path):
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
         form = await _open_form(pilot, bad)
-        assert "03/04/2025" in text_of(form.query_one("#import-preview"))
-        assert form.query_one("#mode-replace", RadioButton).value
-        await pilot.press("ctrl+s")
+        form.query_one("#f-created", Select).value = "day"
+        await _replace(pilot, form)
+        await pilot.press("y")
         await settle(pilot)
-        assert pilot.app.screen is screen
-        assert any("Import refused" in (n.title or "") and "'day'" in n.message
-                   for n in pilot.app._notifications)
-        assert not screen.importing
         assert screen.analysis is not None and screen.analysis.result.leads == 2000
     assert lead_count(store) == 2000
     assert column_types(store) == before_columns
@@ -219,7 +284,8 @@ async def test_writes_wait_for_a_running_import_with_a_message_not_a_freeze(tmp_
         model_before = store.scoring_models()[0]
         form = await _open_form(pilot, csv_path)
         form.query_one("#f-won_values", Input).value = "yes"
-        await pilot.press("ctrl+s")
+        await _replace(pilot, form)
+        await pilot.press("y")
         await pilot.pause()
         assert screen.importing
         screen.query_one("#scoring-rules").focus()
