@@ -429,6 +429,11 @@ class _Column:
         self.needs_order = False
         self.order_example = ""
         self.type = fixed or "text"
+        # The type a role asks of the column (a date for created/closed, a number for amount):
+        # what a column with no values at all takes, as a batch of open leads has no closed date.
+        self.role_type: str | None = None
+        # The first value (and its row) that ruled each type out, for messages.
+        self.rejected: dict[str, tuple[int, str]] = {}
         self.order: str | None = None
         self._number_cache: dict[str, int | float] = {}
         self._date_cache: dict[str, Any] = {}
@@ -464,6 +469,7 @@ class _Column:
             what = {"number": "a number", "date": "a date", "boolean": "true/false"}[kind]
             raise AlignError(f"row {row:,}, column {self.name!r}: {value!r} is not {what}, "
                              f"but the existing dataset holds {kind}s in this column")
+        self.rejected.setdefault(kind, (row, value))
         self.kinds.discard(kind)
 
     def _scan_numbers(self, col: list[str], first_row: int) -> None:
@@ -542,6 +548,8 @@ class _Column:
             if not (text == raw and _ISO_DATE.fullmatch(text)):
                 self.iso_only = False
             return _FITS
+        if self.date_format:  # given a format, a date that does not follow it is not guessed
+            return _BAD
         match = _AB_Y.fullmatch(text)
         if not match:
             return _BAD
@@ -565,7 +573,8 @@ class _Column:
         if self.fixed:
             return self.fixed
         if not self.has_value:
-            return "text"
+            # No value fits a type: blank throughout takes the role's, anything else is text.
+            return "text" if self.rejected else (self.role_type or "text")
         if "number" in self.kinds:
             return "number"
         if "date" in self.kinds and (self.day_first_ok or self.month_first_ok):
@@ -662,7 +671,7 @@ class _Column:
             y, _, m, d = match.groups()
             day = _make_date(int(y), int(m), int(d))
             return day.isoformat() if day else None
-        match = _AB_Y.fullmatch(text)
+        match = _AB_Y.fullmatch(text) if not self.date_format else None
         if not match:
             return None
         a, _, b, y = match.groups()
@@ -1224,13 +1233,25 @@ def _check_role_names(roles: LeadsRoles, names: list[str]) -> None:
                              f"its columns are: {', '.join(names)}")
 
 
-def _check_roles(roles: LeadsRoles, types: dict[str, str]) -> None:
+_ROLE_TYPES = (("created", "date"), ("closed", "date"), ("amount", "number"))
+
+
+def _check_roles(roles: LeadsRoles, columns: list[_Column],
+                 date_format: str | None = None) -> None:
+    types = {c.name: c.type for c in columns}
     _check_role_names(roles, list(types))
-    for role, wanted in (("created", "date"), ("closed", "date"), ("amount", "number")):
+    for role, wanted in _ROLE_TYPES:
         column = getattr(roles, role)
         if column is not None and types[column] != wanted:
+            found = next(c for c in columns if c.name == column).rejected.get(wanted)
+            example = ""
+            if found is not None:
+                row, value = found
+                example = f": row {row:,} has {value.strip()!r}"
+                if wanted == "date" and date_format:
+                    example += f", which does not read as {date_format}"
             raise AlignError(f"the {role} column {column!r} holds {types[column]} values, "
-                             f"not {wanted}s")
+                             f"not {wanted}s{example}")
     if roles.outcome and not [v for v in roles.won_values if v.strip()]:
         raise AlignError(f"the outcome column {roles.outcome!r} needs the values that mean won "
                          f"(for example {roles.outcome}=won,yes)")
@@ -1270,7 +1291,7 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
             speculation = _Speculation(conn, replace)
             scan = _first_pass(path, hints, delimiter, size, existing, roles, date_format,
                                progress, speculation)
-            _check_roles(roles, {c.name: c.type for c in scan.columns})
+            _check_roles(roles, scan.columns, date_format)
             passes = 1
             if not speculation.held(scan):
                 passes = 2
@@ -1325,6 +1346,10 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
         text_roles = {roles.id, roles.outcome} - {None}
         columns = [_Column(name, i, fixed.get(name) or ("text" if name in text_roles else None),
                            date_format) for i, name in enumerate(names)]
+        for role, wanted in _ROLE_TYPES:
+            for column in columns:
+                if column.name == getattr(roles, role):
+                    column.role_type = wanted
         width = len(names)
         rows = 0
         id_index = names.index(roles.id) if roles.id in names else None

@@ -89,6 +89,51 @@ def test_reimport_with_other_columns_drops_roles_it_cannot_keep(db, csv_file, tm
         assert roles.id == "lead" and roles.outcome is None and roles.closed is None
 
 
+def test_roles_kept_from_the_previous_import_are_named_and_can_be_dropped(db, csv_file,
+                                                                         tmp_path):
+    """A role (or date format) not given is the previous import's: the output says so, an error
+    it causes says so too, and "" drops it."""
+    imported(db, csv_file)
+    again = run("leads", "import", csv_file, db, "--replace")
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[0] == (
+        'kept from the previous import: --id lead --outcome conv=yes --closed closed '
+        '--amount amount (give one "" to import without it)')
+    tbd = tmp_path / "tbd.csv"
+    tbd.write_text("lead,seg,conv,closed,amount\nL9,A,no,,TBD\n")
+    result = run("leads", "import", tbd, db, "--replace")
+    assert result.exit_code == 1 and result.stderr == (
+        "error: the amount column 'amount' holds text values, not numbers: row 1 has 'TBD'\n"
+        '  kept from the previous import: --amount amount (give one "" to import without it)\n')
+    assert len(rows(db)) == 4
+    result = run("leads", "import", tbd, db, "--replace", "--amount", "", "--outcome", "")
+    assert result.exit_code == 0, result.output
+    with PlanStore.open(db) as s:
+        roles = s.leads_roles()
+        assert (roles.id, roles.outcome, roles.closed, roles.amount) == (
+            "lead", None, "closed", None)
+    assert len(rows(db)) == 1
+    # A date format kept is named too, and "" goes back to reading the order from the dates.
+    dated = tmp_path / "dated.csv"
+    dated.write_text("lead,day\nL1,03/04/2025\nL2,25/04/2025\n")
+    assert run("leads", "import", dated, db, "--replace", "--date-format", "%m/%d/%Y",
+               "--created", "day").exit_code == 1
+    assert run("leads", "import", dated, db, "--replace", "--date-format", "%d/%m/%Y",
+               "--created", "day").exit_code == 0
+    flipped = tmp_path / "flipped.csv"
+    flipped.write_text("lead,day\nL1,04/03/2025\nL2,04/25/2025\n")
+    result = run("leads", "import", flipped, db, "--replace")
+    assert result.exit_code == 1 and result.stderr.endswith(
+        '  kept from the previous import: --created day --date-format %d/%m/%Y (give one "" '
+        'to import without it)\n')
+    result = run("leads", "import", flipped, db, "--replace", "--date-format", "")
+    assert result.exit_code == 0, result.output
+    with PlanStore.open(db) as s:
+        assert s.leads_roles().date_format is None
+        assert [r["day"] for r in s.db.query("SELECT day FROM leads ORDER BY _row")] == [
+            "2025-04-03", "2025-04-25"]
+
+
 def test_bad_input_is_one_error_line_and_nothing_written(db, csv_file):
     imported(db, csv_file)
     before = rows(db)

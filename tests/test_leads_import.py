@@ -226,6 +226,33 @@ def test_date_format_decides_ambiguous_columns(store, tmp_path):
     assert [r["day"] for r in leads_rows(store)] == ["2025-03-04", "2025-01-02"]
 
 
+def test_with_a_date_format_a_date_that_does_not_follow_it_is_not_guessed(store, tmp_path):
+    """12/25/2024 under %d/%m/%Y: not read month first beside the others read day first; the
+    column is text, and as a role's column the message names the value. ISO dates still read."""
+    load(store, tmp_path, "day,iso\n03/04/2025,2025-01-02\n12/25/2024,2025-01-03\n",
+         date_format="%d/%m/%Y")
+    assert types(store) == {"day": "text", "iso": "date"}
+    assert [r["iso"] for r in leads_rows(store)] == ["2025-01-02", "2025-01-03"]
+    with pytest.raises(AlignError) as caught:
+        load(store, tmp_path, "day\n03/04/2025\n12/25/2024\n", date_format="%d/%m/%Y",
+             created="day")
+    assert str(caught.value) == ("the created column 'day' holds text values, not dates: row 2 "
+                                 "has '12/25/2024', which does not read as %d/%m/%Y")
+
+
+def test_a_role_column_with_no_values_takes_the_roles_type(store, tmp_path):
+    """New leads are open: their closed dates, and often amounts, are all blank."""
+    report = load(store, tmp_path, "id,closed,amount,note\n1,,,\n2, ,N/A,\n", closed="closed",
+                  amount="amount")
+    assert types(store) == {"id": "number", "closed": "date", "amount": "number",
+                            "note": "text"}
+    assert report.rows == 2
+    # A value that fits no type is text all the same, and the message says which.
+    with pytest.raises(AlignError, match=r"the amount column 'amount' holds text values, not "
+                                         r"numbers: row 2 has 'TBD'$"):
+        load(store, tmp_path, "id,amount\n1,\n2,TBD\n3,500\n", amount="amount")
+
+
 def test_same_day_and_month_is_not_ambiguous(store, tmp_path):
     load(store, tmp_path, "day\n01/01/2025\n07/07/2024\n")
     assert [r["day"] for r in leads_rows(store)] == ["2025-01-01", "2024-07-07"]

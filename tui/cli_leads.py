@@ -56,10 +56,41 @@ class _Progress:
 def _parse_outcome(value: str | None) -> tuple[str | None, list[str]]:
     if value is None:
         return None, []
+    if not value.strip():  # --outcome "": no outcome column, not even the previous import's
+        return "", []
     column, sep, won = value.partition("=")
     if not sep or not column.strip() or not won.strip():
         fail(f"--outcome: {value!r} is not COLUMN=WON1,WON2 (for example converted=1,yes)")
     return column.strip(), [v.strip() for v in won.split(",") if v.strip()]
+
+
+def _kept_options(given: dict[str, str | None], date_format: str | None,
+                  roles: dict[str, Any]) -> list[tuple[str, str]]:
+    """The roles (and date format) taken from the previous import: each role's name, and the
+    option that would give it."""
+    kept = []
+    for role, column in given.items():
+        if column is None and roles[role]:
+            value = roles[role]
+            if role == "outcome":
+                value = f"{value}={','.join(roles['won_values'])}"
+            kept.append((role, f"--{role} {value}"))
+    if date_format is None and roles["date_format"]:
+        kept.append(("date_format", f"--date-format {roles['date_format']}"))
+    return kept
+
+
+def _kept_note(kept: list[tuple[str, str]], error: str | None = None) -> str:
+    """What was kept from the previous import; for an `error`, only what it is about (the
+    role it names, or the date format it quotes), or nothing."""
+    if error is not None:
+        kept = [(role, option) for role, option in kept
+                if f"the {role} column" in error
+                or (role == "date_format" and option.split(" ", 1)[1] in error)]
+    if not kept:
+        return ""
+    return (f"kept from the previous import: {' '.join(option for _, option in kept)} "
+            "(give one \"\" to import without it)")
 
 
 @click.group("leads")
@@ -77,7 +108,8 @@ def leads() -> None:
 @click.option("--closed", metavar="COL", help="Column holding the closed date (blank = open).")
 @click.option("--amount", metavar="COL", help="Column holding the deal amount.")
 @click.option("--date-format", metavar="FMT",
-              help="strptime pattern for dates that are not ISO, e.g. %d/%m/%Y.")
+              help="strptime pattern for dates that are not ISO, e.g. %d/%m/%Y (\"\" to "
+                   "guess the order, dropping the previous import's pattern).")
 @click.option("--replace", is_flag=True,
               help="Replace the existing dataset (default: append to it; the first import "
                    "always creates it).")
@@ -87,8 +119,8 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     """Import the CRM export CSV into the plan DB.
 
     Column types are inferred from the whole file; roles not given on the command line are kept
-    from the previous import when the file still has those columns. Nothing is written unless the
-    whole file imports.
+    from the previous import when the file still has those columns (give a role "" to import
+    without it). Nothing is written unless the whole file imports.
     """
     from model.leads import has_leads, import_leads_csv, read_csv_header
     from model.schema import LeadsRoles
@@ -96,6 +128,7 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     outcome_column, won_values = _parse_outcome(outcome)
     store = open_store(db)
     progress = _Progress("importing leads")
+    kept: list[tuple[str, str]] = []
     try:
         header = read_csv_header(Path(csv_path))
         previous = store.leads_roles() or LeadsRoles()
@@ -105,22 +138,27 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
         for role, column in given.items():
             if column is None and getattr(previous, role) in header:
                 column = getattr(previous, role)
-            roles[role] = column
+            roles[role] = column or None  # "" asks for none
         roles["won_values"] = won_values if outcome_column else (
             previous.won_values if roles["outcome"] else [])
-        roles["date_format"] = date_format if date_format is not None else previous.date_format
+        roles["date_format"] = (date_format or None) if date_format is not None else (
+            previous.date_format)
+        kept = _kept_options(given, date_format, roles)
         existing = has_leads(store)
         report = import_leads_csv(store, csv_path, roles=LeadsRoles(**roles),
                                   replace=replace or not existing,
                                   date_format=roles["date_format"], progress=progress)
     except AlignError as exc:
         progress.close()
-        fail(str(exc))
+        note = _kept_note(kept, str(exc))
+        fail(f"{exc}\n  {note}" if note else exc)
         return
     finally:
         progress.close()
         store.close()
     action = "replaced the dataset" if report.replaced else "appended"
+    if kept:
+        click.echo(_kept_note(kept))
     click.echo(f"imported {report.rows:,} leads from {Path(csv_path).name} ({action}); "
                f"{report.total_rows:,} leads in the plan")
     click.echo("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
