@@ -28,6 +28,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice, repeat
@@ -1186,7 +1187,9 @@ def _column_names(header: list[str]) -> tuple[list[str], list[str]]:
     warnings: list[str] = []
     seen: set[str] = set()
     for i, raw in enumerate(header, start=1):
-        name = raw.strip()
+        # One spelling for names that look alike: `é` saved as e + accent (NFD, as some macOS
+        # tools write it) is the `é` a rule or another export names.
+        name = unicodedata.normalize("NFC", raw.strip())
         reason = ""
         if not name:
             reason = "has no name"

@@ -194,6 +194,17 @@ def test_score_csv_is_written_whole(db, csv_file, tmp_path):
         "id,fit,engagement,total,cell,mql", "L1,70,0,70,A4,1", "L2,70,0,70,A4,1",
         "L3,0,0,0,D4,0", "L4,0,0,0,D4,0"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".scores")] == []
+    # A lead without an id has a blank one, not its row number (3 could be another's id).
+    blank_ids = tmp_path / "blank.csv"
+    blank_ids.write_text(DATA.replace("L2,", "3,").replace("L3,", "N/A,"))
+    assert run("leads", "import", blank_ids, db, "--replace").exit_code == 0
+    assert run("score", db, "--as-of", "2025-03-31", "--csv", out).exit_code == 0
+    assert [line.split(",")[0] for line in out.read_text().splitlines()] == [
+        "id", "L1", "3", "", "L4"]
+    for dash in ("-", ""):
+        result = run("score", db, "--csv", dash)
+        assert result.exit_code == 1 and result.stderr.startswith("error: --csv: give a file ")
+    assert not (Path.cwd() / "-").exists()
 
 
 def test_score_errors(db, csv_file, tmp_path):

@@ -531,3 +531,13 @@ def test_a_line_of_delimiters_before_the_header_is_skipped(store, tmp_path):
     """A spreadsheet with an empty first row: the header is the first line with a name."""
     load(store, tmp_path, ",,\nid,n,t\n1,5,a\n")
     assert list(types(store)) == ["id", "n", "t"]
+
+
+def test_header_names_are_stored_composed(store, tmp_path):
+    """Société written as e + combining accent (NFD) is the Société of a file written
+    composed: an append of one onto the other matches, and rules name it one way."""
+    decomposed = "Soci\u0065\u0301t\u0065\u0301"
+    load(store, tmp_path, f"id,{decomposed}\n1,a\n")
+    assert list(types(store)) == ["id", "Société"]
+    load(store, tmp_path, "id,Société\n2,b\n", replace=False)
+    assert [r["Société"] for r in leads_rows(store)] == ["a", "b"]

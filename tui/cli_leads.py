@@ -211,13 +211,16 @@ def write_scores_csv(store: Any, model: Any, as_of: dt.date, out: Path) -> int:
     from model.scoring import score_leads
 
     count = 0
+    roles = store.leads_roles()
+    by_id = bool(roles and roles.id)  # else the row number stands for the id
     with atomic_file(out, newline="", plan=store.path, kind=".csv") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "fit", "engagement", "total", "cell", "mql"])
         for lead in score_leads(store, model, as_of=as_of):
             s = lead.score
-            writer.writerow([lead.row if lead.id is None else lead.id, s.fit, s.engagement,
-                             s.total, s.cell, int(s.mql)])
+            # A lead without an id has a blank one: its row number could be another's id.
+            ident = ("" if lead.id is None else lead.id) if by_id else lead.row
+            writer.writerow([ident, s.fit, s.engagement, s.total, s.cell, int(s.mql)])
             count += 1
     return count
 
@@ -290,6 +293,9 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     from model.backtest import backtest
 
     day = as_of_value(as_of)
+    if csv_out is not None and csv_out.strip() in ("", "-"):
+        fail(f"--csv: give a file name ({csv_out!r} is none); the report itself goes to "
+             "standard output, and `align leads export` writes scores there as CSV")
     store = open_store(db)
     try:
         model = _pick_model(store, model_id)
