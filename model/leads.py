@@ -732,17 +732,26 @@ _ODD_CONTROLS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 _BLOCK = 8 << 20
 
 
-def _reads_as_cp1252(path: Path, length: int) -> bool:
-    """Whether the first `length` bytes of the file decode as Windows-1252."""
+def _read_so_far(path: Path, length: int) -> tuple[bool, int, int]:
+    """Of the first `length` bytes of the file, read as UTF-8 so far: whether they decode as
+    Windows-1252 too, how many characters beyond ASCII they hold, and how many line feeds."""
+    cp1252_ok, beyond, lines = True, 0, 0
+    utf8 = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         while length > 0:
             block = fh.read(min(_BLOCK, length))
             length -= len(block)
-            try:
-                block.decode("cp1252")
-            except UnicodeDecodeError:
-                return False
-    return True
+            lines += block.count(b"\n")
+            if block.isascii():
+                continue
+            text = utf8.decode(block)
+            beyond += len(text) - len(text.encode("ascii", "ignore"))
+            if cp1252_ok:
+                try:
+                    block.decode("cp1252")
+                except UnicodeDecodeError:
+                    cp1252_ok = False
+    return cp1252_ok, beyond, lines
 
 
 @dataclass
@@ -756,6 +765,55 @@ class _Hints:
     padded: bool
     placeholder: bool
     simple: bool = False
+    # In a UTF-8 file (MIXED), the bytes that are not UTF-8, and the line of the first.
+    odd_bytes: int = 0
+    odd_line: int = 0
+
+
+# A UTF-8 file with a few bytes that are not (a Latin-1 `é` pasted into one row): read as UTF-8,
+# each such byte as the Windows-1252 character it would be. Reading it all as Latin-1 instead
+# would garble every other accented letter in the file.
+MIXED = "align-utf8-cp1252"
+_FALLBACK = "align-cp1252-bytes"
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
+
+
+class _MixedDecoder(codecs.IncrementalDecoder):
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors)
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")(_FALLBACK)
+
+    def decode(self, data: bytes, final: bool = False) -> str:  # type: ignore[override]
+        return self.utf8.decode(data, final)
+
+    def reset(self) -> None:
+        self.utf8.reset()
+
+    def getstate(self) -> tuple[bytes, int]:
+        return self.utf8.getstate()
+
+    def setstate(self, state: tuple[bytes, int]) -> None:
+        self.utf8.setstate(state)
+
+
+def _mixed_codec(name: str) -> codecs.CodecInfo | None:
+    if name.replace("-", "_") != MIXED.replace("-", "_"):
+        return None
+    return codecs.CodecInfo(name=MIXED, encode=codecs.utf_8_encode,
+                            decode=lambda data, errors="strict": (
+                                codecs.decode(data, "utf-8-sig", _FALLBACK), len(data)),
+                            incrementaldecoder=_MixedDecoder)
+
+
+codecs.register_error(_FALLBACK, _cp1252_bytes)
+codecs.register(_mixed_codec)
 
 
 def _byte_hints(path: Path, delimiter: str) -> _Hints:
@@ -763,7 +821,12 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
     edge_space = re.compile(rb"[ \t](?:[" + d + rb"\r\n\"]|(?<=[" + d + rb"\r\n\"][ \t]))")
     edge_dash = re.compile(rb"-(?:[" + d + rb"\r\n\"])(?<=[" + d + rb"\r\n\"]-.)", re.DOTALL)
     words = (b"n/a", b"null", b"none", b"unknown", b"?")
+    # Read as UTF-8 until a byte is not; from there on, such bytes come out as lone surrogates,
+    # counted against the characters UTF-8 does read beyond ASCII, to tell a Latin-1 file from
+    # a UTF-8 one with a stray byte.
     utf8 = codecs.getincrementaldecoder("utf-8")()
+    odd = good = 0
+    odd_line = 0
     cp1252_ok = True
     nbsp_seen = False  # in blocks looked at as UTF-8, should the file turn out not to be
     padded = placeholder = False
@@ -777,17 +840,26 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
             if b"\x00" in block:
                 raise AlignError(f"{path.name} is not a CSV file: it contains binary data "
                                  f"(NUL bytes near byte {position + block.index(0):,})")
-            if utf8 is not None:
-                try:
-                    utf8.decode(block, final=final)
-                except UnicodeDecodeError:
-                    utf8 = None
-                    # Earlier blocks must now read as Windows-1252 too, where 0xA0 is a space.
-                    cp1252_ok = position == 0 or _reads_as_cp1252(path, position)
-                    padded = padded or nbsp_seen
-                else:
-                    nbsp_seen = nbsp_seen or b"\xa0" in block
-            if utf8 is None and cp1252_ok:
+            state = utf8.getstate()
+            try:
+                text = utf8.decode(block, final=final)
+            except UnicodeDecodeError:
+                # Earlier blocks, read as UTF-8 so far, must read as Windows-1252 too (where
+                # 0xA0 is a space); how many characters they had beyond ASCII, and lines.
+                cp1252_ok, good, lines = _read_so_far(path, position)
+                padded = padded or nbsp_seen
+                utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+                utf8.setstate(state)
+                text = utf8.decode(block, final=final)
+                first = _ESCAPED.search(text).start()  # type: ignore[union-attr]
+                odd_line = lines + text.count("\n", 0, first) + 1
+            if odd_line and not text.isascii():
+                escaped = len(_ESCAPED.findall(text))
+                good += len(text) - len(text.encode("ascii", "ignore")) - escaped
+                odd += escaped
+            if not odd_line:
+                nbsp_seen = nbsp_seen or b"\xa0" in block
+            if odd and cp1252_ok:
                 try:
                     block.decode("cp1252")
                 except UnicodeDecodeError:
@@ -800,7 +872,7 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
                 padded = (((b" " in window or b"\t" in window) and bool(edge_space.search(window)))
                           or any(c in window for c in _ODD_CONTROLS)
                           or (not window.isascii() and (
-                              (utf8 is None and b"\xa0" in window)
+                              (odd and b"\xa0" in window)
                               or any(lead in window and pattern.search(window)
                                      for lead, pattern in _UTF8_SPACE_LEADS.items()))))
             # A carriage return not followed by a line feed: a line end of its own.
@@ -820,13 +892,15 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
         padded = True
     if tail.endswith((delimiter.encode() + b"-", b"\n-", b"\r-")):
         placeholder = True
-    if utf8 is None and not cp1252_ok:
-        raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV "
-                         "and import again")
     if tail.endswith(b"\r"):
         simple = False
-    return _Hints("utf-8-sig" if utf8 is not None else "cp1252", padded,
-                  placeholder or padded, simple)
+    if odd and good > odd:
+        # Padding checks throughout: a stray 0xA0 reads as a no-break space.
+        return _Hints(MIXED, True, True, simple, odd, odd_line)
+    if odd and not cp1252_ok:
+        raise AlignError(f"{path.name} is neither UTF-8 nor Latin-1 text; save it as UTF-8 CSV "
+                         "and import again")
+    return _Hints("utf-8-sig" if not odd else "cp1252", padded, placeholder or padded, simple)
 
 
 _TEXT_BLOCK = 4 << 20
@@ -1377,7 +1451,12 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
             if column.placeholder:
                 warnings.append(f"column {column.name!r}: placeholder values such as 'N/A' or "
                                 "'-' read as blank")
-        if encoding != "utf-8-sig":
+        if encoding == MIXED:
+            some = ("a byte that is" if hints.odd_bytes == 1
+                    else f"{hints.odd_bytes:,} bytes that are")
+            warnings.append(f"{path.name} is UTF-8 but for {some} not (the first on line "
+                            f"{hints.odd_line:,}), read as Latin-1 (Windows-1252)")
+        elif encoding != "utf-8-sig":
             warnings.append(f"{path.name} is not UTF-8; it was read as Latin-1 (Windows-1252)")
         return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints)
 
@@ -1569,7 +1648,7 @@ def _finish(store: Any, path: Path, scan: _Scan, *, roles: LeadsRoles,
         duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)
     return ImportReport(
         path=str(path), rows=scan.rows, total_rows=total, replaced=replace,
-        encoding="utf-8" if scan.encoding == "utf-8-sig" else "latin-1",
+        encoding="latin-1" if scan.encoding == "cp1252" else "utf-8",
         columns=[LeadColumn(c.name, c.position, c.type) for c in columns]
         if replace else lead_columns(store),
         duplicate_ids=duplicates, duplicate_examples=examples, warnings=scan.warnings)

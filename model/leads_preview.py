@@ -9,7 +9,7 @@ from itertools import islice
 from pathlib import Path
 
 from model.errors import AlignError
-from model.leads import _column_names, _Reader, _sniff
+from model.leads import MIXED, _column_names, _Reader, _sniff
 
 SAMPLE_ROWS = 1000  # rows looked at for each column's values
 MAX_VALUES = 12  # distinct values kept per column
@@ -37,7 +37,9 @@ def preview_csv(path: str | Path, rows: int = 5) -> CsvPreview:
     values in the first SAMPLE_ROWS rows."""
     path = Path(path)
     _, delimiter = _sniff(path)
-    for encoding in ("utf-8-sig", "cp1252"):
+    # UTF-8, else each byte that is not UTF-8 read as Windows-1252: a Latin-1 file reads as
+    # it would be imported, and so does a UTF-8 one with a stray Latin-1 byte.
+    for encoding in ("utf-8-sig", MIXED):
         try:
             with _Reader(path, encoding, delimiter) as reader:
                 names, warnings = _column_names(reader.header())

@@ -289,6 +289,23 @@ def test_latin1_found_late_still_trims_earlier_no_break_spaces(store, tmp_path, 
     assert leads_rows(store)[0]["a"] == "x\u00c3"
 
 
+@pytest.mark.parametrize("block", [1 << 20, 64])
+def test_a_stray_latin1_byte_in_a_utf8_file_is_read_alone_as_latin1(store, tmp_path,
+                                                                    monkeypatch, block):
+    """One Latin-1 `é` pasted into a UTF-8 export: that byte reads as Windows-1252 and every
+    other accented letter stays as written, rather than all of them garbled; the warning names
+    the line. Also when the byte comes in a later block than the UTF-8 letters."""
+    monkeypatch.setattr(leads_module, "_BLOCK", block)
+    rows = [f"{i},Café {i}".encode() for i in range(1, 40)]
+    rows[29] = b"30,Caf\xe9 30"
+    report = import_leads_csv(store, write_csv(tmp_path, b"id,name\n" + b"\n".join(rows)),
+                              roles=LeadsRoles())
+    assert [r["name"] for r in leads_rows(store)] == [f"Café {i}" for i in range(1, 40)]
+    assert report.encoding == "utf-8"
+    assert "leads.csv is UTF-8 but for a byte that is not (the first on line 31), read as " \
+           "Latin-1 (Windows-1252)" in report.warnings
+
+
 def test_semicolon_delimited_export(store, tmp_path):
     load(store, tmp_path, "id;amount\na;1\nb;2\n")
     assert types(store) == {"id": "text", "amount": "number"}

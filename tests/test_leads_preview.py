@@ -65,6 +65,12 @@ def test_a_latin1_value_past_the_rows_shown_reads_the_whole_preview_as_latin1(tm
     assert preview.values["stage"] == ["Open", "Gew\u00e4hlt"]
 
 
+def test_a_stray_latin1_byte_in_a_utf8_file_garbles_nothing_else_in_the_preview(tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_bytes("id,stage\nL1,Gewählt\n".encode() + b"L2,Gew\xe4hlt\n")
+    assert preview_csv(path).values["stage"] == ["Gew\u00e4hlt"]
+
+
 def test_hubspot_contacts_map_the_lifecycle_stage_and_no_company_revenue():
     columns = ["Record ID", "Create Date", "Lead Status", "Lifecycle Stage", "Annual Revenue"]
     assert guess_role("outcome", columns, None) == "Lifecycle Stage"
