@@ -253,3 +253,13 @@ def test_export_to_standard_output_is_utf8_on_any_terminal(tmp_path, plan_db):
     # The reader closes its end before the export writes a byte.
     done = align_process("export", plan_db, shell="| (exec 0<&-; sleep 1)")
     assert done.stderr == b""
+
+
+def test_an_empty_plan_name_is_named_as_such(tmp_path, monkeypatch):
+    """`align init ""` and the rest: not "'.' is a folder", but what is wrong."""
+    monkeypatch.chdir(tmp_path)
+    for args in (["init", ""], ["export", ""], ["score", ""], ["kpis", ""], [""]):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith("error: DB is empty: give the "), args
+    assert list(tmp_path.iterdir()) == []

@@ -108,6 +108,9 @@ def as_of_value(value: str | None) -> dt.date:
 def open_store(db: str, *, create: bool = False):
     from model.store import PlanStore
 
+    if not str(db).strip():
+        fail("DB is empty: give the plan file's name")
+
     try:
         return PlanStore.open(Path(db), create=create)
     except AlignError as exc:
@@ -143,6 +146,8 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
     from model.store import PlanStore
 
     path = Path(db)
+    if not db.strip():
+        fail("DB is empty: give the new plan file's name")
     if path.is_dir():
         fail(f"{db} is a folder; give a file name for the new plan")
     if path.exists() and path.stat().st_size > 0:
