@@ -217,7 +217,16 @@ class LeadsBrowser(ScrollView, can_focus=True):
         """New leads may need the horizontal scrollbar, which takes the last line: a move made
         before the layout showed it scrolled with one line more, so the cursor is brought back
         into sight."""
-        if shown and self.count and self._placing is None:
+        if shown:
+            self._cursor_in_sight()
+
+    def on_resize(self) -> None:
+        """A smaller window (or panel) keeps the highlighted lead in sight."""
+        if self.count and self._placing is None:
+            self.call_after_refresh(self._cursor_in_sight)
+
+    def _cursor_in_sight(self) -> None:
+        if self.count and self._placing is None:
             self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True,
                                   force=True)
 

@@ -246,6 +246,19 @@ async def test_a_lead_followed_to_the_last_screen_stays_in_sight(tmp_path):
         assert browser.row_at(browser.cursor)[1] == row and _cursor_seen(browser)
 
 
+async def test_a_smaller_window_keeps_the_highlighted_lead_in_sight(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, browser = await _open_leads(pilot)
+        await pilot.press("end")
+        await leads_settled(pilot)
+        assert _cursor_seen(browser)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert browser.cursor == browser.count - 1 and _cursor_seen(browser)
+
+
 async def test_a_ranking_that_ends_a_view_build_keeps_the_screen_line(tmp_path):
     """Another order starts a view build (the leads go to a worker); a rule edit before it
     comes back ranks again: the lead is followed onto the line it was on."""
