@@ -1418,7 +1418,8 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                 if extra:
                     parts.append("new " + ", ".join(repr(n) for n in extra))
                 raise AlignError(f"{path.name} does not match the leads already imported ("
-                                 + "; ".join(parts) + "); use --replace to start over")
+                                 + "; ".join(parts) + "); replace the dataset to start over "
+                                 "(--replace, or Replace in the app)")
         _check_role_names(roles, names)
         text_roles = {roles.id, roles.outcome} - {None}
         columns = [_Column(name, i, fixed.get(name) or ("text" if name in text_roles else None),

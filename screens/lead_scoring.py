@@ -1277,7 +1277,7 @@ class LeadScoringScreen(AreaScreen):
 
     # ---- import ----------------------------------------------------------------------------
     def action_import_leads(self) -> None:
-        from model.leads import has_leads, lead_count
+        from model.leads import column_types, has_leads, lead_count
         from screens.scoring_import import LeadsImportForm
 
         if self.importing:
@@ -1289,6 +1289,7 @@ class LeadScoringScreen(AreaScreen):
         refused, self._refused_import = self._refused_import, None
         self.app.push_screen(LeadsImportForm(self.store.leads_roles(), has_leads(self.store),
                                              lead_count=lead_count(self.store),
+                                             columns=list(column_types(self.store)),
                                              refused=refused), self._run_import)
 
     def _run_import(self, request: LeadsImportRequest | None) -> None:

@@ -90,19 +90,23 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
     ]
 
     def __init__(self, previous: LeadsRoles | None, has_leads: bool, path: str = "", *,
-                 lead_count: int = 0, refused: tuple[LeadsImportRequest, str] | None = None,
-                 ) -> None:
-        """`previous`: the roles of the last import, for guesses. `refused`: an import that
-        failed and why, to show again as it was asked for (its roles exactly, its path, its
-        mode) with the reason, so that only what was wrong needs changing."""
+                 lead_count: int = 0, columns: list[str] | None = None,
+                 refused: tuple[LeadsImportRequest, str] | None = None) -> None:
+        """`previous`: the roles of the last import, for guesses. `columns`: the dataset's, to
+        offer Append only for a file that has them. `refused`: an import that failed and why,
+        to show again as it was asked for (its roles exactly, its path, its mode) with the
+        reason, so that only what was wrong needs changing."""
         super().__init__()
         self.previous = refused[0].roles if refused else previous
         self.exact_roles = refused is not None
         self.has_leads = has_leads
         self.lead_count = lead_count
         self.initial_path = str(refused[0].path) if refused else path
-        # Appending is the command line's default too; replacing asks first.
+        # Appending is the command line's default too, for a file with the dataset's columns;
+        # any other file can only replace them (which asks first). A mode chosen is kept.
         self.replace = refused[0].replace if refused else not has_leads
+        self.mode_chosen = refused is not None
+        self.dataset_columns = {c.casefold() for c in columns or []}
         self.refusal = refused[1] if refused else ""
         self.preview: CsvPreview | None = None
         self.preview_error = ""
@@ -184,6 +188,22 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
                           ("path",))
         self._draw_preview()
         self._fill_roles()
+        self._suggest_mode()
+
+    def _suggest_mode(self) -> None:
+        if self.mode_chosen or not self.has_leads or self.preview is None:
+            return
+        same = {c.casefold() for c in self.preview.columns} == self.dataset_columns
+        self.replace = not same
+        self.query_one("#mode-replace" if self.replace else "#mode-append",
+                       RadioButton).value = True
+
+    @on(RadioSet.Changed, "#f-mode")
+    def _mode_changed(self, event: RadioSet.Changed) -> None:
+        replace = event.pressed.id == "mode-replace"
+        if replace != self.replace:  # not the form's own suggestion: the user's choice
+            self.replace = replace
+            self.mode_chosen = True
 
     def _draw_preview(self) -> None:
         box = self.query_one("#import-preview", Static)

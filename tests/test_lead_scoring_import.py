@@ -155,9 +155,9 @@ async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_aske
         screen = await open_scoring(pilot)
         form = await _open_form(pilot, bad)
         assert "03/04/2025" in text_of(form.query_one("#import-preview"))
-        # Appending is the default, as on the command line; replacing asks first.
-        assert form.query_one("#mode-append", RadioButton).value
-        assert not form.query_one("#mode-replace", RadioButton).value
+        # A file without the dataset's columns can only replace it: Replace is offered.
+        assert form.query_one("#mode-replace", RadioButton).value
+        assert not form.query_one("#mode-append", RadioButton).value
         form.query_one("#f-created", Select).value = "day"
         asked = await _replace(pilot, form)
         assert asked.title_text == "Replace 2,000 leads in the plan with bad.csv?"
@@ -200,6 +200,45 @@ async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_aske
         await pilot.press("escape")
         await pilot.pause()
     assert lead_count(store) == 2
+
+
+async def test_append_is_offered_for_a_file_with_the_datasets_columns(tmp_path):
+    """As on the command line, a file with the dataset's columns appends by default; another
+    file gets Replace. A mode the user picks stays when the path changes."""
+    import csv
+
+    store = sample_copy(tmp_path)
+    columns = list(column_types(store))
+    same = tmp_path / "more.csv"
+    with same.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.upper() for c in columns])  # names compared ignoring case
+        for row in store.db.query("SELECT * FROM leads ORDER BY _row LIMIT 2"):
+            writer.writerow([row[c] for c in columns])
+    other = tmp_path / "other.csv"
+    other.write_text("lead_id,day\na,2025-01-01\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, same)
+        assert form.query_one("#mode-append", RadioButton).value
+        box = form.query_one("#f-path", Input)
+        box.value = str(other)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#mode-replace", RadioButton).value
+        form.query_one("#mode-append", RadioButton).value = True  # the user's choice
+        await pilot.pause()
+        box.value = str(same)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        box.value = str(other)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#mode-append", RadioButton).value
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 async def test_a_bad_file_leaves_the_leads_as_they_were(tmp_path):
@@ -330,7 +369,8 @@ async def test_writes_are_allowed_again_however_the_import_worker_ends(tmp_path,
         screen = await open_scoring(pilot)
         form = await _open_form(pilot, csv_path)
         form.query_one("#f-won_values", Input).value = "yes"
-        await pilot.press("ctrl+s")
+        await _replace(pilot, form)
+        await pilot.press("y")
         await settle(pilot)
         assert not screen.importing
         assert store.write_refusal is None
