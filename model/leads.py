@@ -607,7 +607,7 @@ class _Column:
                 raise AlignError(
                     f"column {self.name!r}: dates such as {self.order_example!r} could be "
                     "day/month or month/day and nothing in the column decides it; give the date "
-                    "format (--date-format '%d/%m/%Y' or '%m/%d/%Y')")
+                    "format, %d/%m/%Y or %m/%d/%Y (--date-format, or Date format in the app)")
             self.order = "dm" if self.day_first_ok else "md"
 
     # -- pass 2
