@@ -825,6 +825,8 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
     # counted against the characters UTF-8 does read beyond ASCII, to tell a Latin-1 file from
     # a UTF-8 one with a stray byte.
     utf8 = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        bom = fh.read(3) == codecs.BOM_UTF8
     odd = good = 0
     odd_line = 0
     cp1252_ok = True
@@ -894,7 +896,7 @@ def _byte_hints(path: Path, delimiter: str) -> _Hints:
         placeholder = True
     if tail.endswith(b"\r"):
         simple = False
-    if odd and good > odd:
+    if odd and (good > odd or bom):  # a byte-order mark says UTF-8 as well as any letter
         # Padding checks throughout: a stray 0xA0 reads as a no-break space.
         return _Hints(MIXED, True, True, simple, odd, odd_line)
     if odd and not cp1252_ok:
@@ -1225,6 +1227,12 @@ class _Reader:
                               "would run to the end of the file; close it, or double a quote "
                               "meant as text (\"\")")
         if "expected after" in str(exc):
+            with self.path.open(encoding=self.text.encoding, newline="") as fh:
+                raw = next(islice(fh, line - 1, None), "")
+            if re.search(f'"[ \t]+(?:{re.escape(self.delimiter)}|[\r\n]|$)', raw):
+                return AlignError(f"{name}, line {line:,}: spaces follow a closing quote "
+                                  f"(\"…\" {self.delimiter}); remove them, or put them inside "
+                                  "the quotes")
             start, _ = _record_at(self.path, self.text.encoding, self.delimiter, line)
             opened = f" of a field opened on line {start:,}" if start < line else ""
             return AlignError(f"{name}, line {line:,}: text follows the closing quote{opened}; "
@@ -1287,7 +1295,7 @@ def read_csv_header(path: str | Path) -> list[str]:
     for role pickers; reads only the start of the file."""
     path = Path(path)
     _, delimiter = _sniff(path)
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in ("utf-8-sig", MIXED):  # as the import reads it (`_byte_hints`)
         try:
             with _Reader(path, encoding, delimiter) as reader:
                 return _column_names(reader.header())[0]
@@ -1300,6 +1308,24 @@ def read_csv_header(path: str | Path) -> list[str]:
 # ---- the import -----------------------------------------------------------------------------
 
 ROLE_NAMES = ("id", "outcome", "created", "closed", "amount")
+
+
+def name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def spelled_as(column: str, names: list[str]) -> str | None:
+    """The name in `names` that is `column` but for case, or for how an accent is encoded
+    (NFC or NFD); None when there is none. (Imported names differ by more than that.)"""
+    key = name_key(column)
+    return next((n for n in names if name_key(n) == key), None)
+
+
+def _roles_spelled_as(roles: LeadsRoles, names: list[str]) -> LeadsRoles:
+    """`roles` with each column named as the file (or dataset) spells it."""
+    update = {role: spelled_as(column, names) or column
+              for role in ROLE_NAMES if (column := getattr(roles, role)) is not None}
+    return roles.model_copy(update=update)
 
 
 def _check_role_names(roles: LeadsRoles, names: list[str]) -> None:
@@ -1368,6 +1394,7 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
             speculation = _Speculation(conn, replace)
             scan = _first_pass(path, hints, delimiter, size, existing, roles, date_format,
                                progress, speculation)
+            roles = scan.roles
             _check_roles(roles, scan.columns, date_format)
             passes = 1
             if not speculation.held(scan):
@@ -1392,6 +1419,7 @@ class _Scan:
     warnings: list[str]
     duplicate_ids: int
     hints: _Hints
+    roles: LeadsRoles  # as given, with column names spelled as the file spells them
 
 
 def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
@@ -1408,6 +1436,10 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
         names, warnings = _column_names(header)
         fixed: dict[str, str] = {}
         if existing:
+            # Names as the dataset spells them: a re-export may change their case, or write
+            # an accent decomposed where an older import kept it so.
+            spelled = {name_key(c.name): c.name for c in existing}
+            names = [spelled.get(name_key(n), n) for n in names]
             fixed = {c.name: c.type for c in existing}
             missing = [c.name for c in existing if c.name not in names]
             extra = [n for n in names if n not in fixed]
@@ -1420,6 +1452,7 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                 raise AlignError(f"{path.name} does not match the leads already imported ("
                                  + "; ".join(parts) + "); replace the dataset to start over "
                                  "(--replace, or Replace in the app)")
+        roles = _roles_spelled_as(roles, names)
         _check_role_names(roles, names)
         text_roles = {roles.id, roles.outcome} - {None}
         columns = [_Column(name, i, fixed.get(name) or ("text" if name in text_roles else None),
@@ -1459,7 +1492,7 @@ def _first_pass(path: Path, hints: _Hints, delimiter: str, size: int,
                             f"{hints.odd_line:,}), read as Latin-1 (Windows-1252)")
         elif encoding != "utf-8-sig":
             warnings.append(f"{path.name} is not UTF-8; it was read as Latin-1 (Windows-1252)")
-        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints)
+        return _Scan(encoding, delimiter, columns, rows, warnings, duplicates, hints, roles)
 
 
 def _count_duplicates(ids: list[str], seen: set[str]) -> int:

@@ -70,7 +70,8 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
             number = float(text.replace(",", ""))
         except ValueError:
             return text
-        if not math.isfinite(number):  # nan, inf, 1e400: no lead's number; refused as text
+        # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.
+        if not math.isfinite(number) or abs(number) > 1e300:
             return text
         return int(number) if number == int(number) else number
     return text

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
-from model.leads import parse_number
+from model.leads import name_key, parse_number, spelled_as
 from model.leads_preview import CsvPreview, preview_csv, suggest_won_values
 from model.schema import LeadsRoles
 from screens.footer import AlignFooter
@@ -73,8 +73,9 @@ def guess_role(role: str, columns: list[str], previous: LeadsRoles | None,
     """The previous import's column for the role if the file still has it, else a column named
     as CRMs usually name it whose `values` (sampled, by column) suit the role: a `Closed`
     checkbox is not the closed date."""
-    if previous is not None and getattr(previous, role) in columns:
-        return getattr(previous, role)
+    kept = getattr(previous, role) if previous is not None else None
+    if kept is not None and (spelled := spelled_as(kept, columns)) is not None:
+        return spelled  # as this file spells it, if only its case differs
     normal: dict[str, str] = {}
     for column in columns:
         normal.setdefault(normal_name(column), column)
@@ -106,7 +107,8 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         # any other file can only replace them (which asks first). A mode chosen is kept.
         self.replace = refused[0].replace if refused else not has_leads
         self.mode_chosen = refused is not None
-        self.dataset_columns = {c.casefold() for c in columns or []}
+        self.mode_suggested = 0  # changes the form made itself, whose messages are to come
+        self.dataset_columns = {name_key(c) for c in columns or []}
         self.refusal = refused[1] if refused else ""
         self.preview: CsvPreview | None = None
         self.preview_error = ""
@@ -193,17 +195,21 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
     def _suggest_mode(self) -> None:
         if self.mode_chosen or not self.has_leads or self.preview is None:
             return
-        same = {c.casefold() for c in self.preview.columns} == self.dataset_columns
+        # The import appends to a file whose names match but for case (`_first_pass`).
+        same = {name_key(c) for c in self.preview.columns} == self.dataset_columns
+        button = self.query_one("#mode-append" if same else "#mode-replace", RadioButton)
         self.replace = not same
-        self.query_one("#mode-replace" if self.replace else "#mode-append",
-                       RadioButton).value = True
+        if not button.value:
+            self.mode_suggested += 1
+            button.value = True
 
     @on(RadioSet.Changed, "#f-mode")
     def _mode_changed(self, event: RadioSet.Changed) -> None:
-        replace = event.pressed.id == "mode-replace"
-        if replace != self.replace:  # not the form's own suggestion: the user's choice
-            self.replace = replace
-            self.mode_chosen = True
+        if self.mode_suggested:  # the form's own suggestion, not the user's choice
+            self.mode_suggested -= 1
+            return
+        self.replace = event.pressed.id == "mode-replace"
+        self.mode_chosen = True
 
     def _draw_preview(self) -> None:
         box = self.query_one("#import-preview", Static)
@@ -225,7 +231,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             select.set_options([(c, c) for c in columns])
             if self.exact_roles:  # as asked for, none included, where the file still fits
                 guess = getattr(self.previous, role, None)
-                guess = guess if guess in columns else None
+                guess = spelled_as(guess, columns) if guess is not None else None
             else:
                 guess = guess_role(role, columns, self.previous,
                                    self.preview.values if self.preview else None)
@@ -233,7 +239,8 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
                 select.value = guess
         won = self.query_one("#f-won_values", Input)
         p = self.previous
-        if p is not None and p.outcome in columns and not won.value.strip():
+        if (p is not None and p.outcome is not None and spelled_as(p.outcome, columns)
+                and not won.value.strip()):
             won.value = ", ".join(p.won_values)  # the user's own, kept as if typed
             self.suggested_won = ""
         self._show_outcome_values()

@@ -258,8 +258,10 @@ def test_export_to_standard_output_is_utf8_on_any_terminal(tmp_path, plan_db):
 def test_an_empty_plan_name_is_named_as_such(tmp_path, monkeypatch):
     """`align init ""` and the rest: not "'.' is a folder", but what is wrong."""
     monkeypatch.chdir(tmp_path)
-    for args in (["init", ""], ["export", ""], ["score", ""], ["kpis", ""], [""]):
+    (tmp_path / "p.toml").write_text("")
+    for args in (["init", ""], ["export", ""], ["score", ""], ["kpis", ""], [""],
+                 ["import", "p.toml", "", "--dry-run"]):
         result = run(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith("error: DB is empty: give the "), args
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["p.toml"]

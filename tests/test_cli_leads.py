@@ -134,6 +134,18 @@ def test_roles_kept_from_the_previous_import_are_named_and_can_be_dropped(db, cs
             "2025-04-03", "2025-04-25"]
 
 
+def test_a_kept_date_format_is_named_when_an_append_refuses_a_date(db, tmp_path):
+    first = tmp_path / "a.csv"
+    first.write_text("lead,closed\nL1,05.01.2024\n")
+    assert run("leads", "import", first, db, "--date-format", "%d.%m.%Y").exit_code == 0
+    more = tmp_path / "c.csv"
+    more.write_text("lead,closed\nL2,05/01/2024\n")
+    result = run("leads", "import", more, db)
+    assert result.exit_code == 1 and result.stderr.endswith(
+        '  kept from the previous import: --date-format %d.%m.%Y (give one "" to import '
+        'without it)\n')
+
+
 def test_bad_input_is_one_error_line_and_nothing_written(db, csv_file):
     imported(db, csv_file)
     before = rows(db)

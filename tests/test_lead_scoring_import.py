@@ -208,13 +208,14 @@ async def test_append_is_offered_for_a_file_with_the_datasets_columns(tmp_path):
     import csv
 
     store = sample_copy(tmp_path)
-    columns = list(column_types(store))
+    types = column_types(store)
     same = tmp_path / "more.csv"
     with same.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([c.upper() for c in columns])  # names compared ignoring case
+        writer.writerow([c.upper() for c in types])  # names compared ignoring case
         for row in store.db.query("SELECT * FROM leads ORDER BY _row LIMIT 2"):
-            writer.writerow([row[c] for c in columns])
+            writer.writerow([("yes" if row[c] else "no") if kind == "boolean" else row[c]
+                             for c, kind in types.items()])
     other = tmp_path / "other.csv"
     other.write_text("lead_id,day\na,2025-01-01\n")
     async with app_on(store).run_test(size=(120, 40)) as pilot:
@@ -239,6 +240,12 @@ async def test_append_is_offered_for_a_file_with_the_datasets_columns(tmp_path):
         assert form.query_one("#mode-append", RadioButton).value
         await pilot.press("escape")
         await pilot.pause()
+        # Offered, Append works: the names differ from the dataset's only in case.
+        form = await _open_form(pilot, same)
+        assert form.query_one("#mode-append", RadioButton).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert lead_count(store) == 2002
 
 
 async def test_a_bad_file_leaves_the_leads_as_they_were(tmp_path):

@@ -550,6 +550,40 @@ def test_a_line_of_delimiters_before_the_header_is_skipped(store, tmp_path):
     assert list(types(store)) == ["id", "n", "t"]
 
 
+def test_an_append_reads_names_as_the_dataset_spells_them(store, tmp_path):
+    """A re-export may change a header's case, or write an accent decomposed where the dataset
+    has it composed (or, from an older import, the other way round): the rows go under the
+    dataset's columns, and roles name them either way."""
+    decomposed = "Soci\u0065\u0301t\u0065\u0301"
+    load(store, tmp_path, f"id,{decomposed}\n1,a\n")
+    with store.transaction():  # as an older import left it: the name decomposed
+        store.conn.execute(f'ALTER TABLE leads RENAME COLUMN "Société" TO "{decomposed}"')
+        store.conn.execute("UPDATE leads_columns SET name = ? WHERE name = 'Société'",
+                           (decomposed,))
+    report = load(store, tmp_path, "ID,SOCIÉTÉ\n2,b\n", replace=False, id="id")
+    assert report.total_rows == 2
+    assert [(r["id"], r[decomposed]) for r in leads_rows(store)] == [(1.0, "a"), (2.0, "b")]
+    assert store.leads_roles().id == "id"
+    load(store, tmp_path, f"id,{decomposed}\n3,c\n", id="ID", outcome="Société",
+         won_values=["c"])
+    assert (store.leads_roles().id, store.leads_roles().outcome) == ("id", "Société")
+
+
+def test_spaces_after_a_closing_quote_are_named(store, tmp_path):
+    with pytest.raises(AlignError, match=r'leads.csv, line 2: spaces follow a closing quote '
+                                         r'\("…" ,\); remove them, or put them inside'):
+        load(store, tmp_path, 'a,b\n"x" ,y\n1,2\n')
+
+
+def test_a_bom_says_utf8_for_a_stray_byte_in_an_otherwise_ascii_file(store, tmp_path):
+    report = import_leads_csv(store, write_csv(tmp_path, b"\xef\xbb\xbfid,name\nr1,caf\xe9\n"
+                                                          b"r2,x\n"), roles=LeadsRoles(id="id"))
+    assert report.encoding == "utf-8" and [c.name for c in report.columns] == ["id", "name"]
+    assert [r["name"] for r in leads_rows(store)] == ["café", "x"]
+    assert read_csv_header(write_csv(tmp_path, "id,montant_é\n".encode() + b"1,caf\xe9\n",
+                                     "h.csv")) == ["id", "montant_é"]
+
+
 def test_header_names_are_stored_composed(store, tmp_path):
     """Société written as e + combining accent (NFD) is the Société of a file written
     composed: an append of one onto the other matches, and rules name it one way."""

@@ -211,6 +211,8 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     from model.exchange import import_plan, read_plan_file
     from model.store import PlanStore
 
+    if not db.strip():
+        fail("DB is empty: give the plan file's name")
     try:
         parsed = read_plan_file(file)
     except AlignError as exc:

@@ -82,11 +82,11 @@ def _kept_options(given: dict[str, str | None], date_format: str | None,
 
 def _kept_note(kept: list[tuple[str, str]], error: str | None = None) -> str:
     """What was kept from the previous import; for an `error`, only what it is about (the
-    role it names, or the date format it quotes), or nothing."""
+    role it names; the date format, for an error about dates), or nothing."""
     if error is not None:
         kept = [(role, option) for role, option in kept
                 if f"the {role} column" in error
-                or (role == "date_format" and option.split(" ", 1)[1] in error)]
+                or (role == "date_format" and "date" in error)]
     if not kept:
         return ""
     return (f"kept from the previous import: {' '.join(option for _, option in kept)} "
@@ -122,7 +122,7 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     from the previous import when the file still has those columns (give a role "" to import
     without it). Nothing is written unless the whole file imports.
     """
-    from model.leads import has_leads, import_leads_csv, read_csv_header
+    from model.leads import has_leads, import_leads_csv, read_csv_header, spelled_as
     from model.schema import LeadsRoles
 
     outcome_column, won_values = _parse_outcome(outcome)
@@ -136,8 +136,8 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
                  "closed": closed, "amount": amount}
         roles: dict[str, Any] = {}
         for role, column in given.items():
-            if column is None and getattr(previous, role) in header:
-                column = getattr(previous, role)
+            if column is None and getattr(previous, role) is not None:
+                column = spelled_as(getattr(previous, role), header)
             roles[role] = column or None  # "" asks for none
         roles["won_values"] = won_values if outcome_column else (
             previous.won_values if roles["outcome"] else [])
