@@ -43,6 +43,13 @@ async def _replace(pilot, form: LeadsImportForm) -> ConfirmDialog:
     return pilot.app.screen
 
 
+async def _replace_and_import(pilot, form: LeadsImportForm) -> None:
+    """Choose Replace, say yes when asked, and wait for the import to end."""
+    await _replace(pilot, form)
+    await pilot.press("y")
+    await settle(pilot)
+
+
 async def test_import_a_good_file_with_preview_and_roles(empty_store, tmp_path):
     csv_path = tmp_path / "crm.csv"
     csv_path.write_text(GOOD)
@@ -139,9 +146,7 @@ async def test_the_previous_won_values_stay_and_a_suggestion_goes_with_its_outco
         outcome.clear()
         await pilot.pause()
         assert won.value == ""  # no outcome, no suggestion left to block the save
-        await _replace(pilot, form)
-        await pilot.press("y")
-        await settle(pilot)
+        await _replace_and_import(pilot, form)
     assert empty_store.leads_roles().outcome is None
 
 
@@ -165,9 +170,7 @@ async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_aske
         await pilot.pause()
         assert pilot.app.screen is form  # not replaced: back to the form, as it was
         assert lead_count(store) == 2000
-        await _replace(pilot, form)
-        await pilot.press("y")
-        await settle(pilot)
+        await _replace_and_import(pilot, form)
         assert pilot.app.screen is screen
         assert any("Import refused" in (n.title or "") and "'day'" in n.message
                    and "Press i" in n.message for n in pilot.app._notifications)
@@ -185,9 +188,7 @@ async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_aske
         assert again.query_one("#f-created", Select).value == "day"
         assert again.query_one("#f-outcome", Select).value is Select.NULL  # none, as asked
         again.query_one("#f-date_format", Input).value = "%d/%m/%Y"
-        await _replace(pilot, again)
-        await pilot.press("y")
-        await settle(pilot)
+        await _replace_and_import(pilot, again)
         assert lead_count(store) == 2  # corrected, it imports
         assert store.leads_roles().created == "day"
         assert [r["day"] for r in store.db.query("SELECT day FROM leads ORDER BY _row")] == [
@@ -259,9 +260,7 @@ async def test_a_bad_file_leaves_the_leads_as_they_were(tmp_path):
         screen = await open_scoring(pilot)
         form = await _open_form(pilot, bad)
         form.query_one("#f-created", Select).value = "day"
-        await _replace(pilot, form)
-        await pilot.press("y")
-        await settle(pilot)
+        await _replace_and_import(pilot, form)
         assert screen.analysis is not None and screen.analysis.result.leads == 2000
     assert lead_count(store) == 2000
     assert column_types(store) == before_columns
@@ -376,9 +375,7 @@ async def test_writes_are_allowed_again_however_the_import_worker_ends(tmp_path,
         screen = await open_scoring(pilot)
         form = await _open_form(pilot, csv_path)
         form.query_one("#f-won_values", Input).value = "yes"
-        await _replace(pilot, form)
-        await pilot.press("y")
-        await settle(pilot)
+        await _replace_and_import(pilot, form)
         assert not screen.importing
         assert store.write_refusal is None
         assert any("stopped before it finished" in n.message
