@@ -24,8 +24,17 @@ from model.schema import (
     PlanSettings,
 )
 from model.store import PlanStore
+from tui import typeahead
 
 TODAY = dt.date(2026, 5, 15)
+
+
+@pytest.fixture(autouse=True)
+def patient_type_ahead(monkeypatch):
+    """In Pilot tests, keys wait for the screen however slowly a loaded machine gets it there,
+    as on an idle one: the deadline after which held keys go on regardless is a time limit,
+    tested on its own (test_typeahead)."""
+    monkeypatch.setattr(typeahead, "HOLD_LIMIT", 60.0)
 
 
 def catalog_plan(name: str = "Acme FY26") -> Plan:
