@@ -25,6 +25,7 @@ from model.leads import LEADS_TABLE, ROW_COLUMN, quote_identifier
 from model.scan_key import scan_threads
 from model.schema import ScoringModel
 from model.scoring import compile_model
+from model.store import connect_to_read
 
 RANKED_TABLE = "align_ranked_leads"
 VIEW_TABLE = "align_leads_view"
@@ -122,7 +123,7 @@ def export_ranked_leads(path: Path, model: ScoringModel, types: dict[str, str], 
     """The leads of the plan at `path` ranked by `model`, kept and ordered by `view`, to CSV
     (`write_view_csv`), on a connection of its own: the export of the leads browser and of
     `align leads export`. `progress` gets the leads written and the leads to write."""
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    conn = connect_to_read(path, check_same_thread=False, timeout=30)
     try:
         total = rank_leads(conn, model, types, as_of=as_of)
         shown = build_view(conn, view)

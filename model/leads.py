@@ -1369,6 +1369,8 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
     types are kept and every value must fit them). Roles are checked against the file's columns
     and saved with the data. `progress(done, total)` counts bytes read over both passes.
     """
+    if store.write_refusal:
+        raise AlignError(store.write_refusal)
     path = Path(path)
     size, delimiter = _sniff(path)
     existing = lead_columns(store) if not replace else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -159,6 +160,26 @@ def _probe_uri(path: Path) -> str:
     return uri
 
 
+def read_only_reason(path: Path) -> str | None:
+    """Why Align may not write the plan at `path`, or None when it may: SQLite changes the file
+    and creates its journal beside it, so both the file and its folder must be writable."""
+    real = path.resolve()
+    if not os.access(real, os.W_OK):
+        return f"{path} is read-only"
+    if not os.access(real.parent, os.W_OK):
+        return f"{path} is in a folder Align cannot write to ({real.parent})"
+    return None
+
+
+def connect_to_read(path: Path, **kwargs: Any) -> sqlite3.Connection:
+    """A connection for reading the plan at `path`: the usual one, or, for a plan Align may not
+    write, a read-only one (which SQLite can open where it could not create a journal)."""
+    kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+    if read_only_reason(path):
+        return sqlite3.connect(_probe_uri(path), uri=True, **kwargs)
+    return sqlite3.connect(str(path), **kwargs)
+
+
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -227,6 +248,7 @@ class PlanStore:
         self.path = path
         self._db: Database | None = None
         self._refusal: str | None = None
+        self.read_only: str | None = None  # set when the plan is open only to be read
 
     @property
     def db(self) -> Database:
@@ -251,13 +273,30 @@ class PlanStore:
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, name: str | None = None) -> PlanStore:
+    def open(cls, path: str | Path, *, create: bool = True, name: str | None = None,
+             read_only: bool = False) -> PlanStore:
+        """The plan at `path`, created if missing (with `create`), migrated to this version
+        (after a backup) and switched to WAL. A plan Align may not write is opened to be read
+        (`_open_to_read`), its writes refused saying why. With `read_only` a plan is always
+        opened that way, for commands that only read and so leave the file as it is; only a
+        plan from an older version is still upgraded first."""
         path = Path(path)
         existing = _check_is_plan_file(path)
         if not existing and not create:
             raise AlignError(f"{path}: no such plan (create one with `align init {path}`)")
         if not existing and not path.parent.exists():
             raise AlignError(f"{path}: folder {path.parent} does not exist")
+        if not existing and not os.access(path.parent, os.W_OK):
+            raise AlignError(f"{path}: cannot create the plan in {path.parent}, a folder Align "
+                             "cannot write to")
+        reason = read_only_reason(path) if existing else None
+        if existing and (read_only or reason):
+            if not cls.would_migrate(path):
+                return cls._open_to_read(path, reason)
+            if reason:
+                raise AlignError(f"{reason}, and the plan is from an older version of Align, "
+                                 "which must upgrade it before reading it: copy it to a folder "
+                                 "you can write to and open the copy")
         if existing:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             if mig.pending(conn):
@@ -277,6 +316,22 @@ class PlanStore:
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
         return cls._ready(conn, path, name=name)
+
+    @classmethod
+    def _open_to_read(cls, path: Path, reason: str | None) -> PlanStore:
+        """The plan at `path` (at this version's schema) for reading, the file left exactly as
+        it is: no switch to WAL, every write refused. A plan Align may not write (`reason`) is
+        read through a read-only connection, so it opens from a read-only folder or share."""
+        try:
+            conn = connect_to_read(path)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            raise AlignError(f"{path}: cannot read the plan ({exc})") from None
+        store = cls(conn, path)
+        store._configure(wal=False)
+        store.read_only = reason or f"{path} is open read-only"
+        return store
 
     @classmethod
     def snapshot(cls, path: str | Path) -> PlanStore:
@@ -403,8 +458,8 @@ class PlanStore:
             with self.db.atomic():
                 yield
             return
-        if self._refusal:
-            raise AlignError(self._refusal)
+        if self.write_refusal:
+            raise AlignError(self.write_refusal)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -430,7 +485,10 @@ class PlanStore:
     @property
     def write_refusal(self) -> str | None:
         """Why writes are refused just now (`refuse_writes`), for work that writes to the same
-        plan through a connection of its own; None when they are not."""
+        plan through a connection of its own; None when they are not. A plan open only to be
+        read refuses them all the time."""
+        if self.read_only:
+            return f"{self.read_only}: nothing was saved"
         return self._refusal
 
     # ---- settings ------------------------------------------------------------------------

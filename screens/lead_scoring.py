@@ -38,6 +38,7 @@ from textual.worker import get_current_worker
 from model.errors import AlignError
 from model.leads import dataset_column
 from model.periods import parse_as_of
+from model.store import connect_to_read
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.footer import AlignFooter
@@ -684,7 +685,7 @@ class LeadScoringScreen(AreaScreen):
         from model.lead_ranking import lead_position, rank_leads
 
         worker = get_current_worker()
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        conn = connect_to_read(path, check_same_thread=False, timeout=30)
         try:
             conn.set_progress_handler(lambda: 1 if worker.is_cancelled else 0, PROGRESS_EVERY)
             count = rank_leads(conn, model, types, as_of=as_of)

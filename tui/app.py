@@ -179,10 +179,16 @@ class AlignApp(TypeAhead):
     # ---- header and period -----------------------------------------------------------------
     @property
     def file_label(self) -> str:
-        return self.store.path.name if self.store.path else "(in memory)"
+        if self.store.path is None:
+            return "(in memory)"
+        return self.store.path.name + (" (read-only)" if self.store.read_only else "")
 
     def on_mount(self) -> None:
         self._update_titles()
+        if self.store.read_only:
+            self.notify(f"{self.store.read_only}: you can look around, but changes cannot be "
+                        "saved. To change the plan, copy it to a folder you can write to.",
+                        title="Read-only plan", severity="warning", timeout=10)
 
     def _update_titles(self) -> None:
         self.title = self._plan_name

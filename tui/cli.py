@@ -105,14 +105,16 @@ def as_of_value(value: str | None) -> dt.date:
     return day  # type: ignore[return-value]
 
 
-def open_store(db: str, *, create: bool = False):
+def open_store(db: str, *, create: bool = False, read_only: bool = False):
+    """The plan DB, or exit 1 saying what is wrong with it. `read_only`: for commands that only
+    read it, which so leave the file as it is (`PlanStore.open`)."""
     from model.store import PlanStore
 
     if not str(db).strip():
         fail("DB is empty: give the plan file's name")
 
     try:
-        return PlanStore.open(Path(db), create=create)
+        return PlanStore.open(Path(db), create=create, read_only=read_only)
     except AlignError as exc:
         fail(exc)
 
@@ -186,7 +188,7 @@ def export_command(db: str, output: str | None) -> None:
     """Export the whole plan DB as TOML."""
     from model.exchange import export_toml, write_atomic
 
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     with store:
         text = export_toml(store)
     if output is None:
@@ -209,7 +211,7 @@ def export_command(db: str, output: str | None) -> None:
 def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     """Import a TOML plan FILE into DB: merge by id (default) or replace."""
     from model.exchange import import_plan, read_plan_file
-    from model.store import PlanStore
+    from model.store import PlanStore, read_only_reason
 
     if not db.strip():
         fail("DB is empty: give the plan file's name")
@@ -222,12 +224,15 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     try:
         if is_new and dry_run:
             store = PlanStore.memory()
-        elif dry_run and PlanStore.would_migrate(path):
+        elif dry_run and (PlanStore.would_migrate(path) or read_only_reason(path)):
             store = PlanStore.snapshot(path)  # a dry run writes nothing, not even an upgrade
         else:
             store = open_store(db, create=True)
     except AlignError as exc:
         fail(exc)
+    if not dry_run and store.write_refusal:
+        store.close()
+        fail(f"{store.write_refusal}; try --dry-run to see what the import would change")
     try:
         with store:
             diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
@@ -263,7 +268,7 @@ def check_command(db: str, period: str | None) -> None:
             period = parse_period(period).id
         except ValueError as exc:
             fail(f"--period: {exc}")
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     try:
         with store:
             report = check_plan(store, period)

@@ -118,7 +118,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     if minutes is not None:
         write_minutes(db, period, minutes)
         return
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     on_terminal = sys.stderr.isatty()
     if on_terminal:
         click.echo("computing KPIs (and counting the leads dataset)…", err=True, nl=False)
@@ -168,7 +168,7 @@ def write_minutes(db: str, period: str | None, target: str) -> None:
     from model.exchange import write_atomic
     from model.reviews import latest_review, render_minutes
 
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     with store:
         review = latest_review(store, period)
         name = store.settings().name

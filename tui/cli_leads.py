@@ -296,7 +296,7 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     if csv_out is not None and csv_out.strip() in ("", "-"):
         fail(f"--csv: give a file name ({csv_out!r} is none); the report itself goes to "
              "standard output, and `align leads export` writes scores there as CSV")
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     try:
         model = _pick_model(store, model_id)
         stop = _notice_when_slow(store.conn, "scoring leads…")
@@ -370,7 +370,7 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
     if out is None and sys.stdout is None:
         fail("standard output is closed; give a file with -o FILE")
         return
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     progress = _Progress("exporting leads")
     stream = None
     try:
