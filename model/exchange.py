@@ -205,6 +205,9 @@ def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str =
     if not folder.is_dir():
         raise AlignError(f"{path}: folder {folder} does not exist")
     check_export_target(path, plan, kind=kind)
+    if not os.access(folder, os.W_OK):
+        raise AlignError(f"{path}: cannot write in {folder} (no permission); give a file "
+                         "in a folder you can write to")
     return folder
 
 
@@ -489,8 +492,9 @@ def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDif
 
 def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
                 dry_run: bool = False) -> PlanDiff:
-    """Check the file against the plan it lands in, then write it in one transaction."""
-    with store.transaction():
+    """Check the file against the plan it lands in, then write it in one transaction (a dry
+    run only reads, so it works on a plan open to be read)."""
+    with store.reading() if dry_run else store.transaction():
         current = store.load_plan()
         parsed = _settle_unstamped(current, parsed)
         target = _combined(current, parsed, replace)

@@ -173,11 +173,19 @@ def read_only_reason(path: Path) -> str | None:
 
 def connect_to_read(path: Path, **kwargs: Any) -> sqlite3.Connection:
     """A connection for reading the plan at `path`: the usual one, or, for a plan Align may not
-    write, a read-only one (which SQLite can open where it could not create a journal)."""
+    write, a read-only one, which still sees what others write to the plan meanwhile. Only a
+    WAL plan in a folder where SQLite cannot create the shared-memory file it reads through
+    (nobody has the plan open, or that file would be there) is read as unchanging."""
     kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
-    if read_only_reason(path):
-        return sqlite3.connect(_probe_uri(path), uri=True, **kwargs)
-    return sqlite3.connect(str(path), **kwargs)
+    if not read_only_reason(path):
+        return sqlite3.connect(str(path), **kwargs)
+    conn = sqlite3.connect(_read_only_uri(path), uri=True, **kwargs)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(_probe_uri(path), uri=True, **kwargs)
 
 
 def _exists(path: Path) -> bool:
@@ -187,7 +195,7 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _check_is_plan_file(path: Path) -> bool:
+def _check_is_plan_file(path: Path, _recovered: bool = False) -> bool:
     """True if `path` holds an Align plan, False if it is empty or new; raises if it is neither."""
     if not path.exists():
         return False
@@ -217,6 +225,23 @@ def _check_is_plan_file(path: Path) -> bool:
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc):
             raise AlignError(f"{path} is locked by another program; try again when it is done") from None
+        journal = path.resolve().with_name(path.resolve().name + "-journal")
+        if "readonly" in str(exc) and _exists(journal) and not _recovered:
+            # A write cut short left its journal: reading through a read-only connection cannot
+            # roll it back, as any connection that may write does on first read.
+            if reason := read_only_reason(path):
+                raise AlignError(f"{path} holds a change cut short (its {journal.name} is beside "
+                                 f"it) and {reason.removeprefix(f'{path} ')}: someone who can "
+                                 "write the plan must open it once, which undoes that change"
+                                 ) from None
+            recover = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                recover.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.DatabaseError as again:
+                raise AlignError(f"{path} cannot be read as a SQLite database ({again})") from None
+            finally:
+                recover.close()
+            return _check_is_plan_file(path, _recovered=True)
         raise AlignError(f"{path} cannot be read as a SQLite database ({exc})") from None
     if meta.get("format") != PLAN_FORMAT:
         raise AlignError(f"{path} is a SQLite database but not an Align plan; it was left untouched")
@@ -289,6 +314,9 @@ class PlanStore:
         if not existing and not os.access(path.parent, os.W_OK):
             raise AlignError(f"{path}: cannot create the plan in {path.parent}, a folder Align "
                              "cannot write to")
+        if not existing and path.exists() and not os.access(path, os.W_OK):
+            raise AlignError(f"{path} is an empty file Align cannot write to: cannot make a "
+                             "plan of it")
         reason = read_only_reason(path) if existing else None
         if existing and (read_only or reason):
             if not cls.would_migrate(path):
@@ -401,7 +429,9 @@ class PlanStore:
                         self.conn.execute("PRAGMA journal_mode = wal")
                     break
                 except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                    if "locked" not in str(exc):
+                        raise AlignError(f"{self.path}: cannot write the plan ({exc})") from None
+                    if time.monotonic() > deadline:
                         raise AlignError(
                             f"{self.path}: the plan is locked by another program ({exc})") from None
                     time.sleep(0.02)
@@ -474,6 +504,22 @@ class PlanStore:
             if isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
                 raise _friendly_sqlite_error(exc) from None
             raise
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: all that is read inside it is one state of the plan, whoever
+        writes meanwhile. Takes no write lock, so it works on a plan open only to be read.
+        Nested use joins the outer transaction."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # only read: nothing to keep
 
     def refuse_writes(self, reason: str | None) -> None:
         """While `reason` is set, every write through this store is refused at once with it as

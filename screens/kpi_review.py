@@ -567,6 +567,10 @@ class KpiReviewScreen(AreaScreen):
         if self.data is None:
             self.notify("The KPIs are still being computed.", severity="warning")
             return
+        if self.store.write_refusal:  # a review saves what the meeting decides, as it goes
+            self.notify(self.store.write_refusal, title="Review mode needs a plan it can save to",
+                        severity="warning")
+            return
         self.app.push_screen(ReviewModeScreen(self.store, self.data.snapshot, self.data.period,
                                               self.today), self._review_done)
 

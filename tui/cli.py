@@ -215,24 +215,25 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
 
     if not db.strip():
         fail("DB is empty: give the plan file's name")
+    path = Path(db)
+    if not dry_run and path.is_file() and (reason := read_only_reason(path)):
+        # before the file is read: whatever it holds, it cannot go in
+        fail(f"{reason}: nothing was imported; try --dry-run to see what the import would "
+             "change")
     try:
         parsed = read_plan_file(file)
     except AlignError as exc:
         fail(exc)
-    path = Path(db)
     is_new = not path.exists() or path.stat().st_size == 0
     try:
         if is_new and dry_run:
             store = PlanStore.memory()
-        elif dry_run and (PlanStore.would_migrate(path) or read_only_reason(path)):
+        elif dry_run and PlanStore.would_migrate(path):
             store = PlanStore.snapshot(path)  # a dry run writes nothing, not even an upgrade
         else:
-            store = open_store(db, create=True)
+            store = open_store(db, create=True, read_only=dry_run)
     except AlignError as exc:
         fail(exc)
-    if not dry_run and store.write_refusal:
-        store.close()
-        fail(f"{store.write_refusal}; try --dry-run to see what the import would change")
     try:
         with store:
             diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)

@@ -127,6 +127,9 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
 
     outcome_column, won_values = _parse_outcome(outcome)
     store = open_store(db)
+    if store.write_refusal:  # before the CSV is looked at
+        store.close()
+        fail(store.write_refusal)
     progress = _Progress("importing leads")
     kept: list[tuple[str, str]] = []
     try:
