@@ -11,6 +11,8 @@ its SQL through the progress handler.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -43,7 +45,7 @@ from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.footer import AlignFooter
 from screens.form_support import unique_id
-from screens.leads_browser import LeadsBrowser, RankedSource, why_renderable
+from screens.leads_browser import LeadsBrowser, LeadsHeader, RankedSource, why_renderable
 from screens.messages import PlanChanged
 from screens.scoring_widgets import (
     ModelList,
@@ -56,6 +58,19 @@ from screens.scoring_widgets import (
     pct,
 )
 from screens.tables import RowTable
+
+BACKTEST_WIDTH = 46  # the backtest's band table, with its padding
+HISTOGRAM_LEADS, HISTOGRAM_WON = "blue", "green"  # colour names plotext and Rich share
+
+
+def count_ticks(top: int, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 to `top` or just above, at most `most` of them, a step of 1, 2
+    or 5 times a power of ten: an axis of lead counts shows no fractions."""
+    top = max(top, 1)
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50, …
+    while -(-top // step) + 1 > most:
+        step = round(step * next(factors))
+    return list(range(0, -(-top // step) * step + 1, step))
 
 if TYPE_CHECKING:
     from model.backtest import Backtest, ModelComparison
@@ -262,9 +277,9 @@ class LeadScoringScreen(AreaScreen):
         yield Static("", id="scoring-empty")
         with TabbedContent(id="scoring-tabs"):
             with TabPane("Matrix & backtest (m)", id="tab-matrix"):
-                with Horizontal(id="scoring-matrix-row"):
-                    yield Static("", id="scoring-matrix")
-                    with VerticalScroll(id="scoring-backtest-box"):
+                with VerticalScroll(id="scoring-matrix-scroll"):
+                    with Horizontal(id="scoring-matrix-row"):
+                        yield Static("", id="scoring-matrix")
                         yield Static("", id="scoring-backtest")
             with TabPane("Rule evidence (v)", id="tab-evidence"):
                 yield RowTable(id="scoring-evidence", cursor_type="row", zebra_stripes=True)
@@ -274,7 +289,7 @@ class LeadScoringScreen(AreaScreen):
                 with Horizontal(id="scoring-leads-row"):
                     with Vertical(id="scoring-leads-box"):
                         yield Static("", id="leads-status")
-                        yield Static("", id="leads-header")
+                        yield LeadsHeader(id="leads-header")
                         yield LeadsBrowser(id="leads-browser")
                     with VerticalScroll(id="why-panel"):
                         yield Static("", id="why-body")
@@ -295,7 +310,20 @@ class LeadScoringScreen(AreaScreen):
                       "lift", "owner", "rationale"):
             evidence.add_column(label, key=label)
         self.query_one("#scoring-progress").display = False
+        self.watch(self.query_one(LeadsBrowser), "scroll_x",
+                   self.query_one("#leads-header", LeadsHeader).follow, init=False)
         self.reload()
+
+    def on_resize(self) -> None:
+        self._stack_backtest()
+
+    def _stack_backtest(self) -> None:
+        """The backtest beside the grade matrix where the screen is wide enough for both, else
+        below it (an 80-column terminal), scrolling with it."""
+        row = self.query_one("#scoring-matrix-row")
+        matrix = self.query_one("#scoring-matrix", Static)
+        if matrix.outer_size.width:
+            row.set_class(self.size.width < matrix.outer_size.width + BACKTEST_WIDTH, "stacked")
 
     @property
     def as_of_date(self) -> dt.date:
@@ -559,6 +587,7 @@ class LeadScoringScreen(AreaScreen):
         assert model is not None
         matrix.update(grade_matrix(analysis.model, analysis.result))
         summary.update(backtest_summary(analysis.result))
+        self.call_after_refresh(self._stack_backtest)
         self._draw_evidence(analysis)
         self._draw_histogram(analysis)
         self._draw_compare(analysis)
@@ -602,17 +631,27 @@ class LeadScoringScreen(AreaScreen):
         box = self.query_one("#scoring-histogram", Vertical)
         if self._plot is None:
             self._plot = PlotextPlot(id="scoring-histogram-plot")
-            box.mount(self._plot)
+            box.mount(Static("", id="scoring-histogram-legend"), self._plot)
         plt = self._plot.plt
         plt.clear_data()
         plt.clear_figure()
         buckets = analysis.result.scores
+        won = analysis.result.outcome_mapped
         if buckets:
-            plt.bar([b.total for b in buckets], [b.leads for b in buckets], marker="hd",
-                    label="leads")
-            if analysis.result.outcome_mapped:
-                plt.bar([b.total for b in buckets], [b.won for b in buckets], marker="hd",
-                        label="won")
+            totals = [b.total for b in buckets]
+            plt.bar(totals, [b.leads for b in buckets], marker="hd", color=HISTOGRAM_LEADS)
+            if won:
+                # drawn over the leads of the same score: the won part of each bar
+                plt.bar(totals, [b.won for b in buckets], marker="hd", color=HISTOGRAM_WON)
+            ticks = count_ticks(max(b.leads for b in buckets))
+            plt.yticks(ticks)
+            plt.ylim(0, ticks[-1])
+        # The legend above the plot: inside it, plotext draws it over the first bars.
+        legend = Text.assemble(("▇▇", HISTOGRAM_LEADS), " leads")
+        if won:
+            legend.append_text(Text.assemble("   ", ("▇▇", HISTOGRAM_WON),
+                                             " won (the part of each bar that converted)"))
+        self.query_one("#scoring-histogram-legend", Static).update(legend)
         plt.title(f"Leads by total score · {analysis.model.name}")
         plt.xlabel("total score")
         self._plot.refresh()
@@ -741,7 +780,7 @@ class LeadScoringScreen(AreaScreen):
                 message.source.close()
             return
         self._viewing = False
-        header = self.query_one("#leads-header", Static)
+        header = self.query_one("#leads-header", LeadsHeader)
         if message.source is None:
             self._ranked_key = None  # ranked again when the leads are next shown
             browser = self.query_one(LeadsBrowser)
@@ -763,7 +802,7 @@ class LeadScoringScreen(AreaScreen):
             self._show_filter_error(f"filter: it could not run ({failed[1]})")
             self.notify(f"The filter could not run: {failed[1]}", severity="error")
         source = message.source
-        header.update(Text(browser.header_text(), style="bold"))
+        header.show_columns(browser)
         self.query_one("#leads-status", Static).update(
             _leads_status(source).append(" · / filter · s sort", style="dim"))
         if source.count == 0:
@@ -914,9 +953,12 @@ class LeadScoringScreen(AreaScreen):
                         severity="warning")
             return
         plan = Path(path)
+        name = f"{plan.stem}-{model.id}-leads.csv"
+        # beside the plan, unless that folder is closed to Align (a read-only share)
+        suggested = str(plan.with_name(name)) if os.access(plan.parent, os.W_OK) else name
         self.app.push_screen(InputDialog(
             f"Export the {source.count:,} leads shown, in their order, to a CSV file",
-            str(plan.with_name(f"{plan.stem}-{model.id}-leads.csv")), placeholder="leads.csv",
+            suggested, placeholder="leads.csv",
             check=check_file_target), self._export_leads_to)
 
     def _export_leads_to(self, target: str | None) -> None:

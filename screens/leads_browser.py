@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.segment import Segment
@@ -28,8 +28,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from model.lead_ranking import ranked_page
+
+if TYPE_CHECKING:
+    from textual.visual import VisualType
 
 PAGE_ROWS = 100
 SCORE_HEADER = f"{'rank':>9}  {'total':>5} {'fit':>4} {'eng':>4} {'cell':<4} {'mql':<3}"
@@ -77,6 +81,33 @@ def _cell_text(value: Any, width: int) -> str:
     return f"{text:<{width}}"
 
 
+class LeadsHeader(Static):
+    """The line above the leads browser: its column names, kept over their columns as the
+    browser scrolls sideways (`follow`), or a message in their place (`update`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self._browser: LeadsBrowser | None = None
+
+    def show_columns(self, browser: LeadsBrowser) -> None:
+        self._browser = browser
+        self._draw()
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._browser = None
+        super().update(content, layout=layout)
+
+    def follow(self) -> None:
+        """The browser scrolled: the names move with its columns."""
+        if self._browser is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        browser = self._browser
+        assert browser is not None
+        super().update(Text(browser.header_text()[round(browser.scroll_x):], style="bold"))
+
+
 class LeadsBrowser(ScrollView, can_focus=True):
     """Ranked leads with a cursor; the highlighted lead drives the why panel."""
 
@@ -85,6 +116,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         Binding("down", "move(1)", "Next lead", show=False, id="leads.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="leads.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="leads.page_down"),
+        Binding("left", "scroll_left", "Columns to the left", show=False, id="leads.left"),
+        Binding("right", "scroll_right", "Columns to the right (when cut at the edge)",
+                show=False, id="leads.right"),
         Binding("home", "first", "First lead", id="leads.first"),
         Binding("end", "last", "Last lead", id="leads.last"),
         Binding("s", "screen.sort_leads", "Sort", id="leads.sort"),

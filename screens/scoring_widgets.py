@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
@@ -87,27 +88,55 @@ def grade_matrix(model: Any, result: Any, *, compact: bool = False) -> Table:
     return table
 
 
+class Facts:
+    """Short facts joined by `sep` on as few lines as the width allows, a line breaking only
+    between facts (never `base rate` from its figure), unless one fact alone is wider."""
+
+    def __init__(self, facts: list[Text], sep: str = " · ") -> None:
+        self.facts = facts
+        self.sep = sep
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = Text()
+        for fact in self.facts:
+            if line and line.cell_len + len(self.sep) + fact.cell_len > width:
+                yield line
+                line = Text()
+            if line:
+                line.append(self.sep, style="dim")
+            line.append_text(fact)
+        if line:
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widths = [fact.cell_len for fact in self.facts] or [0]
+        return Measurement(max(widths), sum(widths) + len(self.sep) * (len(widths) - 1))
+
+
+def _fact(label: str, figure: str, *, after: bool = False) -> Text:
+    """`label figure` (or `figure label`), the figure in bold."""
+    parts = [(figure, "bold"), (f" {label}", "")] if after else [(f"{label} ", "dim"),
+                                                                    (figure, "bold")]
+    return Text.assemble(*parts)
+
+
 def backtest_summary(result: Any) -> Group:
     """Headline figures, then conversion by fit and engagement band."""
-    head = Text()
-    head.append(f"{result.leads:,} leads", style="bold")
+    facts = [_fact("leads", f"{result.leads:,}", after=True)]
     if result.outcome_mapped:
-        head.append(f" · {result.decided:,} decided, {result.won:,} won · base rate ")
-        head.append(pct(result.base_rate), style="bold")
-        head.append(f" · {result.open:,} open")
+        facts += [_fact("decided", f"{result.decided:,}", after=True),
+                  _fact("won", f"{result.won:,}", after=True),
+                  _fact("base rate", pct(result.base_rate)),
+                  _fact("open", f"{result.open:,}", after=True)]
     else:
-        head.append(" · no outcome column mapped: conversion figures need one (i to re-import)",
-                    style="yellow")
+        facts.append(Text("no outcome column mapped: conversion figures need one "
+                          "(i to re-import)", style="yellow"))
+    head = Facts(facts)
     mql = result.mql
-    line = Text()
-    line.append("AUC ", style="dim")
-    line.append(num(result.auc, 3), style="bold")
-    line.append("   MQL ", style="dim")
-    line.append(f"{mql.leads:,}", style="bold")
-    line.append("   precision ", style="dim")
-    line.append(pct(mql.precision), style="bold")
-    line.append("   recall ", style="dim")
-    line.append(pct(mql.recall), style="bold")
+    line = Facts([_fact("AUC", num(result.auc, 3)), _fact("MQL", f"{mql.leads:,}"),
+                  _fact("precision", pct(mql.precision)), _fact("recall", pct(mql.recall))],
+                 sep="   ")
     table = Table(padding=(0, 1), header_style="bold", show_edge=False, box=None)
     for name, justify in (("band", "left"), ("leads", "right"), ("won", "right"),
                           ("conv", "right"), ("lift", "right"), ("wins", "right")):

@@ -7,7 +7,9 @@ import datetime as dt
 import json
 
 from click.testing import CliRunner
+from textual.color import Color
 from textual.widgets import Checkbox, Input, Select
+from textual.widgets._select import SelectCurrent
 
 from model.backtest import backtest, compare_models
 from model.scoring import OPS_BY_TYPE
@@ -155,6 +157,12 @@ async def test_invalid_condition_is_refused_inline_and_nothing_is_saved(tmp_path
         error = text_of(row.query_one(".cond-error"))
         assert "'lots' is not a number" in error
         assert row.query_one(".cond-value").has_class("-invalid")
+        # One border in the error colour: on the box a Select draws, not a second one around it.
+        error_colour = Color.parse(pilot.app.get_css_variables()["error"])
+        for select in row.query(Select):
+            assert select.has_class("-invalid")
+            assert select.styles.border_top[0] in ("", "none")
+            assert select.query_one(SelectCurrent).styles.border_top == ("tall", error_colour)
         for odd in ("nan", "-inf", "1e400", "1e301"):  # read as floats, but no number a lead can hold
             await _fill_condition(pilot, row, "employees", "eq", odd)
             await pilot.press("ctrl+s")

@@ -70,3 +70,13 @@ def test_lead_scoring_leads_filtered_and_sorted(snap_compare, sample_app):
 def test_lead_scoring_leads_filter_error(snap_compare, sample_app):
     assert snap_compare(sample_app, terminal_size=SIZE,
                         run_before=_filter_then_steady(text="employees>many"))
+
+
+def test_lead_scoring_on_an_80_column_terminal(snap_compare, sample_app):
+    """Too narrow for the backtest beside the grade matrix: it goes below, scrolled to."""
+    async def run(pilot) -> None:
+        await _keys_then_steady("2")(pilot)
+        pilot.app.screen.query_one("#scoring-matrix-scroll").scroll_end(animate=False)
+        await pilot.pause(0.3)
+
+    assert snap_compare(sample_app, terminal_size=(80, 24), run_before=run)

@@ -738,3 +738,34 @@ async def test_an_export_whose_leads_went_away_meanwhile_says_so(tmp_path):
         await settle(pilot)
         assert any("press x again" in n.message for n in pilot.app._notifications)
         assert not (tmp_path / f"p-{MODEL_ID}-leads.csv").exists()
+
+
+async def test_the_column_names_move_with_the_columns_scrolled_sideways(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("l")
+        await leads_settled(pilot)
+        browser = screen.query_one(LeadsBrowser)
+        header = screen.query_one("#leads-header")
+        names = browser.header_text()
+        assert text_of(header).rstrip() == names.rstrip()
+        assert browser.virtual_size.width > browser.scrollable_content_region.width  # cut
+        await pilot.press(*["right"] * 12)
+        await pilot.pause()
+        shift = round(browser.scroll_x)
+        assert shift > 0
+        assert text_of(header).rstrip() == names[shift:].rstrip()
+        # the names stand over their values: the first lead's id sits under `lead_id`
+        first = _line(browser, 0)
+        at = names.index("lead_id") - shift
+        assert first[at:at + 2] == "NW"
+        await pilot.press(*["left"] * 12)
+        await pilot.pause()
+        assert browser.scroll_x == 0 and text_of(header).rstrip() == names.rstrip()
+        # a message in the header's place stops it following the columns
+        await paste_filter(pilot, "country:nowhere")
+        await leads_settled(pilot)
+        assert "No lead matches" in text_of(header)
+        await pilot.press("right")
+        assert "No lead matches" in text_of(header)
