@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import AlignError
+from model.open_plans import refuse_open_plan
 from model.schema import LeadsRoles, now_timestamp
 
 LEADS_TABLE = "leads"
@@ -697,6 +698,7 @@ class _Column:
 # ---- reading the file -----------------------------------------------------------------------
 
 def _sniff(path: Path) -> tuple[int, str]:
+    refuse_open_plan(path, "a CSV export")  # before any read: see model.open_plans
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from model import migrations as mig
+from model import open_plans
 from model.errors import AlignError
 from model.schema import (
     ENTITY_KINDS,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 PLAN_FORMAT = "align-plan"
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 KIND_LABELS = {
@@ -204,10 +204,10 @@ def _check_is_plan_file(path: Path, _recovered: bool = False) -> bool:
     size = path.stat().st_size
     if size == 0:
         return False
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != SQLITE_HEADER:
-        raise AlignError(f"{path} is not an Align plan: it is not a SQLite database")
+    # Only SQLite opens the file, never Python: closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, SQLite's included, and another program could then
+    # take the plan's WAL from under a connection still writing to it. SQLite shares its locks
+    # among its own connections to one file.
     try:
         conn = sqlite3.connect(_probe_uri(path), uri=True)
         try:
@@ -225,6 +225,8 @@ def _check_is_plan_file(path: Path, _recovered: bool = False) -> bool:
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc):
             raise AlignError(f"{path} is locked by another program; try again when it is done") from None
+        if "not a database" in str(exc):
+            raise AlignError(f"{path} is not an Align plan: it is not a SQLite database") from None
         journal = path.resolve().with_name(path.resolve().name + "-journal")
         if "readonly" in str(exc) and _exists(journal) and not _recovered:
             # A write cut short left its journal: reading through a read-only connection cannot
@@ -271,6 +273,8 @@ class PlanStore:
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self.conn = conn
         self.path = path
+        # held while the connection is open: nothing in this process may read the file plainly
+        self._held = open_plans.hold(path) if path is not None else None
         self._db: Database | None = None
         self._refusal: str | None = None
         self.read_only: str | None = None  # set when the plan is open only to be read
@@ -471,6 +475,9 @@ class PlanStore:
 
     def close(self) -> None:
         self.conn.close()
+        if self._held is not None:
+            open_plans.release(self._held)
+            self._held = None
 
     def __enter__(self) -> PlanStore:
         return self

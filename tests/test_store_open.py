@@ -159,3 +159,59 @@ def test_a_foreign_database_with_a_very_long_name_is_refused(tmp_path):
     path = _foreign_database(tmp_path / ("x" * 251 + ".db"), journal_mode="memory")
     with pytest.raises(AlignError, match="not an Align plan"):
         PlanStore.open(path)
+
+
+def test_opening_the_plan_again_in_this_process_keeps_its_locks(tmp_path):
+    """A worker opening the plan must not drop the locks the app's own connection holds: with
+    them gone, another program reading the plan and closing took itself for the last one,
+    checkpointed and deleted the WAL, and the app's next edits went to the deleted file."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "plan.db"
+    app = PlanStore.open(path, name="Shared")
+    try:
+        app.save_department(Department(id="sales", name="Sales"))
+        with PlanStore.open(path, create=False) as worker:  # as the app's workers do
+            assert worker.departments()[0].id == "sales"
+        reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                  "c.execute('SELECT count(*) FROM sqlite_master').fetchone(); c.close()")
+        subprocess.run([sys.executable, "-c", reader, str(path)], check=True)
+        assert (tmp_path / "plan.db-wal").exists()  # still the app's, not deleted under it
+        app.save_department(Department(id="ops", name="Ops"))
+    finally:
+        app.close()
+    with PlanStore.open(path) as again:
+        assert [d.id for d in again.departments()] == ["ops", "sales"]
+
+
+def test_a_plan_open_here_is_never_read_as_a_plain_file(tmp_path):
+    """Reading the open plan (or its WAL) as an import file would close a plain descriptor of
+    it and drop this process's locks: refused before any read, saying what the file is."""
+    from model.exchange import check_export_target, read_plan_file
+    from model.leads import import_leads_csv, read_csv_header
+    from model.schema import LeadsRoles
+
+    path = tmp_path / "plan.db"
+    store = PlanStore.open(path, name="Shared")
+    wal = tmp_path / "plan.db-wal"
+    try:
+        assert wal.exists()
+        with pytest.raises(AlignError, match="is the plan Align has open, not a TOML plan file"):
+            read_plan_file(path)
+        with pytest.raises(AlignError, match="is the plan Align has open, not a CSV export"):
+            import_leads_csv(store, path, roles=LeadsRoles())
+        with pytest.raises(AlignError, match="is the wal file SQLite keeps beside the plan"):
+            read_csv_header(wal)
+        link = tmp_path / "link.csv"
+        link.symlink_to(path)
+        with pytest.raises(AlignError, match="is the plan Align has open"):
+            read_csv_header(link)
+        other = PlanStore.open(tmp_path / "other.db")
+        other.close()
+        with pytest.raises(AlignError, match="is a SQLite database"):
+            check_export_target(tmp_path / "other.db", path)
+    finally:
+        store.close()
+    with pytest.raises(AlignError, match="this is a binary file, not a TOML plan"):
+        read_plan_file(path)  # closed: read, and refused for what it holds
