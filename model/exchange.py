@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import tempfile
 import time
 import tomllib
@@ -23,6 +24,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from model.errors import AlignError
+from model.open_plans import refuse_open_plan
 from model.schema import (
     ENTITY_KINDS,
     Condition,
@@ -100,10 +102,16 @@ def _lines(table: dict[str, Any]) -> list[str]:
     return lines
 
 
+# Keys whose empty value differs from what their absence means (a missing `mql_cells` is the
+# default cells): written even when empty.
+_WRITTEN_EMPTY = frozenset({"mql_cells"})
+
+
 def _block(path: str, entity: dict[str, Any], nested: dict[str, str]) -> list[str]:
     """`[[path]]` with plain keys first, then maps as sub-tables and nested entity lists."""
     plain = {k: v for k, v in entity.items()
-             if not _is_empty(v) and not isinstance(v, dict) and k not in nested}
+             if (not _is_empty(v) or k in _WRITTEN_EMPTY) and not isinstance(v, dict)
+             and k not in nested}
     out = [f"[[{path}]]", *_lines(plain)]
     for key, value in entity.items():
         if isinstance(value, dict) and value:
@@ -175,6 +183,12 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     (`check_export_target`; `kind` names the file meant, for the message)."""
     path = Path(path)
     folder = check_file_target(path, plan, kind=kind)
+    if is_special_file(path):
+        # /dev/null, /dev/stdout, a terminal or a pipe: written to as it is. Replacing it with
+        # a file would swap a device for a plain file (run as root) or fail.
+        with path.open("w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        return
     for stale in folder.glob(f".{path.name}.*.tmp"):
         try:
             if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -194,6 +208,16 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
         raise
 
 
+def is_special_file(path: Path) -> bool:
+    """Whether `path` is there but neither a plain file nor a folder: a device such as
+    /dev/null or a terminal, or a pipe (after any links)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str = "text") -> Path:
     """What `atomic_file` refuses before it writes, so a long export can say so first: a folder
     as the file, a folder that does not exist, and `check_export_target`'s files. Returns the
@@ -205,7 +229,7 @@ def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str =
     if not folder.is_dir():
         raise AlignError(f"{path}: folder {folder} does not exist")
     check_export_target(path, plan, kind=kind)
-    if not os.access(folder, os.W_OK):
+    if not is_special_file(path) and not os.access(folder, os.W_OK):
         raise AlignError(f"{path}: cannot write in {folder} (no permission); give a file "
                          "in a folder you can write to")
     return folder
@@ -239,6 +263,9 @@ def check_export_target(path: str | Path, db_path: Path | None = None, *,
         return
     if db_path is not None and db_path.exists() and os.path.samefile(path, db_path):
         raise AlignError(f"{path} is the plan itself; export to a {kind} file instead")
+    if not path.is_file():
+        return  # a device or a pipe, written to as it is (`atomic_file`), never read here
+    refuse_open_plan(path, f"a {kind} file to write")  # before the read below
     with path.open("rb") as fh:
         if fh.read(16) == b"SQLite format 3\x00":
             raise AlignError(f"{path} is a SQLite database; export to a {kind} file instead "
@@ -368,6 +395,7 @@ def read_plan_file(path: str | Path) -> ParsedPlan:
         raise AlignError(f"{source}: no such file")
     if path.is_dir():
         raise AlignError(f"{source} is a folder, not a plan file")
+    refuse_open_plan(path, "a TOML plan file")  # before any read: see model.open_plans
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)

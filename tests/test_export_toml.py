@@ -1,7 +1,14 @@
+import os
+import shutil
+import stat
 import tomllib
+from pathlib import Path
+
+import pytest
 
 from model.exchange import export_toml, plan_to_toml, write_atomic
 from model.store import PlanStore
+from tests.conftest import align_process
 from tests.factories import small_plan
 
 
@@ -126,3 +133,28 @@ def test_atomic_writes_never_go_over_the_plan_its_journals_or_a_database(tmp_pat
             raise AssertionError(target)
     assert not (tmp_path / "plan.db-wal").exists() and not (tmp_path / "plan.db-journal").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.bin", "plan.db"]
+
+
+def test_a_device_or_pipe_is_written_to_never_replaced(tmp_path):
+    """`-o /dev/null` and the like: the file is a device (or a pipe), written to as it is.
+    Replaced by a plain file through the temp-and-rename of an ordinary export, /dev/null
+    itself became a plain file under root. Tried on a null device made in a temp folder."""
+    from model.exchange import is_special_file
+
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("making a device node needs root")
+    plan = tmp_path / "plan.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "sample.db", plan)  # it has leads
+    for args in (["export", plan, "-o", node], ["score", plan, "--csv", node]):
+        done = align_process(*args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert stat.S_ISCHR(os.stat(node).st_mode), args
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "plan.db"]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert is_special_file(fifo) and is_special_file(node)
+    assert not is_special_file(plan) and not is_special_file(tmp_path)
+    assert not is_special_file(tmp_path / "missing")

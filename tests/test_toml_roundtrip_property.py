@@ -112,7 +112,10 @@ def plans(draw):
                       points=draw(st.integers(-50, 50)), knockout=draw(st.booleans()),
                       enabled=draw(st.booleans()), owner=draw(st.none() | st.sampled_from(dept_ids)))
                  for r in rule_ids]
+        cells = [f"{band}{level}" for band in "ABCD" for level in "1234"]
         models.append(ScoringModel(id=mid, name=draw(name), rules=rules,
+                                   # none at all is a choice of its own, not the default cells
+                                   mql_cells=draw(st.lists(st.sampled_from(cells), max_size=3)),
                                    mql_min_total=draw(st.none() | st.integers(0, 100))))
     leads = draw(st.none() | st.builds(LeadsRoles, id=line, outcome=line, won_values=st.lists(line, max_size=2)))
     plan = Plan(settings=PlanSettings(name=draw(name), fiscal_year_start=draw(st.integers(1, 12))),
