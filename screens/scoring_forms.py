@@ -5,6 +5,7 @@ never save a rule that `align score` would refuse."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import re
@@ -21,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from model.errors import AlignError
 from model.leads import dataset_column
-from model.schema import ALL_OPS, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
+from model.schema import ALL_OPS, CELL_RE, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
 from screens.footer import AlignFooter
 from screens.form_support import (
@@ -64,7 +65,9 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
     if op == "between":
         return [part.strip() for part in re.split(r",|\band\b|\.\.", text) if part.strip()]
     if op in ("in", "not_in"):
-        return text
+        # comma-separated, a value holding a comma in double quotes (`"Acme, Inc", SaaS`)
+        items = next(csv.reader([text], skipinitialspace=True), [])
+        return [item.strip() for item in items if item.strip()] or text
     if column_type == "number" and op in ("eq", "neq"):
         try:
             number = float(text.replace(",", ""))
@@ -81,8 +84,16 @@ def value_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_list_item(str(v)) for v in value)
     return str(value)
+
+
+def _list_item(text: str) -> str:
+    """One value of a list as `condition_value` reads it back: quoted if it holds a comma or a
+    quote, or starts or ends with a space."""
+    if "," in text or '"' in text or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def describe_condition(cond: Condition) -> str:
@@ -106,6 +117,7 @@ class ConditionRow(Vertical):
         super().__init__(classes="condition-row")
         self.types = types
         self.condition = condition
+        self._shown: tuple[str | None, str, str] | None = None
 
     def compose(self) -> ComposeResult:
         c = self.condition
@@ -115,6 +127,9 @@ class ConditionRow(Vertical):
         if field is not None and field not in self.types:
             fields.append(field)
         field_value = field if field is not None else Select.NULL
+        # What the row shows at first: while it still shows that, the condition's value is
+        # kept as it was (a number, values the text box would read otherwise).
+        self._shown = (field, c.op, value_text(c.value)) if c else None
         ops = operators_for(self.types.get(field)) if field is not None else ()
         with Horizontal():
             yield Select([(self._field_label(f), f) for f in fields], value=field_value,
@@ -173,6 +188,10 @@ class ConditionRow(Vertical):
         text = self.query_one(".cond-value", Input).value
         field = self.field_name or ""
         op = self.op or ""
+        c = self.condition
+        if c is not None and (field, op, text) == self._shown:
+            # the field as the dataset spells it now, as the row shows it
+            return {"field": field, "op": c.op, "value": c.value}
         return {"field": field, "op": op,
                 "value": condition_value(op, text, self.types.get(field)) if op else text}
 
@@ -394,29 +413,30 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
         with Vertical(classes="dialog dialog-wide", id="model-form"):
             yield Label(f"Bands, caps and MQL of {m.name}" if self.original else
                         "New scoring model", classes="dialog-title")
-            yield _field("Name", "name", Input(m.name if self.original else "", id="f-name",
-                                               placeholder="B2B inbound FY26"))
-            yield Static("", id="id-preview", classes="field-hint")
-            with Horizontal(classes="field-row"):
-                yield _field("Fit cap", "fit_cap", Input(str(m.fit_cap), id="f-fit_cap"))
-                yield _field("Engagement cap", "engagement_cap",
-                             Input(str(m.engagement_cap), id="f-engagement_cap"))
-            with Horizontal(classes="field-row"):
-                for band in ("A", "B", "C"):
-                    yield _field(f"Fit {band} from", f"fit_{band.lower()}",
-                                 Input(str(m.fit_bands[band]), id=f"f-fit_{band.lower()}"))
-            with Horizontal(classes="field-row"):
-                for band in ("1", "2", "3"):
-                    yield _field(f"Engagement {band} from", f"eng_{band}",
-                                 Input(str(m.engagement_bands[band]), id=f"f-eng_{band}"))
-            with Horizontal(classes="field-row"):
-                yield _field("MQL cells", "mql_cells", Input(", ".join(m.mql_cells),
-                                                             id="f-mql_cells"), "A1 … D4")
-                yield _field("or total at least", "mql_min_total", Input(
-                    "" if m.mql_min_total is None else str(m.mql_min_total),
-                    id="f-mql_min_total", placeholder="none"))
-            yield Static("Below C is fit band D; below 3 is engagement band 4. A knocked-out "
-                         "lead is never an MQL.", classes="field-hint")
+            with VerticalScroll(classes="form-body-fit"):
+                yield _field("Name", "name", Input(m.name if self.original else "", id="f-name",
+                                                   placeholder="B2B inbound FY26"))
+                yield Static("", id="id-preview", classes="field-hint")
+                with Horizontal(classes="field-row"):
+                    yield _field("Fit cap", "fit_cap", Input(str(m.fit_cap), id="f-fit_cap"))
+                    yield _field("Engagement cap", "engagement_cap",
+                                 Input(str(m.engagement_cap), id="f-engagement_cap"))
+                with Horizontal(classes="field-row"):
+                    for band in ("A", "B", "C"):
+                        yield _field(f"Fit {band} from", f"fit_{band.lower()}",
+                                     Input(str(m.fit_bands[band]), id=f"f-fit_{band.lower()}"))
+                with Horizontal(classes="field-row"):
+                    for band in ("1", "2", "3"):
+                        yield _field(f"Engagement {band} from", f"eng_{band}",
+                                     Input(str(m.engagement_bands[band]), id=f"f-eng_{band}"))
+                with Horizontal(classes="field-row"):
+                    yield _field("MQL cells", "mql_cells", Input(", ".join(m.mql_cells),
+                                                                 id="f-mql_cells"), "A1 … D4")
+                    yield _field("or total at least", "mql_min_total", Input(
+                        "" if m.mql_min_total is None else str(m.mql_min_total),
+                        id="f-mql_min_total", placeholder="none"))
+                yield Static("Below C is fit band D; below 3 is engagement band 4. A knocked-out "
+                             "lead is never an MQL.", classes="field-hint")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
@@ -450,11 +470,14 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
                 "fit_bands": {b: self._value(f"fit_{b.lower()}") for b in "ABC"},
                 "engagement_bands": {b: self._value(f"eng_{b}") for b in "123"},
                 "mql_cells": cells, "mql_min_total": self._value("mql_min_total") or None}
+        checked = self._order_and_cells(cells)
         try:
             model = ScoringModel.model_validate(data)
         except ValidationError as exc:
-            errors: dict[str, str] = {}
+            errors: dict[str, str] = dict(checked)
             for err in exc.errors():
+                if not err["loc"] and checked:
+                    continue  # the model's own check of what `checked` says on the fields
                 loc = [str(p) for p in err["loc"]]
                 text = _message(err)
                 if loc[:1] == ["fit_bands"] and len(loc) > 1:
@@ -465,8 +488,28 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
                     errors.setdefault(loc[0] if loc else "", text)
             show_field_errors(self, errors, MODEL_FIELDS)
             return None
-        show_field_errors(self, {}, MODEL_FIELDS)
-        return model
+        show_field_errors(self, checked, MODEL_FIELDS)
+        return None if checked else model
+
+    def _order_and_cells(self, cells: list[str]) -> dict[str, str]:
+        """What the model checks across fields, said on the field to change, by its label:
+        band minimums in order (A ≥ B ≥ C, 1 ≥ 2 ≥ 3) and MQL cells that exist."""
+        errors: dict[str, str] = {}
+        for prefix, label, bands in (("fit_", "Fit", "abc"), ("eng_", "Engagement", "123")):
+            try:
+                values = [int(self._value(f"{prefix}{b}")) for b in bands]
+            except ValueError:
+                continue  # a value that is not a number: said on its own field
+            for i in (1, 2):
+                if values[i] > values[i - 1]:
+                    errors[f"{prefix}{bands[i]}"] = (
+                        f"above {label} {bands[i - 1].upper()} ({values[i - 1]})")
+                    break
+        odd = [c for c in cells if not CELL_RE.fullmatch(c.upper())]
+        if odd:
+            errors["mql_cells"] = (f"{', '.join(repr(c) for c in odd)}: not a grade cell; "
+                                   "cells are A1 … D4 (fit band, engagement band)")
+        return errors
 
     @on(Input.Changed)
     def revalidate_after_failed_save(self) -> None:

@@ -196,6 +196,48 @@ async def test_operator_list_fits_the_column_type(tmp_path):
         assert "gt" not in OPS_BY_TYPE["text"] and "contains" not in OPS_BY_TYPE["number"]
 
 
+async def test_an_edit_keeps_the_conditions_it_does_not_touch_exactly(tmp_path):
+    """Changing a rule's points leaves its conditions' values as they were, however the value
+    box shows them: a listed value holding a comma, a number, spaces kept in a text. (A field
+    spelled in another case takes the dataset's spelling, as the form shows it.)"""
+    from model.schema import Condition
+
+    store = sample_copy(tmp_path)
+    model = store.scoring_model(MODEL_ID)
+    first = model.rules[0]
+    kept = [Condition(field="industry", op="in", value=["Acme, Inc", "SaaS"]),
+            Condition(field="converted", op="eq", value=1),
+            Condition(field="Industry", op="contains", value="  Saa  ")]
+    rules = [first.model_copy(update={"when": kept}), *model.rules[1:]]
+    store.save_scoring_model(model.model_copy(update={"rules": rules}))
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one(RuleTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, RuleForm) and form.original.id == first.id
+        assert form.query(ConditionRow)[0].query_one(".cond-value", Input).value == \
+            '"Acme, Inc", SaaS'
+        form.query_one("#f-points", Input).value = "21"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = store.scoring_model(MODEL_ID).rules[0]
+        assert saved.points == 21
+        assert saved.when == [*kept[:2], kept[2].model_copy(update={"field": "industry"})]
+
+        # a list edited in the box: a quoted value keeps its comma
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        await _fill_condition(pilot, form.query(ConditionRow)[0], "industry", "in",
+                              '"Acme, Inc", SaaS, "Say ""hi"""')
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.scoring_model(MODEL_ID).rules[0].when[0].value == \
+            ["Acme, Inc", "SaaS", 'Say "hi"']
+
+
 async def test_edit_toggle_and_delete_a_rule(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
@@ -342,8 +384,9 @@ async def test_rename_and_bands_are_saved(tmp_path):
         form.query_one("#f-fit_a", Input).value = "10"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert pilot.app.screen is form  # A below B is refused
-        assert form.query_one("#form-error").display
+        assert pilot.app.screen is form  # A below B is refused, said on B
+        assert form.query_one("#f-fit_b").has_class("-invalid")
+        assert text_of(form.query_one("#e-fit_b")).startswith("above Fit A (10)")
         form.query_one("#f-fit_a", Input).value = "60"
         form.query_one("#f-mql_min_total", Input).value = "9" * 30  # beyond any score
         await pilot.press("ctrl+s")
@@ -457,3 +500,36 @@ async def test_a_rule_edited_after_a_recased_export_picks_the_column(tmp_path):
         await settle(pilot)
         assert [c["field"] for c in json.loads(rule_rows(store)[target]["conditions"])] == [
             "Employees"]
+
+
+async def test_bands_form_names_the_field_to_change_and_fits_an_80_column_terminal(tmp_path):
+    store = sample_copy(tmp_path)
+    before = store.scoring_model(MODEL_ID)
+    async with app_on(store).run_test(size=(80, 24)) as pilot:
+        await open_scoring(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ModelSettingsForm)
+        save = form.query_one("#form-save")
+        assert save.region.bottom <= 23  # above the footer, not cut off
+        form.query_one("#f-fit_b", Input).value = str(before.fit_bands["A"] + 5)
+        form.query_one("#f-mql_cells", Input).value = "A1 Z9"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert text_of(form.query_one("#e-fit_b")).strip() == \
+            f"above Fit A ({before.fit_bands['A']})"
+        assert form.query_one("#f-fit_b").has_class("-invalid")
+        assert "'Z9': not a grade cell" in text_of(form.query_one("#e-mql_cells"))
+        assert not form.query_one("#form-error").display  # said on the fields, not below
+        form.query_one("#f-fit_b", Input).value = str(before.fit_bands["B"])
+        form.query_one("#f-eng_3", Input).value = str(before.engagement_bands["2"] + 1)
+        form.query_one("#f-mql_cells", Input).value = "A1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "above Engagement 2" in text_of(form.query_one("#e-eng_3"))
+        await pilot.press("escape")
+        await settle(pilot)
+    assert store.scoring_model(MODEL_ID) == before
