@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -88,6 +89,23 @@ def health_problems(store: PlanStore) -> list[str]:
     return out
 
 
+def scoring_problems(store: PlanStore) -> list[str]:
+    """Scoring models that cannot score the leads: an enabled rule names a column the leads
+    lack, or an operator or value that does not fit it (`align score` refuses such a model)."""
+    from model.leads import column_types
+    from model.scoring import rule_problems
+
+    types = column_types(store)
+    if not types:
+        return []
+    out = []
+    for model in store.scoring_models():
+        problems = rule_problems(model, types, dt.date.today())
+        out += [f"scoring model {model.id!r} cannot score the leads: {problems[rule.id]}"
+                for rule in model.rules if rule.enabled and rule.id in problems]
+    return out
+
+
 def signal_lines(store: PlanStore, period: str | None = None) -> tuple[str | None, list[str]]:
     """Realignment signals for `period` (default: the latest period with data)."""
     engine = engine_for(store)
@@ -103,6 +121,6 @@ def check_plan(store: PlanStore, period: str | None = None) -> CheckReport:
     report = CheckReport(integrity=integrity_problems(store))
     if report.integrity:
         return report
-    report.health = health_problems(store)
+    report.health = health_problems(store) + scoring_problems(store)
     report.signals_period, report.signals = signal_lines(store, period)
     return report

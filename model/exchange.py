@@ -27,6 +27,7 @@ from model.errors import AlignError
 from model.open_plans import refuse_open_plan
 from model.schema import (
     ENTITY_KINDS,
+    FROM_FILE,
     Condition,
     Decision,
     Department,
@@ -345,7 +346,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
     settings_data = {k: doc[k] for k in ("name", "fiscal_year_start") if k in doc}
     settings = PlanSettings()
     try:
-        settings = PlanSettings.model_validate(settings_data)
+        settings = PlanSettings.model_validate(settings_data, context=FROM_FILE)
     except ValidationError as exc:
         errors += format_validation_error(exc)
     entities: dict[str, list[Any]] = {}
@@ -364,7 +365,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
                 continue
             item = _drop_unknown(item, model, loc, warnings)
             try:
-                items.append(model.model_validate(item))
+                items.append(model.model_validate(item, context=FROM_FILE))
             except ValidationError as exc:
                 errors += format_validation_error(exc, loc)
             else:
@@ -378,7 +379,8 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
             errors.append("leads: expected a table ([leads])")
         else:
             try:
-                leads = LeadsRoles.model_validate(_drop_unknown(raw_leads, LeadsRoles, "leads", warnings))
+                leads = LeadsRoles.model_validate(
+                    _drop_unknown(raw_leads, LeadsRoles, "leads", warnings), context=FROM_FILE)
             except ValidationError as exc:
                 errors += format_validation_error(exc, "leads")
     if errors:
@@ -514,8 +516,28 @@ def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDif
     current = store.load_plan()
     target = _combined(current, parsed, replace)
     diff = diff_plans(current, target, replace=replace)
-    diff.warnings = list(parsed.warnings)
+    diff.warnings = list(parsed.warnings) + scoring_warnings(store, parsed)
     return diff
+
+
+def scoring_warnings(store: PlanStore, parsed: ParsedPlan) -> list[str]:
+    """The file's enabled rules that cannot score this plan's leads (a column they lack, an
+    operator or a value that does not fit the column): the import takes them, as the leads may
+    change, but `align score` refuses such a model until they are fixed."""
+    from model.leads import column_types
+    from model.scoring import rule_problems
+
+    types = column_types(store)
+    if not types:
+        return []
+    warnings = []
+    for i, model in enumerate(parsed.plan.scoring_models):
+        problems = rule_problems(model, types, dt.date.today())
+        for j, rule in enumerate(model.rules):
+            if rule.enabled and rule.id in problems:
+                warnings.append(f"scoring_models[{i}].rules[{j}]: {problems[rule.id]}; the model "
+                                "cannot score this plan's leads until the rule is fixed or off")
+    return warnings
 
 
 def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
@@ -534,7 +556,7 @@ def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
             raise AlignError("the plan file does not fit the plan; nothing was changed",
                              details=errors)
         diff = diff_plans(current, target, replace=replace)
-        diff.warnings = list(parsed.warnings)
+        diff.warnings = list(parsed.warnings) + scoring_warnings(store, parsed)
         if not dry_run and not diff.is_empty:
             store.apply_plan(target, replace=True)
     return diff

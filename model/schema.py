@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -23,6 +24,7 @@ from model.periods import parse_period
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 METRIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CELL_RE = re.compile(r"^[ABCD][1-4]$")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_ABS_NUMBER = 1e15
 
 
@@ -64,11 +66,40 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
+# Validation context of values read from a plan file (TOML), whose types say what was meant:
+# there `points = "10"` or `enabled = "off"` is a mistake to report, where a form's text box
+# always hands over text for the model to read.
+FROM_FILE = {"from_file": True}
+
+
+def _from_file(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("from_file"))
+
+
+def _whole(value: Any, info: ValidationInfo) -> Any:
+    value = _not_bool(value)
+    if _from_file(info) and not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _flag(value: Any, info: ValidationInfo) -> Any:
+    if _from_file(info) and not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 def _text_lines(value: Any) -> Any:
     """List fields accept a list or text with one item per line (as the forms edit them)."""
     if isinstance(value, str):
         value = value.splitlines()
     if isinstance(value, list):
+        broken = next((item for item in value if isinstance(item, str)
+                       and len(item.strip().splitlines()) > 1), None)
+        if broken is not None:
+            # the form shows one item a line: saved from there, it would come back as several
+            raise ValueError(f"each item is one line; {broken!r} holds a line break: make it "
+                             "separate items")
         return [item.strip() if isinstance(item, str) else item for item in value
                 if not (isinstance(item, str) and not item.strip())]
     return value
@@ -80,7 +111,8 @@ PeriodId = Annotated[str, AfterValidator(_period)]
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
-Whole = Annotated[int, BeforeValidator(_not_bool)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 TextList = Annotated[list[Annotated[str, Field(max_length=2_000)]], BeforeValidator(_text_lines)]
 
 ObjectiveState = Literal["draft", "active", "achieved", "missed", "dropped"]
@@ -236,7 +268,7 @@ class Measurement(Strict):
     metric: MetricId
     period: PeriodId
     value: Number | None = None
-    not_applicable: bool = False
+    not_applicable: Flag = False
     note: Text = ""
     source: Source = "manual"
     recorded_at: Timestamp = Field(default_factory=now_timestamp)
@@ -288,7 +320,7 @@ class Decision(_Attached):
 class Condition(Strict):
     field: Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200)]
     op: Operator
-    value: str | float | int | bool | list[str | float | int] | None = None
+    value: str | float | int | bool | dt.date | list[str | float | int] | None = None
 
     @field_validator("value", mode="before")
     @classmethod
@@ -300,6 +332,10 @@ class Condition(Strict):
     @model_validator(mode="after")
     def _value_fits_operator(self) -> Condition:
         op, value = self.op, self.value
+        if isinstance(value, dt.datetime):
+            raise ValueError(f"operator {op} compares dates, not a date and time: {value}")
+        if isinstance(value, dt.date):  # a TOML date, as written without quotes
+            value = self.value = value.isoformat()
         if op in NO_VALUE_OPS:
             if value not in (None, "", []):
                 raise ValueError(f"operator {op} takes no value")
@@ -311,6 +347,9 @@ class Condition(Strict):
                 value = [part.strip() for part in value.split(",") if part.strip()]
             if not isinstance(value, list) or not value:
                 raise ValueError(f"operator {op} needs a list of values")
+            odd = next((v for v in value if isinstance(v, float) and not math.isfinite(v)), None)
+            if odd is not None:
+                raise ValueError(f"operator {op} needs text or finite numbers, got {odd!r}")
             self.value = [v if isinstance(v, str) else _number_text(v) for v in value]
         elif op == "between":
             if (not isinstance(value, list) or len(value) != 2
@@ -331,8 +370,13 @@ class Condition(Strict):
                                  f"got {value!r}")
             self.value = int(float(value))  # type: ignore[arg-type]
         elif op in ("before", "after"):
+            # A date written out (2026-03-31); not a number, nor the other forms
+            # fromisoformat reads (20260331, 2026-W13-2).
+            text = value.strip() if isinstance(value, str) else None
             try:
-                self.value = dt.date.fromisoformat(str(value).strip()).isoformat()
+                if text is None or not ISO_DATE_RE.fullmatch(text):
+                    raise ValueError
+                self.value = dt.date.fromisoformat(text).isoformat()
             except ValueError:
                 raise ValueError(f"operator {op} needs a date such as 2026-03-31, got {value!r}") from None
         else:  # eq, neq, contains, not_contains, starts_with, ends_with
@@ -379,8 +423,8 @@ class Rule(Strict):
     dimension: Dimension
     when: list[Condition] = Field(min_length=1)
     points: Whole = Field(ge=-10_000, le=10_000)
-    knockout: bool = False
-    enabled: bool = True
+    knockout: Flag = False
+    enabled: Flag = True
     rationale: Text = ""
     owner: Slug | None = None
 

@@ -74,7 +74,7 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
                 continue
             union_seen.add(key)
             err = {**err, "loc": tuple(parts[:branch]), "type": "union_value",
-                   "msg": "expected text, a number, true/false or a list of them"}
+                   "msg": "expected text, a number, a date, true/false or a list of them"}
         loc = prefix
         for part in err["loc"]:
             if isinstance(part, int):
@@ -85,7 +85,7 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
     return lines
 
 
-_UNION_BRANCHES = {"str", "float", "int", "bool", "list"}
+_UNION_BRANCHES = {"str", "float", "int", "bool", "date", "list"}
 
 
 def _friendly(err: Any) -> str:

@@ -265,3 +265,25 @@ def test_an_empty_plan_name_is_named_as_such(tmp_path, monkeypatch):
         assert result.exit_code == 1, args
         assert result.stderr.startswith("error: DB is empty: give the "), args
     assert [p.name for p in tmp_path.iterdir()] == ["p.toml"]
+
+
+def test_rules_that_cannot_score_the_leads_are_warned_of_on_import_and_flagged_by_check(
+        tmp_path):
+    import shutil
+
+    plan = tmp_path / "plan.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "sample.db", plan)
+    assert run("export", plan, "-o", tmp_path / "plan.toml").exit_code == 0
+    text = (tmp_path / "plan.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('{ field = "industry", op = "in"',
+                                '{ field = "budget", op = "in"', 1))
+    result = run("import", bad, plan)
+    assert result.exit_code == 0, result.output  # taken: the leads may change
+    assert ("warning: " + str(bad) + ": scoring_models[0].rules[0]: rule 'fit-core-industry', "
+            "field 'budget': no such column") in result.stderr
+    assert "cannot score this plan's leads until the rule is fixed or off" in result.stderr
+    check = run("check", plan)
+    assert ("! scoring model 'northwind-b2b' cannot score the leads: rule 'fit-core-industry', "
+            "field 'budget'") in check.stdout
+    assert run("score", plan).exit_code == 1

@@ -62,6 +62,28 @@ CORPUS = {
     "MQL total beyond any score": (_swap("engagement_cap = 100", "engagement_cap = 100\n"
                                          "mql_min_total = -1" + "0" * 30),
                                    "scoring_models[0].mql_min_total"),
+    # A value's TOML type says what was meant: text where a number or true/false belongs is
+    # refused, not read as one (as a form's text box is).
+    "points as text": (_swap("points = 15", 'points = "15"'),
+                       "scoring_models[0].rules[0].points: expected a whole number, got '15'"),
+    "points as a float": (_swap("points = 15", "points = 15.0"),
+                          "scoring_models[0].rules[0].points: expected a whole number, got 15.0"),
+    "flag as text": (_swap("enabled = true", 'enabled = "off"'),
+                     "scoring_models[0].rules[0].enabled: expected true or false, got 'off'"),
+    "flag as a number": (_swap("knockout = false", "knockout = 1"),
+                         "scoring_models[0].rules[0].knockout: expected true or false, got 1"),
+    "nan in a list": (_swap('op = "eq", value = "SaaS"', 'op = "in", value = [nan, 5]'),
+                      "operator in needs text or finite numbers, got nan"),
+    "date as a number": (_swap('op = "within_last_days", value = 30',
+                               'op = "after", value = 20251001'),
+                         "operator after needs a date such as 2026-03-31, got 20251001"),
+    "week date": (_swap('op = "within_last_days", value = 30', 'op = "before", value = "2025-W05-3"'),
+                  "operator before needs a date such as 2026-03-31, got '2025-W05-3'"),
+    "date and time": (_swap('op = "within_last_days", value = 30',
+                            'op = "before", value = 2025-10-01T10:00:00'),
+                      "scoring_models[0].rules[2].when[0].value: expected text, a number, a date"),
+    "list item with a line break": (_swap('  "Head of Ops",', '  "Head of\\nOps",'),
+                                    "personas[0].titles: each item is one line"),
 }
 
 

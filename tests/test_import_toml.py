@@ -81,3 +81,13 @@ def test_import_file_prefixes_the_path(tmp_path, store):
         import_file(store, path)
     assert str(path) in exc.value.message
     assert "objectives[0].title: required, but missing" in exc.value.details
+
+
+def test_a_date_written_as_a_toml_date_is_read_as_that_date(store):
+    text = plan_to_toml(small_plan()).replace(
+        '{ field = "last_activity", op = "within_last_days", value = 30 }',
+        '{ field = "last_activity", op = "after", value = 2025-10-01 }')
+    import_plan(store, parse_plan_text(text))
+    rule = next(r for r in store.scoring_model("b2b").rules if r.id == "recent")
+    assert (rule.when[0].op, rule.when[0].value) == ("after", "2025-10-01")
+    assert '{ field = "last_activity", op = "after", value = "2025-10-01" }' in export_toml(store)

@@ -261,4 +261,4 @@ def test_a_bad_condition_value_is_one_message():
         Condition(field="x", op="eq", value={"a": 1})
     lines = format_validation_error(exc.value, "scoring_models[0].rules[0].when[0]")
     assert lines == ["scoring_models[0].rules[0].when[0].value: expected text, a number, "
-                     "true/false or a list of them"]
+                     "a date, true/false or a list of them"]
