@@ -59,7 +59,9 @@ def personas_leads(store: Any, personas: Sequence[Persona], *,
         try:
             resolve_rules([_as_rule(persona)], types, as_of)
         except AlignError as exc:
-            figures[persona.id] = str(exc)
+            # the engine names a rule; here it is the persona's criterion
+            figures[persona.id] = str(exc).replace(f"rule {persona.id!r}, field",
+                                                   "criterion on field", 1)
         else:
             counted.append(persona)
     if not counted:

@@ -4,6 +4,7 @@ save / cancel from the keyboard or the buttons."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -31,8 +32,16 @@ _FRIENDLY = {
 }
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l",
+                          "þ": "th", "ð": "d", "ı": "i"})
+
+
 def slugify(text: str, fallback: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:56].strip("-")
+    """An id from a name: `Ünïcødé Ülla` → `unicode-ulla`, letters without their accents."""
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:56].strip("-")
     return slug or fallback
 
 
@@ -45,6 +54,17 @@ def unique_id(base: str, taken: Iterable[str]) -> str:
     while f"{base}-{n}" in used:
         n += 1
     return f"{base}-{n}"
+
+
+def copy_name(name: str, taken: Iterable[str]) -> str:
+    """The name of a copy: `Name (copy)`, then `Name (copy 2)`… A copy of a copy counts on
+    from its original's name rather than piling up `(copy) (copy)`."""
+    base = re.sub(r" \(copy(?: \d+)?\)$", "", name)
+    used = set(taken)
+    n = 1
+    while (candidate := f"{base} (copy)" if n == 1 else f"{base} (copy {n})") in used:
+        n += 1
+    return candidate
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -44,7 +44,7 @@ from model.store import connect_to_read
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.footer import AlignFooter
-from screens.form_support import unique_id
+from screens.form_support import copy_name, unique_id
 from screens.leads_browser import LeadsBrowser, LeadsHeader, RankedSource, why_renderable
 from screens.messages import PlanChanged
 from screens.scoring_widgets import (
@@ -1181,8 +1181,8 @@ class LeadScoringScreen(AreaScreen):
         if model is None or rule is None:
             return
         new_id = unique_id(f"{rule.id}-copy", [r.id for r in model.rules])
-        copy = rule.model_copy(update={"id": new_id, "name": f"{rule.name or rule.id} (copy)",
-                                       "enabled": False})
+        name = copy_name(rule.name or rule.id, [r.name for r in model.rules])
+        copy = rule.model_copy(update={"id": new_id, "name": name, "enabled": False})
         index = model.rules.index(rule) + 1
         rules = [*model.rules[:index], copy, *model.rules[index:]]
         if self._save_model(self._with_rules(model, rules),
@@ -1269,8 +1269,7 @@ class LeadScoringScreen(AreaScreen):
         if (model := self._need_model()) is None:
             return
         new_id = unique_id(f"{model.id}-copy", [m.id for m in self.models])
-        names = {m.name for m in self.models}
-        name = unique_id(f"{model.name} (copy)", names)
+        name = copy_name(model.name, [m.name for m in self.models])
         copy = model.model_copy(update={"id": new_id, "name": name})
         self._save_model(copy, f"Duplicated as {new_id}: c compares the two side by side.")
 

@@ -10,9 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
-from model.schema import PERSONA_LIST_FIELDS, Persona
+from model.schema import PERSONA_LIST_FIELDS, Condition, Persona
 from screens.footer import AlignFooter
 from screens.form_support import (
     EntityForm,
@@ -23,6 +23,7 @@ from screens.form_support import (
     unique_id,
 )
 from screens.objective_form import _field
+from screens.scoring_forms import ConditionRow, check_condition
 
 if TYPE_CHECKING:
     from model.store import PlanStore
@@ -59,14 +60,21 @@ class PersonaForm(EntityForm):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="persona_form.save"),
+        Binding("ctrl+n", "add_condition", "Add match criterion", priority=True,
+                id="persona_form.add_condition"),
         Binding("escape", "cancel", "Cancel", id="persona_form.cancel"),
     ]
 
-    def __init__(self, store: PlanStore, persona: Persona | None = None) -> None:
+    def __init__(self, store: PlanStore, persona: Persona | None = None, *,
+                 today: dt.date | None = None) -> None:
+        from model.leads import column_types
+
         super().__init__()
         self.store = store
         self.original = persona
         self.tried = False
+        self.types = column_types(store)  # the leads' columns, which criteria pick from
+        self.today = today or dt.date.today()
 
     def compose(self) -> ComposeResult:
         p = self.original
@@ -80,6 +88,12 @@ class PersonaForm(EntityForm):
                     yield Label(group, classes="form-group-title")
                     for name in names:
                         yield self._widget_for(name, p)
+                yield Label("Match criteria", classes="form-group-title")
+                yield Label("[dim]leads that meet all of them are this persona's · ctrl+n adds · "
+                            "✕ removes · none: no leads are assigned[/]", classes="field-hint")
+                with Vertical(id="f-match"):
+                    for cond in (p.match if p else []):
+                        yield ConditionRow(self.types, cond)
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
@@ -123,20 +137,48 @@ class PersonaForm(EntityForm):
             else:
                 data[name] = self.query_one(f"#f-{name}", Input).value.strip()
         data["last_validated"] = data["last_validated"] or None
-        data["match"] = [c.model_dump() for c in self.original.match] if self.original else []
         return data
 
+    def _criteria(self) -> list[Condition] | None:
+        """The match criteria as the rows show them, each row saying what is wrong with it;
+        None when one is."""
+        criteria: list[Condition] = []
+        bad = False
+        for row in self.query(ConditionRow):
+            cond, problem = check_condition(row.data(), self.types, self.today)
+            row.show_error(problem)
+            if cond is None:
+                bad = True
+            else:
+                criteria.append(cond)
+        return None if bad else criteria
+
     def validate_form(self) -> Persona | None:
+        data = self.form_data()
+        criteria = self._criteria()
+        data["match"] = [c.model_dump() for c in criteria or []]
         try:
-            persona = Persona.model_validate(self.form_data())
+            persona = Persona.model_validate(data)
         except ValidationError as exc:
             show_field_errors(self, field_errors(exc), PERSONA_FIELDS)
             return None
         show_field_errors(self, {}, PERSONA_FIELDS)
-        return persona
+        return None if criteria is None else persona
+
+    async def action_add_condition(self) -> None:
+        row = ConditionRow(self.types)
+        await self.query_one("#f-match").mount(row)
+        row.query_one(".cond-field").focus()
+        self.call_after_refresh(row.scroll_visible, animate=False)
+
+    def remove_condition(self, row: ConditionRow) -> None:
+        row.remove()
+        if self.tried:
+            self.call_after_refresh(self.validate_form)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
+    @on(Select.Changed)
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
             self.validate_form()

@@ -21,9 +21,11 @@ from model.schema import PERSONA_LIST_FIELDS, Objective, Persona
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog
 from screens.footer import AlignFooter
-from screens.form_support import unique_id
+from screens.form_support import copy_name, unique_id
 from screens.messages import PlanChanged
 from screens.persona_form import PERSONA_GROUPS, label_of
+
+RELATIVE_OPS = ("within_last_days", "more_than_days_ago")  # they count back from a day
 
 if TYPE_CHECKING:
     from model.persona_match import PersonaLeads
@@ -92,7 +94,8 @@ class PersonasScreen(AreaScreen):
         self._leads_token += 1
         self.lead_figures = {}
         matched = [p for p in self.personas if p.match]
-        if matched and has_leads(self.store) and self.store.path is not None:
+        self._has_leads = has_leads(self.store)
+        if matched and self._has_leads and self.store.path is not None:
             self.count_in_background(self._leads_token, Path(self.store.path), matched,
                                      self.app.today)  # type: ignore[attr-defined]
 
@@ -202,7 +205,10 @@ class PersonasScreen(AreaScreen):
     def _lead_line(self, p: Persona) -> Text:
         figures = self.lead_figures.get(p.id)
         if figures is None:
-            return Text("")
+            if not getattr(self, "_has_leads", False):
+                return Text("\n  leads: none imported yet; import them in Lead scoring "
+                            "(2, then i) to see how many match", style="dim")
+            return Text("\n  counting the leads that match…", style="dim")
         if isinstance(figures, str):
             return Text(f"\n  leads: {figures}", style="yellow")
         line = Text("\n  ")
@@ -210,6 +216,9 @@ class PersonasScreen(AreaScreen):
         if figures.rate is not None:
             line.append(f" · conversion {figures.rate * 100:.1f}% ({figures.won:,} won of "
                         f"{figures.decided:,} decided)")
+        if any(c.op in RELATIVE_OPS for c in p.match):
+            # "in the last 30 days" counts back from a day: say which
+            line.append(f" · as of {self.app.today.isoformat()}", style="dim")  # type: ignore[attr-defined]
         return line
 
     @on(OptionList.OptionHighlighted, "#personas-list")
@@ -263,21 +272,23 @@ class PersonasScreen(AreaScreen):
     def action_new(self) -> None:
         from screens.persona_form import PersonaForm
 
-        self.app.push_screen(PersonaForm(self.store), self._saved)
+        self.app.push_screen(PersonaForm(self.store, today=self.app.today),  # type: ignore[attr-defined]
+                             self._saved)
 
     def action_edit(self) -> None:
         from screens.persona_form import PersonaForm
 
         if (p := self._selected()) is not None:
-            self.app.push_screen(PersonaForm(self.store, self.store.persona(p.id)), self._saved)
+            self.app.push_screen(PersonaForm(self.store, self.store.persona(p.id),
+                                             today=self.app.today),  # type: ignore[attr-defined]
+                                 self._saved)
 
     def action_duplicate(self) -> None:
         if (p := self._selected()) is None:
             return
         taken = {x.id for x in self.personas}
         new_id = unique_id(f"{p.id}-copy", taken)
-        names = {x.name for x in self.personas}
-        name = unique_id(f"{p.name} (copy)", names) if f"{p.name} (copy)" in names else f"{p.name} (copy)"
+        name = copy_name(p.name, [x.name for x in self.personas])
         copy = p.model_copy(update={"id": new_id, "name": name})
         try:
             self.store.save_persona(copy)

@@ -408,3 +408,10 @@ def test_as_of_today_is_the_default_and_a_bad_day_is_refused(db, csv_file, tmp_p
     early = json.loads(run("score", db, "--as-of", "0001-01-01", "--json").stdout)
     assert early["as_of"] == "0001-01-01" and early["leads"] == 4
     assert run("leads", "export", db, "--as-of", "0001-01-01").exit_code == 0
+
+
+def test_score_before_any_leads_says_so_rather_than_blaming_a_rule(db):
+    for extra in ([], ["--json"], ["--model", "m"]):
+        result = run("score", db, *extra)
+        assert result.exit_code == 1
+        assert result.stderr == "error: no leads imported yet (use `align leads import CSV DB`)\n"

@@ -475,3 +475,21 @@ async def test_an_in_memory_plan_computes_progress_without_a_worker(monkeypatch)
         await pilot.pause()
         assert "55% ● red" in row_labels(app)["grow-smb-pipeline"]
         assert started == []
+
+
+def test_an_id_made_from_a_name_keeps_its_letters_without_accents():
+    from screens.form_support import slugify
+
+    assert slugify("Ünïcødé Ülla", "persona") == "unicode-ulla"
+    assert slugify("Café Crème · Straße", "x") == "cafe-creme-strasse"
+    assert slugify("日本", "persona") == "persona"  # nothing in a–z: the fallback
+
+
+def test_a_copy_of_a_copy_counts_on_from_the_original_name():
+    from screens.form_support import copy_name
+
+    assert copy_name("Olivia", ["Olivia"]) == "Olivia (copy)"
+    assert copy_name("Olivia", ["Olivia", "Olivia (copy)"]) == "Olivia (copy 2)"
+    assert copy_name("Olivia (copy)", ["Olivia", "Olivia (copy)"]) == "Olivia (copy 2)"
+    assert copy_name("Olivia (copy 2)", ["Olivia (copy)", "Olivia (copy 2)"]) == \
+        "Olivia (copy 3)"

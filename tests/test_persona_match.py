@@ -48,7 +48,7 @@ def test_without_outcome_role_there_is_no_rate(empty_store, tmp_path):
 def test_no_criteria_no_figures_and_unknown_column_is_named(empty_store, tmp_path):
     load(empty_store, tmp_path, CSV, id="id")
     assert persona_leads(empty_store, Persona(id="x", name="X"), as_of=AS_OF) is None
-    with pytest.raises(AlignError, match="'industry'"):
+    with pytest.raises(AlignError, match="^criterion on field 'industry': no such column"):
         persona_leads(empty_store, _persona({"field": "industry", "op": "eq", "value": "SaaS"}),
                       as_of=AS_OF)
 
@@ -95,3 +95,94 @@ def test_every_persona_is_counted_in_one_read(empty_store, tmp_path):
         assert (got.leads, got.decided, got.won) == (alone.leads, alone.decided, alone.won)
     assert (figures["vp"].leads, figures["vp"].decided, figures["vp"].won) == (3, 2, 1)
     assert (figures["big"].leads, figures["big"].decided, figures["big"].won) == (2, 1, 1)
+
+
+async def test_card_says_when_no_leads_are_imported_and_the_day_it_counts_back_from(tmp_path):
+    store = sample_copy(tmp_path)
+    olivia = store.persona("ops-olivia")
+    recent = Condition(field="last_activity", op="within_last_days", value=30)
+    store.save_persona(olivia.model_copy(update={"match": [*olivia.match, recent]}))
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.selected_id = "ops-olivia"
+        screen._draw_card()
+        await pilot.pause()
+        assert f"· as of {TODAY.isoformat()}" in text_of(screen.query_one("#persona-card-body"))
+
+    with store.transaction():
+        store.conn.execute("DROP TABLE leads")
+        store.conn.execute("DELETE FROM leads_columns")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.selected_id = "ops-olivia"
+        screen._draw_card()
+        await pilot.pause()
+        card = text_of(screen.query_one("#persona-card-body"))
+        assert "leads: none imported yet; import them in Lead scoring (2, then i)" in card
+
+
+async def _edit_persona(pilot, persona_id: str):
+    from screens.persona_form import PersonaForm
+
+    await settle(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    screen.selected_id = persona_id
+    screen.action_edit()
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, PersonaForm)
+    return screen, form
+
+
+async def test_match_criteria_are_added_edited_and_removed_in_the_persona_form(tmp_path):
+    from textual.widgets import Input, Select
+
+    from screens.scoring_forms import ConditionRow
+
+    store = sample_copy(tmp_path)
+    olivia = store.persona("ops-olivia")
+    assert olivia.match  # the sample's criteria
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen, form = await _edit_persona(pilot, "ops-olivia")
+        rows = list(form.query(ConditionRow))
+        assert len(rows) == len(olivia.match)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        new = list(form.query(ConditionRow))[-1]
+        assert new.query_one(".cond-field").has_focus
+        new.query_one(".cond-field", Select).value = "employees"
+        await pilot.pause()
+        new.query_one(".cond-op", Select).value = "gte"
+        await pilot.pause()
+        new.query_one(".cond-value", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form  # refused, saying why on the row
+        assert "needs a number, got 'lots'" in text_of(new.query_one(".cond-error"))
+        new.query_one(".cond-value", Input).value = "200"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = store.persona("ops-olivia")
+        assert saved.match == [*olivia.match,
+                               Condition(field="employees", op="gte", value=200)]
+        assert saved.tagline == olivia.tagline
+        expected = persona_leads(store, saved, as_of=TODAY)
+        assert f"{expected.leads:,} leads match" in text_of(
+            screen.query_one("#persona-card-body"))
+
+        _, form = await _edit_persona(pilot, "ops-olivia")
+        for row in list(form.query(ConditionRow)):
+            form.remove_condition(row)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.persona("ops-olivia").match == []
+        assert "none: leads are not assigned" in text_of(screen.query_one("#persona-card-body"))

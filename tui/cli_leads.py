@@ -294,6 +294,7 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
           csv_out: str | None) -> None:
     """Score the leads in DB: grade matrix and backtest against outcomes."""
     from model.backtest import backtest
+    from model.leads import has_leads
 
     day = as_of_value(as_of)
     if csv_out is not None and csv_out.strip() in ("", "-"):
@@ -302,6 +303,8 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     store = open_store(db, read_only=True)
     try:
         model = _pick_model(store, model_id)
+        if not has_leads(store):  # rather than a rule's column reported missing
+            raise AlignError("no leads imported yet (use `align leads import CSV DB`)")
         stop = _notice_when_slow(store.conn, "scoring leads…")
         try:
             result = backtest(store, model, as_of=day)
