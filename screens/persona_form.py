@@ -23,7 +23,7 @@ from screens.form_support import (
     unique_id,
 )
 from screens.objective_form import _field
-from screens.scoring_forms import ConditionRow, check_condition
+from screens.scoring_forms import ConditionRow, checked_conditions
 
 if TYPE_CHECKING:
     from model.store import PlanStore
@@ -142,15 +142,8 @@ class PersonaForm(EntityForm):
     def _criteria(self) -> list[Condition] | None:
         """The match criteria as the rows show them, each row saying what is wrong with it;
         None when one is."""
-        criteria: list[Condition] = []
-        bad = False
-        for row in self.query(ConditionRow):
-            cond, problem = check_condition(row.data(), self.types, self.today)
-            row.show_error(problem)
-            if cond is None:
-                bad = True
-            else:
-                criteria.append(cond)
+        criteria, bad = checked_conditions(list(self.query(ConditionRow)), self.types,
+                                           self.today)
         return None if bad else criteria
 
     def validate_form(self) -> Persona | None:

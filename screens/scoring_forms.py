@@ -232,6 +232,22 @@ def check_condition(data: dict[str, Any], types: dict[str, str],
     return cond, ""
 
 
+def checked_conditions(rows: list[ConditionRow], types: dict[str, str],
+                       as_of: dt.date) -> tuple[list[Condition], bool]:
+    """The conditions the rows hold, each row showing what is wrong with it; and whether any
+    row is wrong (its condition is then left out)."""
+    conditions: list[Condition] = []
+    bad = False
+    for row in rows:
+        cond, problem = check_condition(row.data(), types, as_of)
+        row.show_error(problem)
+        if cond is None:
+            bad = True
+        else:
+            conditions.append(cond)
+    return conditions, bad
+
+
 class RuleForm(FormScreen[Rule | None]):
     """A rule of `model`: returns the validated rule (not yet saved), or None."""
 
@@ -342,16 +358,8 @@ class RuleForm(FormScreen[Rule | None]):
 
     def validate_form(self) -> Rule | None:
         data = self.form_data()
-        conditions: list[Condition] = []
-        bad = False
         rows = list(self.query(ConditionRow))
-        for row in rows:
-            cond, problem = check_condition(row.data(), self.types, self.as_of)
-            row.show_error(problem)
-            if cond is None:
-                bad = True
-            else:
-                conditions.append(cond)
+        conditions, bad = checked_conditions(rows, self.types, self.as_of)
         data["when"] = [c.model_dump() for c in conditions]
         errors: dict[str, str] = {}
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from model.store import PlanStore
 from screens.lead_scoring import LeadScoringScreen
+from screens.leads_browser import LeadsBrowser
 from tests.conftest import TODAY
 from tui.app import build_app
 
@@ -48,6 +49,14 @@ async def open_scoring(pilot) -> LeadScoringScreen:
 def rule_rows(store: PlanStore, model: str = MODEL_ID) -> dict[str, dict]:
     return {r["id"]: r for r in store.db.query(
         "SELECT * FROM rules WHERE model = ? ORDER BY position", [model])}
+
+
+async def open_leads(pilot) -> tuple[LeadScoringScreen, LeadsBrowser]:
+    """The Lead scoring screen on its Leads tab, the leads shown."""
+    screen = await open_scoring(pilot)
+    await pilot.press("l")
+    await leads_settled(pilot)
+    return screen, screen.query_one(LeadsBrowser)
 
 
 async def leads_settled(pilot, timeout: float = 20.0) -> None:

@@ -19,6 +19,7 @@ from tests.lead_scoring_helpers import (
     MODEL_ID,
     app_on,
     leads_settled,
+    open_leads,
     open_scoring,
     paste_filter,
     sample_copy,
@@ -40,10 +41,7 @@ async def test_first_page_is_the_highest_scores(tmp_path):
     store = sample_copy(tmp_path)
     order = _expected_order(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await leads_settled(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await open_leads(pilot)
         assert browser.has_focus and browser.count == 2000
         assert browser.virtual_size.height == 2000
         lead_id = store.db.execute("SELECT lead_id FROM leads WHERE _row = ?",
@@ -62,10 +60,7 @@ async def test_jump_to_the_end_and_why_panel(tmp_path):
     order = _expected_order(store)
     model = store.scoring_model(MODEL_ID)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await leads_settled(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await open_leads(pilot)
         await pilot.press("end")
         await leads_settled(pilot)
         assert browser.cursor == 1999
@@ -108,10 +103,7 @@ async def test_ranked_table_holds_every_lead_in_score_order(tmp_path):
 async def test_an_edit_reranks_the_browser(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await leads_settled(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await open_leads(pilot)
         screen.query_one("#scoring-rules").focus()
         await pilot.press("space")  # the first rule off
         await settle(pilot)
@@ -743,10 +735,7 @@ async def test_an_export_whose_leads_went_away_meanwhile_says_so(tmp_path):
 async def test_the_column_names_move_with_the_columns_scrolled_sideways(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen = await open_scoring(pilot)
-        await pilot.press("l")
-        await leads_settled(pilot)
-        browser = screen.query_one(LeadsBrowser)
+        screen, browser = await open_leads(pilot)
         header = screen.query_one("#leads-header")
         names = browser.header_text()
         assert text_of(header).rstrip() == names.rstrip()
