@@ -184,12 +184,16 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     (`check_export_target`; `kind` names the file meant, for the message)."""
     path = Path(path)
     folder = check_file_target(path, plan, kind=kind)
-    if is_special_file(path):
+    if written_in_place(path):
         # /dev/null, /dev/stdout, a terminal or a pipe: written to as it is. Replacing it with
-        # a file would swap a device for a plain file (run as root) or fail.
+        # a file would swap a device or the system's link for a plain file (as root) or fail.
         with path.open("w", encoding="utf-8", newline=newline) as fh:
             yield fh
         return
+    if path.is_symlink():
+        # the file the link points to is replaced, beside it; the link stays a link
+        path = path.resolve()
+        folder = check_file_target(path, plan, kind=kind)
     for stale in folder.glob(f".{path.name}.*.tmp"):
         try:
             if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -207,6 +211,23 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def written_in_place(path: Path) -> bool:
+    """Whether `path` is written to as it is rather than replaced: a device or a pipe, or a
+    name under /dev or /proc (/dev/stdout leads through /proc to whatever standard output is,
+    a plain file when it is redirected)."""
+    if is_special_file(path):
+        return True
+    named = os.path.abspath(path)
+    if named.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        return path.is_symlink() and os.path.abspath(
+            os.path.join(os.path.dirname(named), os.readlink(path))).startswith(("/dev/",
+                                                                                 "/proc/"))
+    except OSError:
+        return False
 
 
 def is_special_file(path: Path) -> bool:
@@ -230,7 +251,7 @@ def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str =
     if not folder.is_dir():
         raise AlignError(f"{path}: folder {folder} does not exist")
     check_export_target(path, plan, kind=kind)
-    if not is_special_file(path) and not os.access(folder, os.W_OK):
+    if not written_in_place(path) and not os.access(folder, os.W_OK):
         raise AlignError(f"{path}: cannot write in {folder} (no permission); give a file "
                          "in a folder you can write to")
     return folder

@@ -332,8 +332,6 @@ class Condition(Strict):
     @model_validator(mode="after")
     def _value_fits_operator(self) -> Condition:
         op, value = self.op, self.value
-        if isinstance(value, dt.datetime):
-            raise ValueError(f"operator {op} compares dates, not a date and time: {value}")
         if isinstance(value, dt.date):  # a TOML date, as written without quotes
             value = self.value = value.isoformat()
         if op in NO_VALUE_OPS:

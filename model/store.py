@@ -173,19 +173,34 @@ def read_only_reason(path: Path) -> str | None:
 
 def connect_to_read(path: Path, **kwargs: Any) -> sqlite3.Connection:
     """A connection for reading the plan at `path`: the usual one, or, for a plan Align may not
-    write, a read-only one, which still sees what others write to the plan meanwhile. Only a
-    WAL plan in a folder where SQLite cannot create the shared-memory file it reads through
-    (nobody has the plan open, or that file would be there) is read as unchanging."""
+    write, a read-only one, which sees what others write to the plan meanwhile. Except for a WAL
+    plan nobody has open (no `-wal` beside it): SQLite would create the `-wal` and `-shm` files
+    to read it and leave them, the `-shm` with the plan's own permissions, which can stop the
+    plan's owner from saving; such a plan is read as it is, unchanging."""
     kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
     if not read_only_reason(path):
         return sqlite3.connect(str(path), **kwargs)
+    real = path.resolve()
+    if _wal_header(real) and not _exists(real.with_name(real.name + "-wal")):
+        return sqlite3.connect(_read_only_uri(path) + "&immutable=1", uri=True, **kwargs)
     conn = sqlite3.connect(_read_only_uri(path), uri=True, **kwargs)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError:  # a WAL plan whose -shm cannot be made here
         conn.close()
     return sqlite3.connect(_probe_uri(path), uri=True, **kwargs)
+
+
+def _wal_header(path: Path) -> bool:
+    """Whether the plan file says it is in WAL mode (header bytes 18 and 19). Read as a plain
+    file, which is safe here: only for a plan this process reads, never writes."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(18)
+            return fh.read(2) == b"\x02\x02"
+    except OSError:
+        return False
 
 
 def _exists(path: Path) -> bool:
@@ -354,14 +369,21 @@ class PlanStore:
         """The plan at `path` (at this version's schema) for reading, the file left exactly as
         it is: no switch to WAL, every write refused. A plan Align may not write (`reason`) is
         read through a read-only connection, so it opens from a read-only folder or share."""
+        conn = None
         try:
             conn = connect_to_read(path)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA query_only = ON")
         except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
             raise AlignError(f"{path}: cannot read the plan ({exc})") from None
         store = cls(conn, path)
-        store._configure(wal=False)
+        try:
+            store._configure(wal=False)
+        except BaseException:
+            store.close()
+            raise
         store.read_only = reason or f"{path} is open read-only"
         return store
 
@@ -404,8 +426,12 @@ class PlanStore:
                name: str | None = None) -> PlanStore:
         """A store on `conn`, configured (WAL for a file) and at this version's schema."""
         store = cls(conn, path)
-        store._configure(wal=path is not None)
-        store._migrate(name=name)
+        try:
+            store._configure(wal=path is not None)
+            store._migrate(name=name)
+        except BaseException:
+            store.close()  # its connection, and its hold on the file (`open_plans`)
+            raise
         return store
 
     @staticmethod

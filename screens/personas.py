@@ -110,8 +110,9 @@ class PersonasScreen(AreaScreen):
         try:
             with PlanStore.open(path, create=False) as store:
                 figures = personas_leads(store, personas, as_of=as_of)
-        except AlignError as exc:
-            figures = {p.id: str(exc) for p in personas}
+        except Exception as exc:  # noqa: BLE001 - said on the card, never left "counting…"
+            message = str(exc) if isinstance(exc, AlignError) else f"{type(exc).__name__}: {exc}"
+            figures = {p.id: f"could not be counted ({message})" for p in personas}
         self.post_message(PersonaLeadsCounted(token, figures))
 
     @on(PersonaLeadsCounted)

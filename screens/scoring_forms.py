@@ -66,8 +66,11 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
         return [part.strip() for part in re.split(r",|\band\b|\.\.", text) if part.strip()]
     if op in ("in", "not_in"):
         # comma-separated, a value holding a comma in double quotes (`"Acme, Inc", SaaS`)
-        items = next(csv.reader([text], skipinitialspace=True), [])
-        return [item.strip() for item in items if item.strip()] or text
+        try:
+            items = next(csv.reader([text], skipinitialspace=True), [])
+        except csv.Error:  # a value longer than the csv module takes: read by commas alone
+            items = text.split(",")
+        return [item.strip() for item in items if item.strip()]
     if column_type == "number" and op in ("eq", "neq"):
         try:
             number = float(text.replace(",", ""))
@@ -505,13 +508,13 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
         errors: dict[str, str] = {}
         for prefix, label, bands in (("fit_", "Fit", "abc"), ("eng_", "Engagement", "123")):
             try:
-                values = [int(self._value(f"{prefix}{b}")) for b in bands]
+                values = [float(self._value(f"{prefix}{b}")) for b in bands]
             except ValueError:
                 continue  # a value that is not a number: said on its own field
             for i in (1, 2):
                 if values[i] > values[i - 1]:
                     errors[f"{prefix}{bands[i]}"] = (
-                        f"above {label} {bands[i - 1].upper()} ({values[i - 1]})")
+                        f"above {label} {bands[i - 1].upper()} ({values[i - 1]:g})")
                     break
         odd = [c for c in cells if not CELL_RE.fullmatch(c.upper())]
         if odd:

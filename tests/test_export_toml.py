@@ -158,3 +158,27 @@ def test_a_device_or_pipe_is_written_to_never_replaced(tmp_path):
     assert is_special_file(fifo) and is_special_file(node)
     assert not is_special_file(plan) and not is_special_file(tmp_path)
     assert not is_special_file(tmp_path / "missing")
+
+
+def test_a_link_is_written_through_never_replaced(tmp_path):
+    """A link to a file: the file is replaced, the link stays. A link into /proc or /dev
+    (/dev/stdout is one, leading to a plain file when standard output is redirected): written
+    to as it is, so the output lands where the link leads."""
+    plan = tmp_path / "plan.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "sample.db", plan)
+    real = tmp_path / "shared" / "plan.toml"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "plan.toml"
+    link.symlink_to(real)
+    done = align_process("export", plan, "-o", link)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and real.read_text().startswith('format = "align-plan"')
+
+    stdout = tmp_path / "stdout"
+    stdout.symlink_to("/proc/self/fd/1")
+    out = tmp_path / "out.toml"
+    done = align_process("export", plan, "-o", stdout, shell=f"> {out}")
+    assert done.returncode == 0, done.stderr
+    assert stdout.is_symlink() and os.readlink(stdout) == "/proc/self/fd/1"
+    assert out.read_text() == real.read_text()

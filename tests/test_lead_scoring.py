@@ -533,3 +533,15 @@ async def test_bands_form_names_the_field_to_change_and_fits_an_80_column_termin
         await pilot.press("escape")
         await settle(pilot)
     assert store.scoring_model(MODEL_ID) == before
+
+
+def test_a_list_typed_in_the_value_box_reads_as_written():
+    from screens.scoring_forms import condition_value, value_text
+
+    assert condition_value("in", 'SaaS, "Acme, Inc" ,  Retail', "text") == [
+        "SaaS", "Acme, Inc", "Retail"]
+    assert condition_value("in", '""', "text") == []  # nothing listed: refused as such
+    long = "x" * 200_000  # beyond the csv module's field limit
+    assert condition_value("not_in", f"{long}, y", "text") == [long, "y"]
+    for values in (["Acme, Inc", "SaaS"], ['Say "hi"', " padded "], ["plain"]):
+        assert condition_value("in", value_text(values), "text") == [v.strip() for v in values]

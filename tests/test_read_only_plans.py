@@ -90,9 +90,21 @@ def test_a_plan_in_a_folder_align_cannot_write_opens_to_be_read(tmp_path, unwrit
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             s.conn.execute("DELETE FROM departments")
     assert path.read_bytes() == before
-    # (SQLite may leave the -wal and -shm files a WAL plan is read through where it can create
-    # them; in a folder it truly cannot write to, it reads the plan without them)
-    assert {p for p in _files(tmp_path) if p != "plan.db"} <= {"plan.db-wal", "plan.db-shm"}
+    assert _files(tmp_path) == ["plan.db"]  # no -wal, -shm or journal left beside it
+
+
+def test_reading_a_wal_plan_align_cannot_write_leaves_no_files_to_trip_its_owner(tmp_path,
+                                                                                unwritable):
+    """A WAL plan read the usual way gets a -shm made with the plan's own permissions, which
+    a read-only plan's owner could not write once it is theirs to save again."""
+    path = _plan(tmp_path / "plan.db")  # WAL, as every plan the workbench has opened
+    before = path.read_bytes()
+    unwritable(path)
+    for args in (["export", path, "-o", tmp_path / "plan.toml"], ["check", path]):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    assert path.read_bytes() == before
+    assert _files(tmp_path) == ["plan.db", "plan.toml"]
 
 
 def test_a_read_only_file_is_named_as_such(tmp_path, unwritable):

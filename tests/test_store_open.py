@@ -215,3 +215,22 @@ def test_a_plan_open_here_is_never_read_as_a_plain_file(tmp_path):
         store.close()
     with pytest.raises(AlignError, match="this is a binary file, not a TOML plan"):
         read_plan_file(path)  # closed: read, and refused for what it holds
+
+
+def test_a_plan_that_fails_to_open_is_not_held_open(tmp_path, monkeypatch):
+    """A failure after the store is made (here, setting up the schema) closes it: the file is
+    not left counted as open, which would refuse it later as an import file."""
+    from model import open_plans
+    from model.exchange import read_plan_file
+
+    path = tmp_path / "plan.toml"
+
+    def broken(db):
+        raise AlignError("cannot set up")
+
+    monkeypatch.setattr(mig, "STEPS", [*mig.STEPS, ("m_broken_test", broken)])
+    with pytest.raises(AlignError):
+        PlanStore.open(path)
+    assert str(path.resolve()) not in open_plans._names  # other tests may hold their own
+    path.write_text('format = "align-plan"\nversion = 1\nname = "x"\n')
+    assert read_plan_file(path).plan.settings.name == "x"
