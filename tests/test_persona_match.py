@@ -146,6 +146,9 @@ async def test_match_criteria_are_added_edited_and_removed_in_the_persona_form(t
         await pilot.pause()
         new = list(form.query(ConditionRow))[-1]
         assert new.query_one(".cond-field").has_focus
+        await pilot.pause(0.2)
+        body = form.query_one(".form-body")  # scrolled to the new row, all of it in sight
+        assert body.region.y <= new.region.y and new.region.bottom <= body.region.bottom
         new.query_one(".cond-field", Select).value = "employees"
         await pilot.pause()
         new.query_one(".cond-op", Select).value = "gte"
