@@ -385,6 +385,9 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
                 errors.append(f"{loc}: expected a table, got {item!r}")
                 continue
             item = _drop_unknown(item, model, loc, warnings)
+            if kind == "scoring_models" and (repeated := _repeated_rule_id(item, loc)):
+                errors.append(repeated)  # said at the rule; the model would say it at itself
+                continue
             try:
                 items.append(model.model_validate(item, context=FROM_FILE))
             except ValidationError as exc:
@@ -531,6 +534,22 @@ def diff_plans(current: Plan, target: Plan, *, replace: bool) -> PlanDiff:
         d.removed = [_label_key(k) for k in sorted(old.keys() - new.keys())]
         diff.kinds[kind] = d
     return diff
+
+
+def _repeated_rule_id(model: dict[str, Any], loc: str) -> str | None:
+    """`…rules[j].id: …` for the first rule whose id an earlier rule of the model has."""
+    rules = model.get("rules")
+    if not isinstance(rules, list):
+        return None
+    first: dict[Any, int] = {}
+    for j, rule in enumerate(rules):
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if isinstance(rule_id, str) and rule_id in first:
+            return (f"{loc}.rules[{j}].id: rule id {rule_id!r} is already used by "
+                    f"rules[{first[rule_id]}] of this model")
+        if isinstance(rule_id, str):
+            first[rule_id] = j
+    return None
 
 
 def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDiff:

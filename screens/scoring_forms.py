@@ -133,12 +133,11 @@ class ConditionRow(Vertical):
         # What the row shows at first: while it still shows that, the condition's value is
         # kept as it was (a number, values the text box would read otherwise).
         self._shown = (field, c.op, value_text(c.value)) if c else None
-        ops = operators_for(self.types.get(field)) if field is not None else ()
         with Horizontal():
             yield Select([(self._field_label(f), f) for f in fields], value=field_value,
                          prompt="field", classes="cond-field")
-            yield Select([(op, op) for op in ops], value=c.op if c and c.op in ops else Select.NULL,
-                         prompt="operator", classes="cond-op")
+            yield Select(self._op_choices(field), prompt="operator", classes="cond-op",
+                         value=c.op if c and field is not None else Select.NULL)
             yield Input(value_text(c.value) if c else "", placeholder="value",
                         classes="cond-value")
             yield Button("✕", classes="cond-remove", tooltip="remove this condition")
@@ -162,14 +161,28 @@ class ConditionRow(Vertical):
         value = self.query_one(".cond-op", Select).value
         return None if value is Select.NULL else str(value)
 
+    def _op_choices(self, field: str | None) -> list[tuple[str, str]]:
+        """The operators that fit the field's column; and, on the condition's own field, its
+        operator even when the column no longer fits it (its type changed with a new import),
+        so that saving says why rather than asking to pick one."""
+        if field is None:
+            return []
+        ops = operators_for(self.types.get(field))
+        choices = [(op, op) for op in ops]
+        c = self.condition
+        if c is not None and self._shown is not None and field == self._shown[0] \
+                and c.op not in ops:
+            choices.append((f"{c.op} (not for this column)", c.op))
+        return choices
+
     @on(Select.Changed, ".cond-field")
     def fit_operators_to_field(self, event: Select.Changed) -> None:
         event.stop()
-        ops = operators_for(self.types.get(self.field_name or ""))
+        choices = self._op_choices(self.field_name)
         select = self.query_one(".cond-op", Select)
         current = self.op
-        select.set_options([(op, op) for op in ops])
-        if current in ops:
+        select.set_options(choices)
+        if current in [op for _, op in choices]:
             select.value = current
         self._fit_value_input()
         self.post_message(Select.Changed(select, select.value))

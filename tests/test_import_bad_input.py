@@ -82,6 +82,9 @@ CORPUS = {
     "date and time": (_swap('op = "within_last_days", value = 30',
                             'op = "before", value = 2025-10-01T10:00:00'),
                       "scoring_models[0].rules[2].when[0].value: expected text, a number, a date"),
+    "repeated rule id": (_swap('id = "students"', 'id = "saas"'),
+                         "scoring_models[0].rules[1].id: rule id 'saas' is already used by "
+                         "rules[0] of this model"),
     "list item with a line break": (_swap('  "Head of Ops",', '  "Head of\\nOps",'),
                                     "personas[0].titles: each item is one line"),
 }

@@ -177,3 +177,26 @@ async def test_match_criteria_are_added_edited_and_removed_in_the_persona_form(t
         await settle(pilot)
         assert store.persona("ops-olivia").match == []
         assert "none: leads are not assigned" in text_of(screen.query_one("#persona-card-body"))
+
+
+async def test_a_criterion_the_leads_no_longer_fit_is_shown_and_saving_says_why(tmp_path):
+    """`gt` on a column that is text now: the row keeps the operator, and saving names it
+    rather than asking to pick one."""
+    from textual.widgets import Select
+
+    from screens.scoring_forms import ConditionRow
+
+    store = sample_copy(tmp_path)
+    olivia = store.persona("ops-olivia")
+    unfit = Condition(field="country", op="gt", value=5)
+    store.save_persona(olivia.model_copy(update={"match": [unfit]}))
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        _, form = await _edit_persona(pilot, "ops-olivia")
+        row = form.query_one(ConditionRow)
+        assert row.query_one(".cond-op", Select).value == "gt"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "operator gt does not apply to a text column" in text_of(
+            row.query_one(".cond-error"))
+    assert store.persona("ops-olivia").match == [unfit]
