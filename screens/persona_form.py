@@ -150,12 +150,15 @@ class PersonaForm(EntityForm):
         data = self.form_data()
         criteria = self._criteria()
         data["match"] = [c.model_dump() for c in criteria or []]
+        # The criteria end the form: one that needs fixing is said beside Save too.
+        general = {} if criteria is not None else {
+            "": "a match criterion needs fixing: see Match criteria, at the end of the form"}
         try:
             persona = Persona.model_validate(data)
         except ValidationError as exc:
-            show_field_errors(self, field_errors(exc), PERSONA_FIELDS)
+            show_field_errors(self, {**general, **field_errors(exc)}, PERSONA_FIELDS)
             return None
-        show_field_errors(self, {}, PERSONA_FIELDS)
+        show_field_errors(self, general, PERSONA_FIELDS)
         return None if criteria is None else persona
 
     async def action_add_condition(self) -> None:

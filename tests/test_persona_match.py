@@ -199,4 +199,5 @@ async def test_a_criterion_the_leads_no_longer_fit_is_shown_and_saving_says_why(
         assert pilot.app.screen is form
         assert "operator gt does not apply to a text column" in text_of(
             row.query_one(".cond-error"))
+        assert "a match criterion needs fixing" in text_of(form.query_one("#form-error"))
     assert store.persona("ops-olivia").match == [unfit]
