@@ -63,6 +63,7 @@ class PersonasScreen(AreaScreen):
         self.filter_text = ""
         self.lead_figures: dict[str, PersonaLeads | str] = {}
         self._leads_token = 0
+        self._has_leads = False  # known once the personas are read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -206,7 +207,7 @@ class PersonasScreen(AreaScreen):
     def _lead_line(self, p: Persona) -> Text:
         figures = self.lead_figures.get(p.id)
         if figures is None:
-            if not getattr(self, "_has_leads", False):
+            if not self._has_leads:
                 return Text("\n  leads: none imported yet; import them in Lead scoring "
                             "(2, then i) to see how many match", style="dim")
             return Text("\n  counting the leads that match…", style="dim")

@@ -20,7 +20,6 @@ from tests.lead_scoring_helpers import (
     app_on,
     leads_settled,
     open_leads,
-    open_scoring,
     paste_filter,
     sample_copy,
     settle,
@@ -125,7 +124,7 @@ async def test_an_edit_keeps_the_lead_under_the_cursor(tmp_path):
     rank, on the screen line it was on: an edit shows what it did to that lead."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         line, row = await _a_page_down(pilot, browser)
         before = browser.cursor
         screen.query_one("#scoring-rules").focus()
@@ -149,7 +148,7 @@ async def test_a_lead_an_edit_drops_from_the_filter_leaves_the_cursor_on_top(tmp
                                              *model.rules[1:]]})
     still = {lead.row for lead in score_leads(store, off, as_of=TODAY) if lead.score.mql}
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _filter(pilot, "mql")
         await pilot.press("enter")
         dropped = next(i for i in range(browser.count) if browser.row_at(i)[1] not in still)
@@ -171,7 +170,7 @@ def _cursor_seen(browser: LeadsBrowser) -> bool:
 async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        _, browser = await _open_leads(pilot)
+        _, browser = await open_leads(pilot)
         source = browser.lend_source()  # as while a worker ranks or filters
         await pilot.press("down", "down", "down", "up")
         assert browser.cursor == 0 and browser.count == 0
@@ -204,7 +203,7 @@ async def test_a_move_made_before_the_leads_are_laid_out_stays_in_sight(tmp_path
     height; once the horizontal scrollbar shows, the cursor is brought back into sight."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        _, browser = await _open_leads(pilot)
+        _, browser = await open_leads(pilot)
         source = browser.lend_source()
         await pilot.pause()
         assert not browser.show_horizontal_scrollbar
@@ -218,7 +217,7 @@ async def test_a_move_made_before_the_leads_are_laid_out_stays_in_sight(tmp_path
 async def test_end_typed_with_a_filter_lands_on_the_last_lead_it_keeps(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        _, browser = await _open_leads(pilot)
+        _, browser = await open_leads(pilot)
         await pilot.press("slash", *"-zzzz", "enter", "end")  # every lead, in a view table
         await leads_settled(pilot)
         assert browser.source.view and browser.count == 2000
@@ -228,7 +227,7 @@ async def test_end_typed_with_a_filter_lands_on_the_last_lead_it_keeps(tmp_path)
 async def test_a_lead_followed_to_the_last_screen_stays_in_sight(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await pilot.press("end")
         await leads_settled(pilot)
         row = browser.row_at(browser.cursor)[1]
@@ -241,7 +240,7 @@ async def test_a_lead_followed_to_the_last_screen_stays_in_sight(tmp_path):
 async def test_a_smaller_window_keeps_the_highlighted_lead_in_sight(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        _, browser = await _open_leads(pilot)
+        _, browser = await open_leads(pilot)
         await pilot.press("end")
         await leads_settled(pilot)
         assert _cursor_seen(browser)
@@ -256,7 +255,7 @@ async def test_a_ranking_that_ends_a_view_build_keeps_the_screen_line(tmp_path):
     comes back ranks again: the lead is followed onto the line it was on."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         line, row = await _a_page_down(pilot, browser)
         screen.leads_sort = 1
         assert screen._start_view() and browser.source is None
@@ -273,7 +272,7 @@ async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_pa
     lands on its last lead, not on the old ranking's."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         ranked = _hold_rankings(screen, monkeypatch)  # until the keys are typed
         screen._start_analysis()  # as after a rule edit or another as-of date
         while screen._ranked_key is None:
@@ -294,7 +293,7 @@ async def test_moves_typed_during_a_ranking_wait_for_the_filter_typed_too(tmp_pa
 async def test_moves_made_when_no_leads_will_come_are_dropped(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         screen._start_analysis()
         screen._token += 1  # that analysis is superseded by one that fails
         screen._failed("the plan could not be read")
@@ -345,7 +344,7 @@ async def test_the_old_ranking_stays_while_the_leads_are_ranked_again(tmp_path, 
     the lead the cursor moved to."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         old = browser.source
         assert not _dim(browser, 1)
         ranked = _hold_rankings(screen, monkeypatch)  # while the old ranking is looked at
@@ -374,7 +373,7 @@ async def test_a_model_that_cannot_score_leaves_no_old_ranking(tmp_path):
     old ranking away and says why, rather than leave it looking current."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         model = store.scoring_model(MODEL_ID)
         broken = model.rules[0].model_copy(update={"when": [
             model.rules[0].when[0].model_copy(update={"field": "no_such_column"})]})
@@ -390,7 +389,7 @@ async def test_a_model_that_cannot_score_leaves_no_old_ranking(tmp_path):
 async def test_a_ranking_that_fails_leaves_no_old_ranking(tmp_path, monkeypatch):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
 
         def failing(source, view, columns):
             raise sqlite3.OperationalError("database disk image is malformed")
@@ -409,7 +408,7 @@ async def test_an_edit_made_on_another_tab_keeps_the_cursor_line(tmp_path):
     then), so the new ranking still puts the lead on the screen line it was on."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await pilot.press("pagedown", "pagedown", "up", "up", "up")  # mid-screen
         await leads_settled(pilot)
         line, row = browser.cursor - browser.scroll_offset.y, browser.row_at(browser.cursor)[1]
@@ -430,7 +429,7 @@ async def test_the_lead_followed_is_the_one_under_the_cursor(tmp_path, monkeypat
 
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         ranked = _hold_rankings(screen, monkeypatch)
         held: list[LeadsRanked] = []
         post = screen.post_message
@@ -462,7 +461,7 @@ async def test_no_export_of_the_old_ranking(tmp_path, monkeypatch):
     ranking, not the leads on screen."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         ranked = _hold_rankings(screen, monkeypatch)
         await _edit_a_rule(pilot, screen)
         browser.focus()
@@ -488,14 +487,6 @@ async def test_no_export_of_the_old_ranking(tmp_path, monkeypatch):
 
 # ---- filter and order ---------------------------------------------------------------------
 
-async def _open_leads(pilot) -> tuple[LeadScoringScreen, LeadsBrowser]:
-    """The Lead scoring screen on its Leads tab, the leads ranked."""
-    screen = await open_scoring(pilot)
-    await pilot.press("l")
-    await leads_settled(pilot)
-    return screen, screen.query_one(LeadsBrowser)
-
-
 def _won(store) -> int:
     return store.db.execute("SELECT count(*) FROM leads WHERE converted = '1'").fetchone()[0]
 
@@ -519,7 +510,7 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
     store = sample_copy(tmp_path)
     saas = store.db.execute("SELECT count(*) FROM leads WHERE industry LIKE '%saas%'").fetchone()[0]
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await pilot.press("slash", *"industry:SaaS")  # typed key by key
         await leads_settled(pilot)
         assert 0 < saas < 2000 and browser.count == saas
@@ -546,7 +537,7 @@ async def test_a_filter_keeps_the_matching_leads_by_score(tmp_path):
 async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _filter(pilot, "emplyees>5")
         error = screen.query_one("#leads-filter-error")
         assert error.display
@@ -563,7 +554,7 @@ async def test_a_bad_filter_is_explained_and_the_leads_stay(tmp_path):
 async def test_a_filter_nothing_matches_says_so(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, _ = await _open_leads(pilot)
+        screen, _ = await open_leads(pilot)
         await _filter(pilot, "zzqx")
         assert screen.query_one(LeadsBrowser).count == 0
         assert "No lead matches “zzqx”" in text_of(screen.query_one("#leads-header"))
@@ -573,7 +564,7 @@ async def test_a_filter_nothing_matches_says_so(tmp_path):
 async def test_s_steps_through_the_orders(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await pilot.press("s")
         await settle(pilot)
         assert "by score, lowest first" in text_of(screen.query_one("#leads-status"))
@@ -596,7 +587,7 @@ async def test_the_filter_and_order_outlast_a_rule_edit(tmp_path):
     store = sample_copy(tmp_path)
     won = _won(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _won_by_lowest_score(pilot)
         assert browser.count == won
         screen.query_one("#scoring-rules").focus()
@@ -614,7 +605,7 @@ async def test_a_filter_that_does_not_read_leaves_the_last_one_in_force(tmp_path
     store = sample_copy(tmp_path)
     won = _won(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _filter(pilot, "won")
         await pilot.press("enter")
         await _filter(pilot, "won nosuch>1")  # `/` selects the text: typing replaces it
@@ -647,7 +638,7 @@ async def test_a_view_sqlite_cannot_build_shows_the_leads_by_score_and_why(tmp_p
     monkeypatch.setattr(ranking, "build_view", refusing)
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _filter(pilot, "acme")
         assert browser.count == 2000 and browser.row_at(0)[0] == 1
         error = screen.query_one("#leads-filter-error")
@@ -663,7 +654,7 @@ async def test_the_columns_a_filter_names_are_shown(tmp_path):
     in the why panel, so that why a lead passes is on screen."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         assert "source" not in browser.source.columns
         await _filter(pilot, "Source:event")
         assert browser.source.columns[:2] == ["lead_id", "source"]
@@ -687,7 +678,7 @@ async def test_x_writes_the_leads_shown_to_csv(tmp_path):
     plan_bytes = (tmp_path / "p.db").read_bytes()
     won = _won(store)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        screen, browser = await _open_leads(pilot)
+        screen, browser = await open_leads(pilot)
         await _won_by_lowest_score(pilot)
         shown = [r[8] for r in _shown(browser)]
         await pilot.press("x")
@@ -722,7 +713,7 @@ async def test_an_export_whose_leads_went_away_meanwhile_says_so(tmp_path):
     the user to press x again rather than doing nothing."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        _, browser = await _open_leads(pilot)
+        _, browser = await open_leads(pilot)
         await pilot.press("x")
         await pilot.pause()
         browser.set_source(None)
