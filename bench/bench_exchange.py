@@ -1,5 +1,6 @@
 """Export and import of a large plan (DESIGN.md §8): 500 objectives, 200 metrics, 5,000
-measurements, 50 personas, 10 models × 30 rules; each must take at most 1 s.
+measurements, 50 personas, 10 models × 30 rules; each must take at most 1 s. Also git's merge
+driver on two edits of that plan, which the design does not bound.
 
 Run: python bench/bench_exchange.py        Prints `ratio=<seconds / bound> bound=1.0` per step.
 """
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.catalog import default_departments  # noqa: E402
 from model.exchange import export_toml, import_plan, parse_plan_text, plan_to_toml  # noqa: E402
+from model.plan_merge import merge_plan_texts  # noqa: E402
 from model.schema import (  # noqa: E402
     Condition,
     KeyResult,
@@ -85,6 +87,16 @@ def large_plan(seed: int = 7) -> Plan:
                 objectives=objectives, scoring_models=models)
 
 
+def two_edits(plan: Plan) -> tuple[str, str, str]:
+    """The plan and two teammates' edits of it: each adds a persona and changes an entity."""
+    ours, theirs = plan.model_copy(deep=True), plan.model_copy(deep=True)
+    ours.personas.append(Persona(id="zz-ours", name="Ours"))
+    ours.objectives[3].title = "Changed by ours"
+    theirs.personas.append(Persona(id="zz-theirs", name="Theirs"))
+    theirs.metrics[5].name = "Changed by theirs"
+    return plan_to_toml(plan), plan_to_toml(ours), plan_to_toml(theirs)
+
+
 def timed(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
@@ -111,9 +123,16 @@ def main() -> None:
             store.close()
 
         import_seconds = timed(import_into_empty)
+    sides = two_edits(plan)
+    assert merge_plan_texts(*sides).clean
+    merge_seconds = timed(lambda: merge_plan_texts(*sides), repeat=3)
     print(f"plan: {len(text) // 1024} KiB of TOML")
     print(f"export: {export_seconds:.3f} s  ratio={export_seconds / BOUND_SECONDS:.3f} bound=1.0")
     print(f"import into an empty plan: {import_seconds:.3f} s  ratio={import_seconds / BOUND_SECONDS:.3f} bound=1.0")
+    # No bound in the design for git's merge driver; it reads three files and writes one, so it
+    # is set against three imports' time.
+    print(f"merge by entity (align merge-file): {merge_seconds:.3f} s  "
+          f"ratio={merge_seconds / (3 * BOUND_SECONDS):.3f} bound=3.0 s")
 
 
 if __name__ == "__main__":

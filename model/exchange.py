@@ -9,7 +9,9 @@ line, and only rule conditions are inline tables (one condition per line).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 import stat
 import tempfile
 import time
@@ -68,8 +70,20 @@ _TOP_LEVEL = {"format", "version", "name", "fiscal_year_start", "leads", *ENTITY
 
 
 # ---- export --------------------------------------------------------------------------------
+# Text that tomli-w writes as it is, between quotes (a tab it keeps too, but it is rare).
+_PLAIN_TEXT = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
 def _value(value: Any) -> str:
-    """One TOML value, formatted by tomli-w."""
+    """One TOML value, formatted as tomli-w formats it; the plain text and numbers that make
+    up most of a plan directly, since a round trip through tomli-w per value dominated export."""
+    if isinstance(value, str):
+        if _PLAIN_TEXT.fullmatch(value):
+            return f'"{value}"'
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        return str(value)
     return tomli_w.dumps({"v": value}, indent=2)[4:].rstrip("\n")
 
 
@@ -84,6 +98,7 @@ def _inline(table: dict[str, Any]) -> str:
     return "{ " + ", ".join(parts) + " }"
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(key: str) -> str:
     return tomli_w.dumps({key: 0}).split(" = ")[0]
 
@@ -148,18 +163,25 @@ def _sorted_entities(plan: Plan, kind: str) -> list[BaseModel]:
 
 def plan_to_toml(plan: Plan) -> str:
     """The canonical text of a plan: entities sorted by id, measurements by metric and period."""
+    return "\n\n".join(text for _, text in plan_chunks(plan)) + "\n"
+
+
+def plan_chunks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
+    """The canonical text in blocks, in file order, each with a key that sorts in that order:
+    the head, then each entity by kind and id, then the leads roles."""
     head = {"format": FORMAT, "version": VERSION, "name": plan.settings.name,
             "fiscal_year_start": plan.settings.fiscal_year_start}
-    chunks = ["\n".join(_lines(head))]
-    for kind in ENTITY_KINDS:
+    chunks: list[tuple[tuple[Any, ...], str]] = [((0,), "\n".join(_lines(head)))]
+    for rank, kind in enumerate(ENTITY_KINDS, start=1):
         nested = {"objectives": {"key_results": "objectives.key_results"},
                   "scoring_models": {"rules": "scoring_models.rules"}}.get(kind, {})
         for entity in _sorted_entities(plan, kind):
-            chunks.append("\n".join(_block(kind, _entity_dict(kind, entity), nested)))
+            chunks.append(((rank, entity_key(kind, entity)),
+                           "\n".join(_block(kind, _entity_dict(kind, entity), nested))))
     if plan.leads is not None:
         roles = {k: v for k, v in plan.leads.model_dump().items() if not _is_empty(v)}
-        chunks.append("\n".join(["[leads]", *_lines(roles)]))
-    return "\n\n".join(chunks) + "\n"
+        chunks.append(((len(ENTITY_KINDS) + 1,), "\n".join(["[leads]", *_lines(roles)])))
+    return chunks
 
 
 def export_toml(store: PlanStore) -> str:
@@ -167,19 +189,20 @@ def export_toml(store: PlanStore) -> str:
 
 
 def write_atomic(path: str | Path, text: str, *, plan: Path | None = None,
-                 kind: str = "text") -> Path:
+                 kind: str = "text", errors: str = "strict") -> Path:
     """Write a file so that a crash leaves either the old file or the new one, never half
     (`atomic_file`, which says what `plan` and `kind` are for)."""
-    with atomic_file(path, plan=plan, kind=kind) as fh:
+    with atomic_file(path, plan=plan, kind=kind, errors=errors) as fh:
         fh.write(text)
     return Path(path)
 
 
 @contextmanager
 def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = None,
-                kind: str = "text") -> Iterator[TextIO]:
+                kind: str = "text", errors: str = "strict") -> Iterator[TextIO]:
     """A text file (UTF-8) to write `path` through: a temp file beside it, renamed over it once
     the block ends without error, so a crash leaves either the old file or the new one.
+    `errors="surrogateescape"` writes back bytes that were read that way.
     Never over the `plan`, its journal files or any other SQLite database
     (`check_export_target`; `kind` names the file meant, for the message)."""
     path = Path(path)
@@ -187,7 +210,7 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     if written_in_place(path):
         # /dev/null, /dev/stdout, a terminal or a pipe: written to as it is. Replacing it with
         # a file would swap a device or the system's link for a plain file (as root) or fail.
-        with path.open("w", encoding="utf-8", newline=newline) as fh:
+        with path.open("w", encoding="utf-8", newline=newline, errors=errors) as fh:
             yield fh
         return
     if path.is_symlink():
@@ -203,7 +226,7 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp, _file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline, errors=errors) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -329,7 +352,7 @@ def _drop_unknown(data: Any, model: type[BaseModel], loc: str, warnings: list[st
     return out
 
 
-def _decode(raw: bytes, source: str) -> str:
+def decode_plan_bytes(raw: bytes, source: str) -> str:
     if not raw.strip():
         raise AlignError(f"{source}: the file is empty; expected an Align plan in TOML")
     if b"\x00" in raw:
@@ -430,7 +453,7 @@ def read_plan_file(path: str | Path) -> ParsedPlan:
     if len(raw) > MAX_FILE_BYTES:
         raise AlignError(f"{source}: the file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
                          "that is not a plan file")
-    return parse_plan_text(_decode(raw, source), source)
+    return parse_plan_text(decode_plan_bytes(raw, source), source)
 
 
 @dataclass

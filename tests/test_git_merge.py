@@ -1,12 +1,14 @@
 """Two teammates edit different entities of one exported plan; git merges without conflict and the
 merged file imports with both edits."""
 
+import shlex
 import shutil
 import subprocess
+import sys
 
 import pytest
 
-from model.exchange import export_toml, import_file, plan_to_toml
+from model.exchange import export_toml, import_file, parse_plan_text, plan_to_toml
 from model.schema import Department, Persona
 from model.store import PlanStore
 from tests.factories import small_plan
@@ -78,3 +80,59 @@ def test_edits_to_the_same_field_conflict(tmp_path):
     theirs = _edit(tmp_path, "b", set_title("Grow B"))
     code, _ = _merge(tmp_path, base, ours, theirs)
     assert code > 0
+
+
+# ---- with Align as git's merge driver for plan files (docs/toml-format.md) -------------------
+def _git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+
+
+def _repo_with_driver(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    driver = f"{shlex.quote(sys.executable)} -m tui merge-file %A %O %B"
+    for args in (("init", "-q", "-b", "main"), ("config", "user.email", "planner@example.com"),
+                 ("config", "user.name", "Planner"),
+                 ("config", "merge.align.name", "Align plan, merged by entity"),
+                 ("config", "merge.align.driver", driver)):
+        assert _git(repo, *args).returncode == 0
+    (repo / ".gitattributes").write_text("plan.toml merge=align\n")
+    (repo / "plan.toml").write_text(plan_to_toml(small_plan()))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def _commit_on(repo, branch, edit):
+    _git(repo, "checkout", "-q", "-b", branch, "main")
+    plan = parse_plan_text((repo / "plan.toml").read_text()).plan.model_copy(deep=True)
+    edit(plan)
+    (repo / "plan.toml").write_text(plan_to_toml(plan))
+    _git(repo, "commit", "-q", "-am", branch)
+
+
+def test_with_the_driver_new_personas_on_two_branches_merge(tmp_path):
+    repo = _repo_with_driver(tmp_path)
+    _commit_on(repo, "marketing", lambda p: p.personas.append(Persona(id="zoe-a", name="Zoe A")))
+    _commit_on(repo, "sales", lambda p: p.personas.append(Persona(id="zoe-b", name="Zoe B")))
+    merged = _git(repo, "merge", "-q", "--no-edit", "marketing")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    plan = parse_plan_text((repo / "plan.toml").read_text()).plan
+    assert {p.id for p in plan.personas} == {"ops-olivia", "zoe-a", "zoe-b"}
+    assert _git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_with_the_driver_a_real_conflict_stops_the_merge_marked(tmp_path):
+    def retitle(title):
+        def edit(plan):
+            next(o for o in plan.objectives if o.id == "company-growth").title = title
+        return edit
+    repo = _repo_with_driver(tmp_path)
+    _commit_on(repo, "marketing", retitle("Grow A"))
+    _commit_on(repo, "sales", retitle("Grow B"))
+    merged = _git(repo, "merge", "-q", "--no-edit", "marketing")
+    assert merged.returncode != 0
+    assert "objectives 'company-growth' title" in merged.stderr
+    text = (repo / "plan.toml").read_text()
+    assert '<<<<<<< ours\ntitle = "Grow B"\n=======\ntitle = "Grow A"\n>>>>>>> theirs\n' in text
+    assert "UU plan.toml" in _git(repo, "status", "--porcelain").stdout

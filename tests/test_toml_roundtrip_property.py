@@ -140,3 +140,12 @@ def test_export_import_export_is_byte_identical(plan):
         store.close()
     assert again == text
     assert plan_to_toml(parse_plan_text(again).plan) == text
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.booleans()))
+def test_a_value_is_written_exactly_as_tomli_w_writes_it(value):
+    import tomli_w
+
+    from model.exchange import _value
+
+    assert _value(value) == tomli_w.dumps({"v": value}, indent=2)[4:].rstrip("\n")

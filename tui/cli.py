@@ -83,7 +83,7 @@ def echo_document(text: str) -> None:
         fail("standard output is closed; give a file with -o FILE")
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         drop_stdout()
@@ -278,6 +278,53 @@ def check_command(db: str, period: str | None) -> None:
     for line in report.lines():
         click.echo(line)
     if report.has_errors:
+        sys.exit(1)
+
+
+@main.command("merge-file")
+@click.argument("ours", type=click.Path())
+@click.argument("base", type=click.Path())
+@click.argument("theirs", type=click.Path())
+@click.option("-p", "--stdout", "to_stdout", is_flag=True,
+              help="Print the merge instead of writing it into OURS.")
+def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool) -> None:
+    """Merge two edits of one TOML plan by entity, as git's merge driver for plan files.
+
+    Like `git merge-file`: the result goes into OURS; exit 0 when it merged cleanly, 1 when
+    conflicts are left marked in it. Files that are not plans as Align writes them are merged
+    by git, as text.
+    """
+    from model.exchange import write_atomic
+    from model.plan_merge import merge_as_text, merge_plan_texts, read_side, side_text
+
+    paths = {"ours": Path(ours), "base": Path(base), "theirs": Path(theirs)}
+    try:
+        raw = {label: read_side(path, label) for label, path in paths.items()}
+        try:
+            texts = {label: side_text(data, label) for label, data in raw.items()}
+            merged = merge_plan_texts(texts["base"], texts["ours"], texts["theirs"])
+        except AlignError as exc:
+            click.echo(f"note: not merged by entity: {exc}; merging as text", err=True)
+            text, conflicts = merge_as_text(paths["ours"], paths["base"], paths["theirs"])
+            problems = [f"conflict: {conflicts} place(s) marked in the text"] if conflicts else []
+        else:
+            text = merged.text
+            problems = ([f"conflict: {where}: changed differently on both sides"
+                         for where in merged.conflicts]
+                        + [f"error: the merged plan does not hold together: {error}"
+                           for error in merged.errors])
+        # a text merge keeps bytes that are not UTF-8 as they were
+        if to_stdout:
+            echo_document(text)
+        else:
+            write_atomic(paths["ours"], text, errors="surrogateescape")
+    except AlignError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(f"{ours}: cannot write ({exc.strerror})")
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
         sys.exit(1)
 
 

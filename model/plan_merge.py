@@ -1,0 +1,293 @@
+"""Three-way merge of plan files by entity, for git's merge driver.
+
+Git merges text by lines, so two teammates who each add a persona whose id sorts into the same
+place, or each add a rule to the same model, or each set a target for another period of one
+metric, get a conflict although they touched different things. Merged by id and by field instead,
+such edits combine; only a field both sides changed differently is a conflict. The result is the
+canonical text `plan_to_toml` writes; where conflicts remain, the lines that differ between the
+two sides' readings of the merge are marked the way git marks them.
+
+Only files as Align writes them are merged this way: a hand-shaped file (comments, another
+layout) would lose its shape, so it is left to git's line merge.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from model.errors import AlignError
+from model.exchange import (
+    ENTITY_MODELS,
+    decode_plan_bytes,
+    parse_plan_text,
+    plan_chunks,
+    plan_to_toml,
+)
+from model.schema import ENTITY_KINDS, LeadsRoles, Plan, PlanSettings, entity_key, reference_errors
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+"""Absent on one side: an entity, a map key or a field the other side has."""
+
+MARKER = 7
+
+
+@dataclass
+class PlanMerge:
+    """The merged text; `conflicts` says where both sides changed one thing differently (the
+    text then holds conflict markers), `errors` what does not hold together in a clean merge
+    (a link to an entity the other side removed)."""
+
+    text: str
+    conflicts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts and not self.errors
+
+
+# ---- reading the three sides -------------------------------------------------------------------
+def read_side(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise AlignError(f"{label} ({path}): cannot read the file ({exc.strerror})") from None
+
+
+def side_text(raw: bytes, label: str) -> str:
+    """A side's text; empty for an empty file (git's base for a file added on both sides)."""
+    return "" if not raw.strip() else decode_plan_bytes(raw, label)
+
+
+def _parsed(text: str, label: str, *, canonical: bool) -> Plan | None:
+    """The side's plan (None for an empty base: the file was added on both sides)."""
+    if not text and not canonical:
+        return None
+    plan = parse_plan_text(text, label).plan
+    if canonical and plan_to_toml(plan) != text:
+        raise AlignError(f"{label} is not laid out as Align writes plans (edited by hand?); "
+                         "merging it by entity would drop its comments and layout")
+    return plan
+
+
+# ---- merging values ----------------------------------------------------------------------------
+# What the keys of a map are, for naming a conflict: entities by id, an entity's fields, or the
+# keys of a field that is itself a map (a metric's targets by period).
+ENTITIES, FIELDS, KEYS = "entities", "fields", "keys"
+_INNER = {ENTITIES: FIELDS, FIELDS: KEYS, KEYS: KEYS}
+
+
+def _step(key: Any, keys: str) -> str:
+    if keys == FIELDS:
+        return str(key)
+    return repr("/".join(key) if isinstance(key, tuple) else key)
+
+
+def _is_entity_list(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in value))
+
+
+def _merge(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: list[str],
+           keys: str = FIELDS) -> tuple[Any, Any]:
+    """The merge as each side would settle its conflicts: equal unless `conflicts` grew.
+    `keys`: what the keys are if the values are maps."""
+    if ours == theirs:
+        return ours, ours
+    if ours == base:
+        return theirs, theirs
+    if theirs == base:
+        return ours, ours
+    if ours is MISSING or theirs is MISSING:  # removed on one side, changed on the other
+        conflicts.append(" ".join(path))
+        return ours, theirs
+    present = [v for v in (base, ours, theirs) if v is not MISSING]
+    if all(isinstance(v, dict) for v in present):
+        return _merge_maps(base, ours, theirs, path, conflicts, keys)
+    if (all(isinstance(v, list) for v in present)
+            and all(_is_entity_list(v) or v == [] for v in present)):
+        return _merge_entity_lists(base, ours, theirs, path, conflicts)
+    conflicts.append(" ".join(path))
+    return ours, theirs
+
+
+def _merge_maps(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: list[str],
+                keys: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    maps = [{} if v is MISSING else v for v in (base, ours, theirs)]
+    order = list(maps[1]) + [k for k in maps[2] if k not in maps[1]]
+    order += [k for k in maps[0] if k not in maps[1] and k not in maps[2]]
+    out_ours: dict[Any, Any] = {}
+    out_theirs: dict[Any, Any] = {}
+    for key in order:
+        a, b = _merge(*(m.get(key, MISSING) for m in maps), (*path, _step(key, keys)),
+                      conflicts, _INNER[keys])
+        if a is not MISSING:
+            out_ours[key] = a
+        if b is not MISSING:
+            out_theirs[key] = b
+    return out_ours, out_theirs
+
+
+def _order(base: list[str], ours: list[str], theirs: list[str], kept: set[str]) -> list[str]:
+    """Ours' order unless only theirs reordered; the other side's new ids follow the id they
+    follow there, after what the first side added at that place."""
+    def common(seq: list[str]) -> list[str]:
+        return [i for i in seq if i in base]
+
+    first, other = (theirs, ours) if common(ours) == [i for i in base if i in ours] and \
+        common(theirs) != [i for i in base if i in theirs] else (ours, theirs)
+    order = [i for i in first if i in kept]
+    for j, rid in enumerate(other):
+        if rid in order or rid not in kept:
+            continue
+        before = next((p for p in reversed(other[:j]) if p in order), None)
+        at = 0 if before is None else order.index(before) + 1
+        while at < len(order) and order[at] not in other:  # after the first side's own additions
+            at += 1
+        order.insert(at, rid)
+    return order + [i for i in base if i in kept and i not in order]
+
+
+def _merge_entity_lists(base: Any, ours: Any, theirs: Any, path: tuple[str, ...],
+                        conflicts: list[str]) -> tuple[list[Any], list[Any]]:
+    """Nested entities (a model's rules) merge by id, as top-level ones do."""
+    lists = [[] if v is MISSING else v for v in (base, ours, theirs)]
+    by_id = [{item["id"]: item for item in items} for items in lists]
+    merged_ours, merged_theirs = _merge_maps(*by_id, path, conflicts, ENTITIES)
+    ids = [[item["id"] for item in items] for items in lists]
+    order_ours = _order(*ids, set(merged_ours))
+    order_theirs = _order(*ids, set(merged_theirs))
+    return ([merged_ours[i] for i in order_ours], [merged_theirs[i] for i in order_theirs])
+
+
+# ---- building the result -----------------------------------------------------------------------
+@dataclass
+class _Side:
+    """One side's plan, as maps for merging and as models, so that an entity the merge took
+    whole from this side is not validated again."""
+
+    tree: dict[str, Any]
+    models: dict[int, BaseModel] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, plan: Plan | None) -> _Side:
+        if plan is None:
+            return cls({})
+        side = cls({"settings": plan.settings.model_dump(mode="python"),
+                    "leads": None if plan.leads is None
+                    else plan.leads.model_dump(mode="python")})
+        for kind in ENTITY_KINDS:
+            entities = side.tree[kind] = {}
+            for entity in getattr(plan, kind):
+                dumped = entities[entity_key(kind, entity)] = entity.model_dump(mode="python")
+                side.models[id(dumped)] = entity
+        return side
+
+
+def _build(tree: dict[str, Any], sides: list[_Side], fallback: _Side,
+           unfit: list[str]) -> Plan:
+    """A plan from merged maps; an entity whose merged fields do not validate together (a key
+    result whose target became its baseline) is taken from `fallback` instead, and said."""
+    data: dict[str, Any] = {}
+    for kind in ENTITY_KINDS:
+        model: type[BaseModel] = ENTITY_MODELS[kind]
+        items = []
+        for key, value in tree.get(kind, {}).items():
+            taken = next((side.models[id(value)] for side in sides if id(value) in side.models),
+                         None)
+            if taken is not None:
+                items.append(taken)
+                continue
+            try:
+                items.append(model.model_validate(value))
+            except ValidationError as exc:
+                unfit.append(f"{kind} {_step(key, ENTITIES)}: the two sides' edits do not fit "
+                             f"together ({exc.errors()[0]['msg']})")
+                alternative = fallback.tree.get(kind, {}).get(key, MISSING)
+                if alternative is not MISSING:
+                    items.append(fallback.models[id(alternative)])
+        data[kind] = items
+    settings = PlanSettings.model_validate(tree.get("settings") or {})
+    leads = tree.get("leads")
+    return Plan.model_construct(settings=settings,
+                                leads=None if leads in (None, MISSING)
+                                else LeadsRoles.model_validate(leads), **data)
+
+
+def _chunk_lines(chunks: list[tuple[tuple[Any, ...], str]]) -> dict[tuple[Any, ...], list[str]]:
+    """Each block's lines, with the blank line before it, so that the blocks join into the text."""
+    out = {}
+    for i, (key, text) in enumerate(chunks):
+        out[key] = ([] if i == 0 else [""]) + text.split("\n")
+    return out
+
+
+def _marked(ours: Plan, theirs: Plan, labels: tuple[str, str]) -> str:
+    """Ours' text with git's conflict markers around each stretch where theirs differs. Blocks
+    are matched by key first, so only the few that differ are compared line by line."""
+    a, b = _chunk_lines(plan_chunks(ours)), _chunk_lines(plan_chunks(theirs))
+    out: list[str] = []
+    for key in sorted(a.keys() | b.keys()):
+        left, right = a.get(key, []), b.get(key, [])
+        if left == right:
+            out += left
+            continue
+        matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                out += left[i1:i2]
+            else:
+                out += [f"{'<' * MARKER} {labels[0]}", *left[i1:i2], "=" * MARKER,
+                        *right[j1:j2], f"{'>' * MARKER} {labels[1]}"]
+    return "\n".join(out) + "\n"
+
+
+def merge_plan_texts(base: str, ours: str, theirs: str, *,
+                     labels: tuple[str, str, str] = ("base", "ours", "theirs")) -> PlanMerge:
+    """Merge two edits of one plan file by entity. Raises AlignError when a side is not a
+    valid plan as Align writes it; the caller then merges the files as text."""
+    sides = [_Side.of(_parsed(base, labels[0], canonical=False)),
+             _Side.of(_parsed(ours, labels[1], canonical=True)),
+             _Side.of(_parsed(theirs, labels[2], canonical=True))]
+    conflicts: list[str] = []
+    merged_ours, merged_theirs = {}, {}
+    for key in ("settings", "leads", *ENTITY_KINDS):
+        values = [side.tree.get(key, MISSING) for side in sides]
+        if key in ENTITY_KINDS:
+            values = [{} if v is MISSING else v for v in values]
+        path = () if key == "settings" else (key,)  # the file holds settings at its top
+        merged_ours[key], merged_theirs[key] = _merge(
+            *values, path, conflicts, ENTITIES if key in ENTITY_KINDS else FIELDS)
+    plan_ours = _build(merged_ours, sides, sides[1], conflicts)
+    if conflicts:
+        plan_theirs = _build(merged_theirs, sides, sides[2], [])
+        return PlanMerge(_marked(plan_ours, plan_theirs, labels[1:]), conflicts=conflicts)
+    try:
+        errors = reference_errors(plan_ours)
+    except RecursionError:
+        errors = ["the merged plan links objectives or metrics too deeply to check"]
+    return PlanMerge(plan_to_toml(plan_ours), errors=errors)
+
+
+def merge_as_text(ours: Path, base: Path, theirs: Path,
+                  labels: tuple[str, str, str] = ("ours", "base", "theirs")) -> tuple[str, int]:
+    """Git's own line merge of the three files: the text and its number of conflicts."""
+    git = shutil.which("git")
+    if git is None:
+        raise AlignError("git is not installed, and the files can only be merged as text")
+    args = [git, "merge-file", "-p"]
+    for label in labels:
+        args += ["-L", label]
+    result = subprocess.run([*args, str(ours), str(base), str(theirs)], capture_output=True)
+    if result.returncode < 0 or result.returncode > 127:
+        message = result.stderr.decode("utf-8", "replace").strip() or "git merge-file failed"
+        message = message.removeprefix("error: ")
+        raise AlignError(f"cannot merge the files as text either: {message}")
+    return result.stdout.decode("utf-8", "surrogateescape"), result.returncode
