@@ -367,11 +367,19 @@ def decode_plan_bytes(raw: bytes, source: str) -> str:
                          f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8") from None
 
 
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+
+
 def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
     """Validate a whole plan file before anything is written; errors name the TOML location."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if marker := _CONFLICT_MARKER.search(text):
+            line = text.count("\n", 0, marker.start()) + 1
+            raise AlignError(f"{source}: line {line}: the file still holds a git conflict "
+                             f"marker ({marker.group(1)}); resolve the conflict, keeping "
+                             "one side's lines, then import it") from None
         raise AlignError(f"{source}: TOML syntax error: {exc}") from None
     except RecursionError:
         raise AlignError(f"{source}: the TOML nests arrays or tables too deeply to be a plan") from None

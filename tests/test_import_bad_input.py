@@ -87,6 +87,9 @@ CORPUS = {
                          "rules[0] of this model"),
     "list item with a line break": (_swap('  "Head of Ops",', '  "Head of\\nOps",'),
                                     "personas[0].titles: each item is one line"),
+    "git conflict left in": (_swap('name = "Acme FY26"\n', '<<<<<<< ours\nname = "Acme"\n=======\n'
+                                   'name = "Acme FY26"\n>>>>>>> theirs\n'),
+                             "line 3: the file still holds a git conflict marker (<<<<<<<)"),
 }
 
 
