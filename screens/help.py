@@ -72,7 +72,8 @@ def keys_markdown(sections: HelpSections) -> str:
     """docs/keys.md, from the same bindings as the help screen; a test keeps the two equal.
     Regenerate with `python -m screens.help > docs/keys.md`."""
     lines = ["# Keys", "", "Generated from the bindings (`python -m screens.help > docs/keys.md`);",
-             "press `?` in Align for the same list.", "",
+             "press `?` in Align for the same list. The footer shows the keys that fit the "
+             "terminal's width; when some do not, it ends with `…  ? Help  q Quit`.", "",
              "Keys may be typed ahead: keys typed while a form, a filter box or another area "
              "is still opening wait for it, in order, and land there (for example `n` and a "
              "title in one go), never on the list underneath.", ""]

@@ -1,5 +1,6 @@
 """The footer every screen shows: rebuilt only when what it shows changes, never after its screen
-has closed."""
+has closed; fitted to the terminal, keys that do not fit dropped from its end, `? Help` and
+`q Quit` kept, and `…` saying that help lists the rest."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey, FooterLabel
 
 from screens.footer import AlignFooter
+from tests.lead_scoring_helpers import app_on, sample_copy, settle
 
 
 class Keys(Screen):
@@ -86,3 +88,61 @@ async def test_a_rebuild_due_after_its_screen_closed_is_dropped():
         await pilot.pause()
         assert isinstance(app.screen, Keys)
         assert [k.description for k in keys_of(app.screen)] == ["New", "Delete"]
+
+
+def footer_items(app) -> list[str]:
+    footer = app.screen.query_one(AlignFooter)
+    items = []
+    for widget in footer.children:
+        if isinstance(widget, FooterKey):
+            items.append(f"{widget.key_display} {widget.description}")
+        elif isinstance(widget, FooterLabel):
+            items.append(str(widget.render()))
+    return items
+
+
+def footer_width(app) -> int:
+    footer = app.screen.query_one(AlignFooter)
+    return sum(w.outer_size.width for w in footer.children)
+
+
+async def test_a_busy_screen_keeps_help_and_quit_and_says_there_is_more(tmp_path):
+    app = app_on(sample_copy(tmp_path))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        items = footer_items(app)
+        assert items[-3:] == ["…", "? Help", "q Quit"]
+        assert items[0] == "m Measurement"
+        assert footer_width(app) <= 80
+        await pilot.resize_terminal(200, 30)
+        await settle(pilot)
+        wide = footer_items(app)
+        assert "…" not in wide
+        assert wide[-4:] == ["^e Export", "^o Import", "? Help", "q Quit"]
+        await pilot.resize_terminal(80, 30)
+        await settle(pilot)
+        assert footer_items(app) == items
+
+
+async def test_a_footer_that_fits_is_left_whole(tmp_path):
+    app = app_on(sample_copy(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert footer_items(app) == ["n New", "e Edit", "d Delete", "y Duplicate", "/ Filter",
+                                     "^e Export", "^o Import", "? Help", "q Quit"]
+
+
+async def test_the_scoring_tabs_keys_are_on_the_tabs_not_the_footer(tmp_path):
+    app = app_on(sample_copy(tmp_path))
+    async with app.run_test(size=(240, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        items = footer_items(app)
+        assert "…" not in items
+        assert not {"m Matrix", "v Evidence", "h Histogram", "l Leads", "c Compare"} & set(items)
+        assert {"a As of", "/ Filter leads", "b Bands & MQL"} <= set(items)
