@@ -367,7 +367,9 @@ def decode_plan_bytes(raw: bytes, source: str) -> str:
                          f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8") from None
 
 
-_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+# git's markers are 7 characters long by default, longer where asked (`conflict-marker-size`) and
+# in the bases it builds for criss-cross merges
+CONFLICT_MARKER = re.compile(r"^(<{7,}|={7,}|>{7,}|\|{7,})(?: |$)", re.MULTILINE)
 
 
 def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
@@ -375,7 +377,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        if marker := _CONFLICT_MARKER.search(text):
+        if marker := CONFLICT_MARKER.search(text):
             line = text.count("\n", 0, marker.start()) + 1
             raise AlignError(f"{source}: line {line}: the file still holds a git conflict "
                              f"marker ({marker.group(1)}); resolve the conflict, keeping "

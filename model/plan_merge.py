@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from model.errors import AlignError
 from model.exchange import (
+    CONFLICT_MARKER,
     ENTITY_MODELS,
     decode_plan_bytes,
     parse_plan_text,
@@ -70,7 +71,13 @@ def _parsed(text: str, label: str, *, canonical: bool) -> Plan | None:
     """The side's plan (None for an empty base: the file was added on both sides)."""
     if not text and not canonical:
         return None
-    plan = parse_plan_text(text, label).plan
+    try:
+        plan = parse_plan_text(text, label).plan
+    except AlignError as exc:
+        if exc.details:  # said for an import ("nothing was changed"): the first problem will do
+            raise AlignError(f"{label} is not a valid plan ({exc.details[0]})") from None
+        raise AlignError(exc.message.replace("Upgrade Align to import it",
+                                             "Upgrade Align to merge it by entity")) from None
     if canonical and plan_to_toml(plan) != text:
         raise AlignError(f"{label} is not laid out as Align writes plans (edited by hand?); "
                          "merging it by entity would drop its comments and layout")
@@ -95,6 +102,14 @@ def _is_entity_list(value: Any) -> bool:
             and all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in value))
 
 
+CHANGED = "changed differently on both sides"
+REMOVED = "removed on one side, changed on the other"
+
+
+def _conflict(conflicts: list[str], path: tuple[str, ...], why: str) -> None:
+    conflicts.append(f"{' '.join(path)}: {why}")
+
+
 def _merge(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: list[str],
            keys: str = FIELDS) -> tuple[Any, Any]:
     """The merge as each side would settle its conflicts: equal unless `conflicts` grew.
@@ -105,17 +120,86 @@ def _merge(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: 
         return theirs, theirs
     if theirs == base:
         return ours, ours
-    if ours is MISSING or theirs is MISSING:  # removed on one side, changed on the other
-        conflicts.append(" ".join(path))
+    if ours is MISSING or theirs is MISSING:
+        _conflict(conflicts, path, REMOVED)
         return ours, theirs
     present = [v for v in (base, ours, theirs) if v is not MISSING]
     if all(isinstance(v, dict) for v in present):
         return _merge_maps(base, ours, theirs, path, conflicts, keys)
-    if (all(isinstance(v, list) for v in present)
-            and all(_is_entity_list(v) or v == [] for v in present)):
-        return _merge_entity_lists(base, ours, theirs, path, conflicts)
-    conflicts.append(" ".join(path))
+    if all(isinstance(v, list) for v in present):
+        if all(_is_entity_list(v) or v == [] for v in present):
+            return _merge_entity_lists(base, ours, theirs, path, conflicts)
+        return _merge_items([] if base is MISSING else base, ours, theirs, path, conflicts)
+    _conflict(conflicts, path, CHANGED)
     return ours, theirs
+
+
+def _changes(base: list[Any], side: list[Any]) -> list[tuple[int, int, list[Any]]]:
+    """Where a side changed a list: (start, end) in the base and what stands there now."""
+    matcher = difflib.SequenceMatcher(None, [repr(v) for v in base], [repr(v) for v in side],
+                                      autojunk=False)
+    return [(i1, i2, side[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"]
+
+
+def _touch(a1: int, a2: int, b1: int, b2: int) -> bool:
+    """Two changes of a list collide: they overlap, or one inserts inside or at an edge of the
+    other (two insertions at one place included), so their order would be a guess."""
+    if a1 == a2 or b1 == b2:
+        return a1 <= b2 and b1 <= a2
+    return max(a1, b1) < min(a2, b2)
+
+
+def _merge_items(base: list[Any], ours: list[Any], theirs: list[Any], path: tuple[str, ...],
+                 conflicts: list[str]) -> tuple[list[Any], list[Any]]:
+    """Lists of plain items (key results, goals, a rule's conditions) merge item by item, as
+    git merges the lines that hold them: changes to different items combine; changes that
+    collide are a conflict, settled in each side's reading by that side's changes there."""
+    changes = sorted([(i1, i2, items, 1) for i1, i2, items in _changes(base, ours)]
+                     + [(i1, i2, items, 2) for i1, i2, items in _changes(base, theirs)],
+                     key=lambda c: (c[0], c[1]))
+    clusters: list[list[tuple[int, int, list[Any], int]]] = []
+    for change in changes:
+        last = clusters[-1] if clusters else None
+        if last and _touch(min(c[0] for c in last), max(c[1] for c in last), *change[:2]):
+            last.append(change)
+        else:
+            clusters.append([change])
+
+    def settled(cluster: list[tuple[int, int, list[Any], int]], start: int, end: int,
+                side: int) -> list[Any]:
+        out, at = [], start
+        for i1, i2, items, who in cluster:
+            if who == side:
+                out += base[at:i1] + items
+                at = i2
+        return out + base[at:end]
+
+    out_ours: list[Any] = []
+    out_theirs: list[Any] = []
+    at = 0
+    clashed = False
+    for cluster in clusters:
+        start, end = min(c[0] for c in cluster), max(c[1] for c in cluster)
+        out_ours += base[at:start]
+        out_theirs += base[at:start]
+        sides = {who for *_, who in cluster}
+        mine = settled(cluster, start, end, 1)
+        other = settled(cluster, start, end, 2)
+        if sides == {1}:
+            other = mine
+        elif sides == {2}:
+            mine = other
+        elif mine != other:
+            clashed = True
+        out_ours += mine
+        out_theirs += other
+        at = end
+    out_ours += base[at:]
+    out_theirs += base[at:]
+    if clashed:
+        _conflict(conflicts, path, CHANGED)
+    return out_ours, out_theirs
 
 
 def _merge_maps(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: list[str],
@@ -177,16 +261,20 @@ class _Side:
     models: dict[int, BaseModel] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, plan: Plan | None) -> _Side:
+    def of(cls, plan: Plan | None, label: str) -> _Side:
         if plan is None:
             return cls({})
-        side = cls({"settings": plan.settings.model_dump(mode="python"),
-                    "leads": None if plan.leads is None
-                    else plan.leads.model_dump(mode="python")})
+        side = cls({"settings": plan.settings.model_dump(mode="python")})
+        if plan.leads is not None:
+            side.tree["leads"] = plan.leads.model_dump(mode="python")
         for kind in ENTITY_KINDS:
             entities = side.tree[kind] = {}
             for entity in getattr(plan, kind):
-                dumped = entities[entity_key(kind, entity)] = entity.model_dump(mode="python")
+                key = entity_key(kind, entity)
+                if key in entities:  # merging by id would keep one of the two
+                    raise AlignError(f"{label}: {kind} {_step(key, ENTITIES)} is in the file "
+                                     "twice")
+                dumped = entities[key] = entity.model_dump(mode="python")
                 side.models[id(dumped)] = entity
         return side
 
@@ -208,16 +296,18 @@ def _build(tree: dict[str, Any], sides: list[_Side], fallback: _Side,
             try:
                 items.append(model.model_validate(value))
             except ValidationError as exc:
-                unfit.append(f"{kind} {_step(key, ENTITIES)}: the two sides' edits do not fit "
-                             f"together ({exc.errors()[0]['msg']})")
+                problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                _conflict(unfit, (kind, _step(key, ENTITIES)),
+                          f"each side's edits are valid, but not together ({problem})")
                 alternative = fallback.tree.get(kind, {}).get(key, MISSING)
                 if alternative is not MISSING:
                     items.append(fallback.models[id(alternative)])
-        data[kind] = items
+        # in the file's order, so that a problem's place (`objectives[3]`) is its place there
+        data[kind] = sorted(items, key=lambda e, kind=kind: entity_key(kind, e))
     settings = PlanSettings.model_validate(tree.get("settings") or {})
-    leads = tree.get("leads")
+    leads = tree.get("leads", MISSING)
     return Plan.model_construct(settings=settings,
-                                leads=None if leads in (None, MISSING)
+                                leads=None if leads is MISSING
                                 else LeadsRoles.model_validate(leads), **data)
 
 
@@ -229,9 +319,10 @@ def _chunk_lines(chunks: list[tuple[tuple[Any, ...], str]]) -> dict[tuple[Any, .
     return out
 
 
-def _marked(ours: Plan, theirs: Plan, labels: tuple[str, str]) -> str:
+def _marked(ours: Plan, theirs: Plan, labels: tuple[str, str], marker: int) -> str:
     """Ours' text with git's conflict markers around each stretch where theirs differs. Blocks
-    are matched by key first, so only the few that differ are compared line by line."""
+    are matched by key, and only what lies between their first and last differing lines is
+    compared line by line, so a conflict in a model of a thousand rules stays quick."""
     a, b = _chunk_lines(plan_chunks(ours)), _chunk_lines(plan_chunks(theirs))
     out: list[str] = []
     for key in sorted(a.keys() | b.keys()):
@@ -239,50 +330,78 @@ def _marked(ours: Plan, theirs: Plan, labels: tuple[str, str]) -> str:
         if left == right:
             out += left
             continue
-        matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+        head = 0
+        while head < min(len(left), len(right)) and left[head] == right[head]:
+            head += 1
+        tail = 0
+        while (tail < min(len(left), len(right)) - head
+               and left[-1 - tail] == right[-1 - tail]):
+            tail += 1
+        out += left[:head]
+        middle_left, middle_right = left[head:len(left) - tail], right[head:len(right) - tail]
+        matcher = difflib.SequenceMatcher(None, middle_left, middle_right, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
-                out += left[i1:i2]
+                out += middle_left[i1:i2]
             else:
-                out += [f"{'<' * MARKER} {labels[0]}", *left[i1:i2], "=" * MARKER,
-                        *right[j1:j2], f"{'>' * MARKER} {labels[1]}"]
+                out += [f"{'<' * marker} {labels[0]}", *middle_left[i1:i2], "=" * marker,
+                        *middle_right[j1:j2], f"{'>' * marker} {labels[1]}"]
+        out += left[len(left) - tail:]
     return "\n".join(out) + "\n"
 
 
+def _errors(plan: Plan) -> list[str]:
+    try:
+        return reference_errors(plan)
+    except RecursionError:
+        return ["the merged plan links objectives or metrics too deeply to check"]
+
+
 def merge_plan_texts(base: str, ours: str, theirs: str, *,
-                     labels: tuple[str, str, str] = ("base", "ours", "theirs")) -> PlanMerge:
+                     labels: tuple[str, str, str] = ("base", "ours", "theirs"),
+                     marker: int = MARKER) -> PlanMerge:
     """Merge two edits of one plan file by entity. Raises AlignError when a side is not a
-    valid plan as Align writes it; the caller then merges the files as text."""
-    sides = [_Side.of(_parsed(base, labels[0], canonical=False)),
-             _Side.of(_parsed(ours, labels[1], canonical=True)),
-             _Side.of(_parsed(theirs, labels[2], canonical=True))]
+    valid plan as Align writes it; the caller then merges the files as text. Files with
+    Windows line ends are merged as the same files with `\\n`, and the result takes ours'."""
+    crlf = "\r\n" in ours and "\n" not in ours.replace("\r\n", "")
+    if crlf:
+        base, ours, theirs = (t.replace("\r\n", "\n") for t in (base, ours, theirs))
+    if CONFLICT_MARKER.search(base):
+        raise AlignError(f"{labels[0]} holds conflict markers: git built it by merging two "
+                         "merge bases of a criss-cross history, and they conflicted")
+    sides = [_Side.of(_parsed(text, label, canonical=i > 0), label)
+             for i, (text, label) in enumerate(zip((base, ours, theirs), labels, strict=True))]
     conflicts: list[str] = []
     merged_ours, merged_theirs = {}, {}
     for key in ("settings", "leads", *ENTITY_KINDS):
         values = [side.tree.get(key, MISSING) for side in sides]
         if key in ENTITY_KINDS:
             values = [{} if v is MISSING else v for v in values]
-        path = () if key == "settings" else (key,)  # the file holds settings at its top
+        path = ("plan",) if key == "settings" else (key,)
         merged_ours[key], merged_theirs[key] = _merge(
             *values, path, conflicts, ENTITIES if key in ENTITY_KINDS else FIELDS)
     plan_ours = _build(merged_ours, sides, sides[1], conflicts)
+    errors = _errors(plan_ours)
     if conflicts:
         plan_theirs = _build(merged_theirs, sides, sides[2], [])
-        return PlanMerge(_marked(plan_ours, plan_theirs, labels[1:]), conflicts=conflicts)
-    try:
-        errors = reference_errors(plan_ours)
-    except RecursionError:
-        errors = ["the merged plan links objectives or metrics too deeply to check"]
-    return PlanMerge(plan_to_toml(plan_ours), errors=errors)
+        # what stays broken whichever side each conflict is settled for
+        errors = [e for e in errors if e in set(_errors(plan_theirs))]
+        text = _marked(plan_ours, plan_theirs, labels[1:], marker)
+    else:
+        text = plan_to_toml(plan_ours)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    return PlanMerge(text, conflicts=conflicts, errors=errors)
 
 
 def merge_as_text(ours: Path, base: Path, theirs: Path,
-                  labels: tuple[str, str, str] = ("ours", "base", "theirs")) -> tuple[str, int]:
+                  labels: tuple[str, str, str] = ("ours", "base", "theirs"),
+                  marker: int = MARKER) -> tuple[str, int]:
     """Git's own line merge of the three files: the text and its number of conflicts."""
     git = shutil.which("git")
     if git is None:
         raise AlignError("git is not installed, and the files can only be merged as text")
-    args = [git, "merge-file", "-p"]
+    args = [git, "merge-file", "-p", f"--marker-size={marker}"]
     for label in labels:
         args += ["-L", label]
     result = subprocess.run([*args, str(ours), str(base), str(theirs)], capture_output=True)

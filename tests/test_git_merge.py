@@ -90,7 +90,7 @@ def _git(repo, *args):
 def _repo_with_driver(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
-    driver = f"{shlex.quote(sys.executable)} -m tui merge-file %A %O %B"
+    driver = f"{shlex.quote(sys.executable)} -m tui merge-file --marker-size %L %A %O %B"
     for args in (("init", "-q", "-b", "main"), ("config", "user.email", "planner@example.com"),
                  ("config", "user.name", "Planner"),
                  ("config", "merge.align.name", "Align plan, merged by entity"),

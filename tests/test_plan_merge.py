@@ -120,7 +120,7 @@ def test_the_same_edit_on_both_sides_is_no_conflict():
 
 def test_one_field_changed_differently_is_marked_at_that_line_only():
     result = merged(set_title("Grow A"), set_title("Grow B"))
-    assert result.conflicts == ["objectives 'company-growth' title"]
+    assert result.conflicts == ["objectives 'company-growth' title: changed differently on both sides"]
     assert '<<<<<<< ours\ntitle = "Grow A"\n=======\ntitle = "Grow B"\n>>>>>>> theirs\n' in result.text
     assert result.text.count("<<<<<<<") == 1
     resolved = result.text.replace('<<<<<<< ours\ntitle = "Grow A"\n=======\n', "").replace(
@@ -134,7 +134,8 @@ def test_a_conflict_inside_a_rule_is_named_by_model_and_rule():
             by_id(plan.scoring_models[0].rules, "saas").points = value
         return change
     result = merged(points(10), points(30))
-    assert result.conflicts == ["scoring_models 'b2b' rules 'saas' points"]
+    assert result.conflicts == [
+        "scoring_models 'b2b' rules 'saas' points: changed differently on both sides"]
 
 
 def test_removed_on_one_side_and_changed_on_the_other_is_a_conflict():
@@ -144,7 +145,7 @@ def test_removed_on_one_side_and_changed_on_the_other_is_a_conflict():
     def change(plan):
         plan.personas[0].tagline = "New tagline"
     result = merged(remove, change)
-    assert result.conflicts == ["personas 'ops-olivia'"]
+    assert result.conflicts == ["personas 'ops-olivia': removed on one side, changed on the other"]
     assert "<<<<<<< ours\n=======\n\n[[personas]]" in result.text
 
 
@@ -158,16 +159,16 @@ def test_removed_on_one_side_and_untouched_on_the_other_is_removed():
 
 
 def test_a_link_to_what_the_other_side_removed_is_an_error_not_a_silent_merge():
-    def drop_visits(plan):
-        plan.metrics[:] = [m for m in plan.metrics if m.id != "visits"]
-        plan.measurements[:] = [m for m in plan.measurements if m.metric != "visits"]
+    def drop_churn(plan):
+        plan.metrics[:] = [m for m in plan.metrics if m.id != "churn"]
+        plan.measurements[:] = [m for m in plan.measurements if m.metric != "churn"]
 
-    def track_visits(plan):
+    def track_churn(plan):
         by_id(plan.objectives, "company-growth").key_results.append(
-            KeyResult(metric="visits", baseline=0, target=100))
-    result = merged(drop_visits, track_visits)
+            KeyResult(metric="churn", baseline=0, target=100))
+    result = merged(drop_churn, track_churn)
     assert not result.conflicts
-    assert any("visits" in e for e in result.errors)
+    assert any("churn" in e for e in result.errors)
 
 
 def test_edits_that_do_not_validate_together_are_a_conflict():
@@ -178,7 +179,8 @@ def test_edits_that_do_not_validate_together_are_a_conflict():
     # A above B either way alone; together B (50) is above A (45)
     result = merged(band("B", 50), band("A", 45))
     assert len(result.conflicts) == 1
-    assert result.conflicts[0].startswith("scoring_models 'b2b': the two sides' edits do not fit")
+    assert result.conflicts == ["scoring_models 'b2b': each side's edits are valid, but not together "
+                                "(fit_bands minimums must not increase: A ≥ B ≥ C)"]
     assert "<<<<<<< ours" in result.text
 
 
@@ -210,6 +212,126 @@ def test_a_side_that_is_not_a_plan_is_refused():
     base = plan_to_toml(small_plan())
     with pytest.raises(AlignError, match="ours: not an Align plan file"):
         merge_plan_texts(base, '[project]\nname = "x"\n', base)
+
+
+def kr_target(index, value):
+    def change(plan):
+        by_id(plan.objectives, "grow-smb-pipeline").key_results[index].target = value
+    return change
+
+
+def test_different_key_results_of_one_objective_combine():
+    result = merged(kr_target(0, 0.12), kr_target(1, 650.0))
+    assert result.clean, result.conflicts
+    krs = by_id(plan_of(result.text).objectives, "grow-smb-pipeline").key_results
+    assert [kr.target for kr in krs] == [0.12, 650.0]
+
+
+def test_different_items_of_a_persona_list_combine():
+    def first_pain(plan):
+        plan.personas[0].pain_points[0] = "Reporting by hand"
+
+    def add_pain(plan):
+        plan.personas[0].pain_points.append("Slow quotes")
+    result = merged(first_pain, add_pain)
+    assert result.clean, result.conflicts
+    assert plan_of(result.text).personas[0].pain_points == [
+        "Reporting by hand", "No single view of the funnel", "Slow quotes"]
+
+
+def test_one_key_result_changed_differently_conflicts_and_each_reading_keeps_the_rest():
+    def ours(plan):
+        kr_target(0, 0.12)(plan)
+        plan.personas[0].pain_points.append("Slow quotes")  # elsewhere: kept either way
+        by_id(plan.objectives, "grow-smb-pipeline").key_results.append(
+            KeyResult(metric="win_rate", baseline=0.2, target=0.3))
+    result = merged(ours, kr_target(0, 0.13))
+    assert result.conflicts == [
+        "objectives 'grow-smb-pipeline' key_results: changed differently on both sides"]
+    take_theirs = "".join(
+        part.split("=======\n")[1] if part.startswith("<<<<<<<") else part
+        for part in _split_conflicts(result.text))
+    krs = by_id(plan_of(take_theirs).objectives, "grow-smb-pipeline").key_results
+    assert [kr.target for kr in krs] == [0.13, 700, 0.3]  # ours' added key result is kept
+    assert "Slow quotes" in plan_of(take_theirs).personas[0].pain_points
+
+
+def _split_conflicts(text):
+    """The text in pieces: plain stretches, and each conflict from its <<<<<<< to its >>>>>>>
+    line (the markers dropped from the theirs part)."""
+    pieces, current = [], []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<<"):
+            pieces.append("".join(current))
+            current = [line]
+        elif line.startswith(">>>>>>>"):
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(line)
+    pieces.append("".join(current))
+    return pieces
+
+
+def test_a_broken_link_is_said_with_conflicts_when_no_side_mends_it():
+    def drop_churn(plan):
+        plan.metrics[:] = [m for m in plan.metrics if m.id != "churn"]
+        plan.measurements[:] = [m for m in plan.measurements if m.metric != "churn"]
+        plan.settings.name = "Ours"
+
+    def track_churn(plan):
+        by_id(plan.objectives, "company-growth").key_results.append(
+            KeyResult(metric="churn", baseline=0, target=100))
+        plan.settings.name = "Theirs"
+    result = merged(drop_churn, track_churn)
+    assert result.conflicts == ["plan name: changed differently on both sides"]
+    assert result.errors == ["objectives[0].key_results[1].metric: unknown metric 'churn'"]
+
+
+def test_a_broken_link_names_its_place_in_the_merged_file():
+    def drop_churn(plan):
+        plan.metrics[:] = [m for m in plan.metrics if m.id != "churn"]
+        plan.measurements[:] = [m for m in plan.measurements if m.metric != "churn"]
+        plan.objectives.reverse()  # the file sorts them back: places are the file's
+
+    def track_churn(plan):
+        by_id(plan.objectives, "grow-smb-pipeline").key_results.append(
+            KeyResult(metric="churn", baseline=0, target=100))
+    result = merged(drop_churn, track_churn)
+    assert result.errors == ["objectives[1].key_results[2].metric: unknown metric 'churn'"]
+    assert [o.id for o in plan_of(result.text).objectives][1] == "grow-smb-pipeline"
+
+
+def test_a_side_holding_one_id_twice_is_refused_rather_than_collapsed():
+    twice = plan_to_toml(small_plan()).replace(
+        "[[personas]]", '[[personas]]\nid = "ops-olivia"\nname = "Copy"\n\n[[personas]]', 1)
+    assert twice.count('id = "ops-olivia"') == 2
+    with pytest.raises(AlignError, match="ours: personas 'ops-olivia' is in the file twice"):
+        merge_plan_texts(plan_to_toml(small_plan()), twice, edited(set_title("Grow")))
+
+
+def test_a_base_with_conflict_markers_from_a_criss_cross_history_is_said_so():
+    base = plan_to_toml(small_plan()).replace(
+        'name = "Acme FY26"\n', '<<<<<<< ours\nname = "A"\n=======\nname = "B"\n>>>>>>> theirs\n')
+    with pytest.raises(AlignError, match="base holds conflict markers: .*criss-cross"):
+        merge_plan_texts(base, edited(set_title("A")), edited(set_title("B")))
+
+
+def test_leads_roles_added_on_one_side_of_a_file_added_on_both_are_taken():
+    def no_leads(plan):
+        plan.leads = None
+    result = merge_plan_texts("", edited(no_leads), edited(lambda plan: None))
+    assert result.clean, result.conflicts
+    assert plan_of(result.text).leads == small_plan().leads
+
+
+def test_windows_line_ends_merge_and_stay():
+    base, ours, theirs = (text.replace("\n", "\r\n") for text in (
+        plan_to_toml(small_plan()), edited(add_persona("zoe-a")), edited(add_persona("zoe-b"))))
+    result = merge_plan_texts(base, ours, theirs)
+    assert result.clean
+    assert "\n" not in result.text.replace("\r\n", "")
+    assert {p.id for p in plan_of(result.text.replace("\r\n", "\n")).personas} >= {"zoe-a", "zoe-b"}
 
 
 # ---- the command, as git runs it ---------------------------------------------------------------
@@ -303,3 +425,12 @@ def test_merge_file_binary_files_are_refused_and_ours_is_left_alone(tmp_path):
     assert result.stderr.splitlines()[-1].startswith(
         "error: cannot merge the files as text either: Cannot merge binary files")
     assert ours.read_bytes() == b"a\x00b"
+
+
+def test_merge_file_takes_gits_marker_size(tmp_path):
+    paths = write_sides(tmp_path, plan_to_toml(small_plan()), edited(set_title("A")),
+                        edited(set_title("B")))
+    result = run(*paths, "--marker-size", "9")
+    assert result.exit_code == 1
+    text = paths[0].read_text()
+    assert "<<<<<<<<< ours\n" in text and "\n=========\n" in text and ">>>>>>>>> theirs\n" in text

@@ -287,7 +287,10 @@ def check_command(db: str, period: str | None) -> None:
 @click.argument("theirs", type=click.Path())
 @click.option("-p", "--stdout", "to_stdout", is_flag=True,
               help="Print the merge instead of writing it into OURS.")
-def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool) -> None:
+@click.option("--marker-size", type=click.IntRange(1, 1000), default=7, show_default=True,
+              metavar="N", help="Length of the conflict markers (git's %L).")
+def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool,
+                       marker_size: int) -> None:
     """Merge two edits of one TOML plan by entity, as git's merge driver for plan files.
 
     Like `git merge-file`: the result goes into OURS; exit 0 when it merged cleanly, 1 when
@@ -302,17 +305,19 @@ def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool) -> No
         raw = {label: read_side(path, label) for label, path in paths.items()}
         try:
             texts = {label: side_text(data, label) for label, data in raw.items()}
-            merged = merge_plan_texts(texts["base"], texts["ours"], texts["theirs"])
+            merged = merge_plan_texts(texts["base"], texts["ours"], texts["theirs"],
+                                      marker=marker_size)
         except AlignError as exc:
             click.echo(f"note: not merged by entity: {exc}; merging as text", err=True)
-            text, conflicts = merge_as_text(paths["ours"], paths["base"], paths["theirs"])
+            text, conflicts = merge_as_text(paths["ours"], paths["base"], paths["theirs"],
+                                            marker=marker_size)
             problems = [f"conflict: {conflicts} place(s) marked in the text"] if conflicts else []
         else:
             text = merged.text
-            problems = ([f"conflict: {where}: changed differently on both sides"
-                         for where in merged.conflicts]
-                        + [f"error: the merged plan does not hold together: {error}"
-                           for error in merged.errors])
+            broken = ("the merged plan does not hold together, whichever side each conflict "
+                      "keeps" if merged.conflicts else "the merged plan does not hold together")
+            problems = ([f"conflict: {message}" for message in merged.conflicts]
+                        + [f"error: {broken}: {error}" for error in merged.errors])
         # a text merge keeps bytes that are not UTF-8 as they were
         if to_stdout:
             echo_document(text)
