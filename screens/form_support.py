@@ -37,11 +37,15 @@ _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "
                           "þ": "th", "ð": "d", "ı": "i"})
 
 
+ID_LENGTH = 56
+"""The longest id made from a name."""
+
+
 def slugify(text: str, fallback: str) -> str:
     """An id from a name: `Ünïcødé Ülla` → `unicode-ulla`, letters without their accents."""
     plain = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:56].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:ID_LENGTH].strip("-")
     return slug or fallback
 
 

@@ -15,6 +15,7 @@ from model.errors import AlignError
 from model.schema import Decision, Note
 from screens.footer import AlignFooter
 from screens.form_support import (
+    ID_LENGTH,
     FormScreen,
     field_errors,
     form_buttons,
@@ -26,6 +27,16 @@ from screens.objective_form import _field
 
 if TYPE_CHECKING:
     from model.store import PlanStore
+
+def attached_id(subject: str, date: str, text: str, fallback: str, taken: set[str]) -> str:
+    """`subject-date-first-words` for a note or decision: the words keep two teammates' notes
+    of one day apart, where subject and date alone gave both the same id, and merging one's
+    exported plan into the other's replaced a note with the other."""
+    slug = slugify(f"{subject}-{date}-{text}", fallback)
+    if len(slug) == ID_LENGTH and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]  # a word cut short at the length limit goes
+    return unique_id(slug, taken)
+
 
 NOTE_FIELDS = ("text", "date", "kind", "from_department", "to_department")
 DECISION_FIELDS = ("text", "date", "owner", "due", "state")
@@ -53,9 +64,9 @@ class _AttachedForm(FormScreen[str | None]):
             note.display = False
         self.query_one("#f-text", TextArea).focus()
 
-    def new_id(self, date: str) -> str:
+    def new_id(self, date: str, text: str) -> str:
         taken = {item.id for item in self.store.list(self.KIND)}
-        return unique_id(slugify(f"{self.objective}-{date}", self.KIND[:-1]), taken)
+        return attached_id(self.objective, date, text, self.KIND[:-1], taken)
 
     def data(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -116,7 +127,7 @@ class NoteForm(_AttachedForm):
         date = self.query_one("#f-date", Input).value.strip()
         kind = _select_value(self.query_one("#f-kind", Select)) or "note"
         return {
-            "id": self.new_id(date),
+            "id": self.new_id(date, self.query_one("#f-text", TextArea).text),
             "objective": self.objective,
             "date": date,
             "text": self.query_one("#f-text", TextArea).text,
@@ -168,7 +179,7 @@ class DecisionForm(_AttachedForm):
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()
         return {
-            "id": self.new_id(date),
+            "id": self.new_id(date, self.query_one("#f-text", TextArea).text),
             "objective": self.objective,
             "date": date,
             "text": self.query_one("#f-text", TextArea).text,

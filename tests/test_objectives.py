@@ -313,6 +313,8 @@ async def test_add_note_and_decision(plan_store):
         notes = [n for n in plan_store.notes() if n.text == "Pipeline is thin in EMEA"]
         assert len(notes) == 1 and notes[0].date == TODAY
         assert notes[0].objective == "grow-smb-pipeline"
+        # the text's first words keep a teammate's note of the same day from taking its id
+        assert notes[0].id == f"grow-smb-pipeline-{TODAY.isoformat()}-pipeline-is-thin-in-emea"
         await pilot.press("c")
         await pilot.pause()
         form = app.screen
@@ -328,6 +330,7 @@ async def test_add_note_and_decision(plan_store):
         await settle(app, pilot)
         decisions = [d for d in plan_store.decisions() if d.text == "Hire an EMEA rep"]
         assert decisions and str(decisions[0].due) == "2026-06-30"
+        assert decisions[0].id == f"grow-smb-pipeline-{TODAY.isoformat()}-hire-an-emea-rep"
         detail = text_of(app.screen.query_one("#objective-detail-body", Static))
         assert "Hire an EMEA rep" in detail and "Pipeline is thin in EMEA" in detail
 
