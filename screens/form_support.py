@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -47,6 +48,24 @@ def slugify(text: str, fallback: str) -> str:
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:ID_LENGTH].strip("-")
     return slug or fallback
+
+
+def number_text(value: float, scale: float = 1.0, most_digits: int = 17) -> str:
+    """A stored number as a planner types it: without an exponent, in the fewest digits that
+    read back (divided by `scale`, as percent fields are) as the very same number, so saving a
+    form nobody edited changes nothing. `most_digits` caps the digits where an exact echo does
+    not matter (a what-if's starting values)."""
+    scaled = value * scale
+    text = repr(scaled)
+    for digits in range(1, most_digits + 1):
+        text = f"{scaled:.{digits}g}"
+        if float(text) / scale == value:
+            break
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def unique_id(base: str, taken: Iterable[str]) -> str:

@@ -16,7 +16,13 @@ from textual.widgets import Checkbox, Input, Label, Static
 from model.errors import AlignError
 from model.kpi import format_value
 from model.schema import Measurement, Metric, now_timestamp
-from screens.form_support import FormScreen, field_errors, form_buttons, show_field_errors
+from screens.form_support import (
+    FormScreen,
+    field_errors,
+    form_buttons,
+    number_text,
+    show_field_errors,
+)
 from screens.note_form import DecisionForm, NoteForm
 from screens.objective_form import _field
 
@@ -41,11 +47,11 @@ def number_input(text: str, unit: str) -> Any:
     return value / 100 if percent else value
 
 
-def typed_value(value: float | None, unit: str) -> str:
-    """A stored value as a planner would type it back."""
+def typed_value(value: float | None, unit: str, most_digits: int = 17) -> str:
+    """A stored value as a planner would type it back, exactly (`number_text`)."""
     if value is None:
         return ""
-    return f"{value * 100:g}" if unit == "percent" else f"{value:g}"
+    return number_text(value, 100.0 if unit == "percent" else 1.0, most_digits)
 
 
 def unit_hint(unit: str) -> str:

@@ -27,6 +27,7 @@ from screens.form_support import (
     EntityForm,
     field_errors,
     form_buttons,
+    number_text,
     show_field_errors,
     slugify,
     unique_id,
@@ -50,7 +51,7 @@ def _field(label: str, name: str, widget: Any, hint: str = "") -> Vertical:
 
 
 def _number_text(value: float) -> str:
-    return f"{value:g}"
+    return number_text(value)
 
 
 class KeyResultTable(RowTable):

@@ -3,6 +3,7 @@ that depend on them move. Nothing is saved; escape puts everything back as it wa
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -56,7 +57,7 @@ class WhatIfScreen(ModalScreen[None]):
                 with Horizontal(classes="what-if-row"):
                     yield Label(f"{m.name} ({mid})", classes="what-if-name")
                     yield Label(f"now {format_value(now, m.unit)}", classes="what-if-now")
-                    yield Input(typed_value(now, m.unit), id=f"wi-{mid}",
+                    yield Input(self.start[mid], id=f"wi-{mid}",
                                 placeholder="in %" if m.unit == "percent" else "value",
                                 classes="what-if-input")
             yield Static("", id="what-if-error", classes="form-error")
@@ -74,8 +75,18 @@ class WhatIfScreen(ModalScreen[None]):
     def recompute_dependants(self) -> None:
         self._recompute()
 
+    @cached_property
+    def start(self) -> dict[str, str]:
+        """Each input's starting text: its value now, in digits enough to read (an input left
+        as it started is no change, so the rounding never shows as one)."""
+        return {mid: typed_value(self.engine.value(mid, self.period).value,
+                                 self.engine.metrics[mid].unit, most_digits=6)
+                for mid in self.inputs}
+
     def _typed(self) -> dict[str, str]:
-        return {mid: self.query_one(f"#wi-{mid}", Input).value for mid in self.inputs}
+        """The inputs someone changed."""
+        typed = {mid: self.query_one(f"#wi-{mid}", Input).value for mid in self.inputs}
+        return {mid: text for mid, text in typed.items() if text.strip() != self.start[mid]}
 
     def _recompute(self) -> None:
         percent = frozenset(mid for mid in self.inputs
@@ -116,9 +127,7 @@ class WhatIfScreen(ModalScreen[None]):
 
     def action_reset(self) -> None:
         for mid in self.inputs:
-            m = self.engine.metrics[mid]
-            self.query_one(f"#wi-{mid}", Input).value = typed_value(
-                self.engine.value(mid, self.period).value, m.unit)
+            self.query_one(f"#wi-{mid}", Input).value = self.start[mid]
         self._recompute()
 
     def action_discard(self) -> None:

@@ -247,6 +247,35 @@ async def test_set_target_with_validation(review_store):
         assert review_store.metric("churn").targets == {}
 
 
+async def test_a_form_saved_as_it_opened_keeps_the_number_exactly(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "revenue")
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#f-targets", Input).value = "4391234"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one("#f-targets", Input).value == "4391234"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert review_store.metric("revenue").targets[PERIOD] == 4391234.0
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-value", Input).value = "1234567.891"
+        form.query_one("#f-period", Input).value = "2026-03"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        # the quarter's total as it is, not 1.44457e+06, which saving would have stored
+        assert app.screen.query_one("#f-value", Input).value == "1444567.891"
+
+
 async def test_note_and_decision_on_a_metric(review_store):
     app = build_app(review_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -7,6 +7,7 @@ import hashlib
 from textual.widgets import Input, Static
 
 from model.kpi import KpiEngine
+from model.schema import Measurement
 from model.what_if import PlanSnapshot, compare, inputs_of, parse_overrides
 from screens.kpi_review import KpiReviewScreen
 from screens.what_if import WhatIfScreen
@@ -90,6 +91,29 @@ async def test_what_if_shows_changes_then_discards_with_the_db_unchanged(review_
         review_store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert file_digest(review_store.path) == digest
     assert db_fingerprint(review_store) == before_rows
+
+
+async def test_inputs_left_as_they_started_are_no_change(review_store):  # noqa: F811
+    review_store.record_measurement(Measurement(
+        metric="marketing_cost", period="2026-03", value=21193.333333333332,
+        recorded_at="2026-04-03T09:00:00"))
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "roi")
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        typed = dialog.query_one("#wi-marketing_cost", Input).value
+        assert len(typed.replace(".", "").lstrip("-")) <= 6  # readable, hence rounded
+        assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
+        dialog.query_one("#wi-marketing_cost", Input).value = "1"
+        await pilot.pause()
+        assert "No change yet" not in text_of(dialog.query_one("#what-if-changes", Static))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert dialog.query_one("#wi-marketing_cost", Input).value == typed
+        assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
 
 
 async def test_what_if_reaches_objective_status(review_store):  # noqa: F811
