@@ -254,6 +254,16 @@ class KpiReviewScreen(AreaScreen):
         if self.data is None:
             return
         if not self.data.rows or not self._has_data():
+            # m, t and w still act on a metric: the first the filter finds, named in the text
+            rows = self._visible_rows()
+            needle = self.filter_text.strip().casefold()
+            exact = [r["metric"] for r in rows
+                     if needle and needle in (r["metric"], r["name"].casefold())]
+            ids = [r["metric"] for r in rows]
+            if exact and self.selected_metric not in exact:
+                self.selected_metric = exact[0]
+            elif self.selected_metric not in ids:
+                self.selected_metric = ids[0] if ids else None
             self._draw_empty(empty)
             table.display = False
             empty.display = True
@@ -306,6 +316,14 @@ class KpiReviewScreen(AreaScreen):
             text.append("align leads import leads.csv PLAN.db", style="cyan")
             text.append(" fills leads, customers and deals per month;\n  • ctrl+o imports a plan "
                         "file with measurements;\n  • [ and ] step to a period that has data.")
+            metric = (self.data.engine.metrics.get(self.selected_metric)
+                      if self.data is not None and self.selected_metric else None)
+            text.append("\n\nSelected: ", style="bold")
+            if metric is not None:
+                text.append(f"{metric.name} ({metric.id})", style="cyan")
+                text.append("  · / finds another")
+            else:
+                text.append("no metric matches the filter (esc clears it)")
         empty.update(text)
 
     def _draw_signals(self) -> None:
@@ -457,7 +475,9 @@ class KpiReviewScreen(AreaScreen):
             self.notify("The KPIs are still being computed.", severity="warning")
             return None
         if self.selected_metric is None:
-            self.notify("No metric selected.", severity="warning")
+            self.notify("No metric matches the filter; esc clears it."
+                        if self.filter_text or self.department else "No metric selected.",
+                        severity="warning")
             return None
         return self.data.engine.metrics.get(self.selected_metric)
 

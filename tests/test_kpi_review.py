@@ -303,6 +303,29 @@ async def test_empty_state_says_how_to_get_data_in(empty_store):
         assert "align leads import" in text and "records a measurement" in text
 
 
+async def test_in_an_empty_period_the_filter_picks_the_metric_m_records(empty_store):
+    app = build_app(empty_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot, "2026-Q2")
+        await pilot.press("/", *"revenue", "enter")
+        await settle(app, pilot)
+        assert screen.selected_metric == "revenue"
+        assert "Selected: Revenue (revenue)" in text_of(screen.query_one("#kpi-empty", Static))
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MeasurementForm) and form.metric.id == "revenue"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("/", *"zzz", "enter")
+        await settle(app, pilot)
+        assert screen.selected_metric is None
+        assert "no metric matches the filter" in text_of(screen.query_one("#kpi-empty", Static))
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen is screen
+
+
 async def test_in_memory_plan_is_computed_without_a_worker():
     from model.store import PlanStore
 
