@@ -76,6 +76,9 @@ class ReviewModeScreen(Screen[str | None]):
         Binding("e", "enter_value", "Enter value", id="review.measure"),
         Binding("f", "finish", "Finish", id="review.finish"),
         Binding("escape", "finish", "Finish", show=False, id="review.finish_escape"),
+        # the review is of one period, in front of the room: leaving it takes `f`
+        Binding("left_square_bracket,right_square_bracket,1,2,3,4", "stay",
+                "Period and area keys wait for f", show=False, id="review.stay"),
     ]
 
     def __init__(self, store: PlanStore, snapshot: PlanSnapshot, period: str,
@@ -91,6 +94,10 @@ class ReviewModeScreen(Screen[str | None]):
         self.index = 0
         self.visited: list[str] = []
         self.saved = False
+
+    def action_stay(self) -> None:
+        self.notify(f"The review is of {self.period}: f finishes it, then [ ] and 1–4 work "
+                    "again.", severity="warning", timeout=4)
 
     # ---- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

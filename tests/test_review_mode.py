@@ -67,6 +67,17 @@ async def test_walks_the_agenda_by_attention(review_store):  # noqa: F811
             assert key in keys
 
 
+async def test_period_and_area_keys_wait_for_the_review_to_finish(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        period = app.period
+        await pilot.press("right_square_bracket", "left_square_bracket", "1", "2")
+        await pilot.pause()
+        assert app.screen is screen and app.period == period
+        assert any("f finishes it" in str(n.message) for n in app._notifications)
+
+
 async def test_missed_cannot_be_saved_without_a_note(review_store):  # noqa: F811
     app = build_app(review_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
