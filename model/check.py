@@ -110,8 +110,7 @@ def signal_lines(store: PlanStore, period: str | None = None) -> tuple[str | Non
     """Realignment signals for `period` (default: the latest period with data)."""
     engine = engine_for(store)
     if period is None:
-        periods = engine.periods_with_data()
-        period = max(periods, key=lambda p: sort_key(p, engine.fy_start)) if periods else None
+        period = engine.latest_period_with_data()
     if period is None:
         return None, []
     return period, [f"{period}: {s.message}" for s in realignment_signals(engine, period)]

@@ -205,6 +205,14 @@ class KpiEngine:
     def periods_with_data(self) -> list[str]:
         return sorted({p for (mid, p) in self._direct if mid in self.metrics}, key=sort_key)
 
+    def latest_period_with_data(self) -> str | None:
+        """The latest period with data; a year only when nothing finer has any, since a year's
+        one recording (a yearly figure) would otherwise outrank the months of that year so far."""
+        periods = self.periods_with_data()
+        finer = [p for p in periods if self._parse(p).kind != "year"]
+        pool = finer or periods
+        return max(pool, key=lambda p: sort_key(p, self.fy_start)) if pool else None
+
     def _parse(self, period: str) -> Period:
         parsed = self._periods.get(period)
         if parsed is None:

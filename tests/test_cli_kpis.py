@@ -102,6 +102,13 @@ def test_default_period_is_the_latest_with_data(db):
     assert doc["period"] == "2026-02"
 
 
+def test_a_yearly_figure_does_not_outrank_the_months_so_far(db):
+    with PlanStore.open(db) as store:
+        store.record_measurement(rec("sales_cycle_length", "2026", 41))
+    doc = json.loads(run("kpis", db, "--json", "--as-of", "2026-06-01").stdout)
+    assert doc["period"] == "2026-02"
+
+
 def test_pace_follows_as_of(db):
     doc = json.loads(run("kpis", db, "--period", "2026-02", "--as-of", "2026-02-03",
                          "--json").stdout)

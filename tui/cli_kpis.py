@@ -11,7 +11,7 @@ import click
 
 from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
-from model.periods import parse_period, sort_key
+from model.periods import parse_period
 from model.signals import realignment_signals
 from tui.cli import as_of_value, echo_document, fail, main, open_store
 
@@ -90,11 +90,6 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def default_period(engine: KpiEngine) -> str | None:
-    periods = engine.periods_with_data()
-    return max(periods, key=sort_key) if periods else None
-
-
 @main.command("kpis")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--period", "period", metavar="P",
@@ -132,7 +127,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     if on_terminal:
         click.echo("\r\x1b[K", err=True, nl=False)
     if period is None:
-        period = default_period(engine)
+        period = engine.latest_period_with_data()
         if period is None:
             fail("the plan has no measurements yet; choose a period with --period")
     assert period is not None
