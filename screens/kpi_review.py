@@ -205,12 +205,18 @@ class KpiReviewScreen(AreaScreen):
         db = self.store.db
         metrics = db["metrics"].count
         formulas = next(db.query("SELECT count(*) AS n FROM metrics WHERE formula IS NOT NULL"))["n"]
+        fy_start = self.store.settings().fiscal_year_start
         recorded = {r["metric"] for r in db.query("SELECT DISTINCT metric, period FROM measurements")
-                    if contains(period, r["period"])}
+                    if contains(period, r["period"], fy_start)}
         targeted = next(db.query(
             "SELECT count(DISTINCT metric) AS n FROM metric_targets WHERE period = ?",
             [period]))["n"]
         text = Text(f"KPI review · {period}", style="bold")
+        if self.department or self.filter_text:
+            # first, so the room sees it however narrow the screen
+            shown = " and ".join(x for x in (self.department and f"owner {self.department}",
+                                             self.filter_text and f"“{self.filter_text}”") if x)
+            text.append(f" · filter: {shown} (esc clears)", style="cyan")
         text.append(f"  {metrics} metrics ({formulas} by formula) · {len(recorded)} with "
                     f"measurements in {period} · {targeted} with a target")
         if self.data is None and not self.error:
@@ -220,10 +226,6 @@ class KpiReviewScreen(AreaScreen):
             if 0 < elapsed < 1:
                 text.append(f" · {elapsed:.0%} of the period elapsed on {self.today.isoformat()}",
                             style="dim")
-        if self.department or self.filter_text:
-            shown = " and ".join(x for x in (self.department and f"owner {self.department}",
-                                             self.filter_text and f"“{self.filter_text}”") if x)
-            text.append(f" · filter: {shown} (esc clears)", style="cyan")
         self.query_one("#kpi-review-summary", Static).update(text)
 
     def _visible_rows(self) -> list[dict[str, Any]]:

@@ -86,6 +86,11 @@ class _AttachedForm(FormScreen[str | None]):
                     errors[name] = "required"
             show_field_errors(self, errors, self.FIELDS)
             return
+        due = getattr(entity, "due", None)
+        if due is not None and due < entity.date:
+            show_field_errors(self, {"due": f"before the decision's date ({entity.date})"},
+                              self.FIELDS)
+            return
         try:
             self.write(entity)
         except AlignError as exc:

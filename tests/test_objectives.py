@@ -325,6 +325,11 @@ async def test_add_note_and_decision(plan_store):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form and form.query_one("#f-due").has_class("-invalid")
+        form.query_one("#f-due", Input).value = "2020-01-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and form.query_one("#f-due").has_class("-invalid")
+        assert "before the decision's date" in text_of(form.query_one("#e-due", Static))
         form.query_one("#f-due", Input).value = "2026-06-30"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
