@@ -180,7 +180,9 @@ def joint_objectives_one_department(engine: KpiEngine) -> list[Signal]:
         if len(measured) > 1:
             continue
         others = [d for d in objective.departments if d not in measured]
-        who = f"only {next(iter(measured))}'s metrics" if measured else "no contributing department's metrics"
+        # "metrics of sales", not "sales's metrics": department ids are any word
+        who = (f"metrics of {next(iter(measured))} only" if measured
+               else "no metric of a contributing department")
         out.append(Signal(
             "joint_one_department", "low", (objective.id,),
             f"The joint objective “{objective.title}” is measured by {who}; "

@@ -564,7 +564,9 @@ class KpiReviewScreen(AreaScreen):
 
     def _target_set(self, period: str | None) -> None:
         if period is not None:
-            self.notify(f"Target for {self.selected_metric} in {period} saved.")
+            metric = self.store.metric(self.selected_metric) if self.selected_metric else None
+            done = "saved" if metric is not None and period in metric.targets else "removed"
+            self.notify(f"Target for {self.selected_metric} in {period} {done}.")
             self.post_message(PlanChanged("metrics"))
 
     def action_add_note(self) -> None:

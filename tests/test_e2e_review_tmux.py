@@ -16,6 +16,9 @@ from tests.tmux_terminal import TMUX, Terminal, align_command
 
 pytestmark = pytest.mark.e2e
 
+# the app runs on the real date, and a decision cannot fall due before it is made
+DUE = dt.date.today() + dt.timedelta(days=45)
+
 
 if TMUX is None:
     pytest.skip("tmux is not installed and could not be installed", allow_module_level=True)
@@ -52,10 +55,10 @@ def test_short_review_sets_a_status_with_a_note_adds_a_decision_and_writes_minut
     session.wait_for("Decision on faster-onboarding")
     session.keys("Hire two onboarding specialists", literal=True)
     session.keys("Tab", "Tab", "Tab")  # date, owner (the objective's), due
-    session.keys("2026-06-30", literal=True)
+    session.keys(DUE.isoformat(), literal=True)  # after today: the decision is made today
     session.keys("C-s")
     session.wait_for("decision: Hire two onboarding specialists — customer-service, due "
-                     "2026-06-30")
+                     f"{DUE.isoformat()}")
     session.keys("f")
     session.wait_for("finished — saved to the plan")
     session.keys("x")
@@ -73,12 +76,12 @@ def test_short_review_sets_a_status_with_a_note_adds_a_decision_and_writes_minut
     assert ("- **Onboard new customers in a week**: state active → missed — "
             "Onboarding team halved in March") in text
     assert ("| Hire two onboarding specialists | Onboard new customers in a week | "
-            "customer-service | 2026-06-30 |") in text
+            f"customer-service | {DUE.isoformat()} |") in text
     with PlanStore.open(tmp_path / "plan.db", create=False) as store:
         assert store.objective("faster-onboarding").state == "missed"
         decision = next(d for d in store.decisions()
                         if d.text == "Hire two onboarding specialists")
-        assert (decision.owner, decision.due) == ("customer-service", dt.date(2026, 6, 30))
+        assert (decision.owner, decision.due) == ("customer-service", DUE)
         assert [n.text for n in store.notes() if n.objective == "faster-onboarding"] == [
             "Onboarding team halved in March"]
         assert store.db["reviews"].count == 1

@@ -139,8 +139,8 @@ def test_joint_objective_measured_by_one_department():
                            krs=[KeyResult(metric="leads", baseline=100, target=200)])
     [signal] = joint_objectives_one_department(engine(objectives=[leads_only]))
     assert signal.subjects == ("win-more",)
-    assert signal.message == ("The joint objective “Win more deals” is measured by only "
-                              "marketing's metrics; sales has no key result of its own.")
+    assert signal.message == ("The joint objective “Win more deals” is measured by metrics of "
+                              "marketing only; sales has no key result of its own.")
     both = objective(departments=("marketing", "sales"),
                      krs=[KeyResult(metric="leads", baseline=100, target=200),
                           KeyResult(metric="deals_won", baseline=10, target=20)])
