@@ -101,6 +101,16 @@ def footer_items(app) -> list[str]:
     return items
 
 
+async def footer_of_area(tmp_path, key: str, size: tuple[int, int]) -> list[str]:
+    """The footer of an area of the sample plan at a terminal size."""
+    app = app_on(sample_copy(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        return footer_items(app)
+
+
 def footer_width(app) -> int:
     footer = app.screen.query_one(AlignFooter)
     return sum(w.outer_size.width for w in footer.children)
@@ -127,22 +137,13 @@ async def test_a_busy_screen_keeps_help_and_quit_and_says_there_is_more(tmp_path
 
 
 async def test_a_footer_that_fits_is_left_whole(tmp_path):
-    app = app_on(sample_copy(tmp_path))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        assert footer_items(app) == ["n New", "e Edit", "d Delete", "y Duplicate", "/ Filter",
-                                     "^e Export", "^o Import", "? Help", "q Quit"]
+    assert await footer_of_area(tmp_path, "3", (120, 40)) == [
+        "n New", "e Edit", "d Delete", "y Duplicate", "/ Filter", "^e Export", "^o Import",
+        "? Help", "q Quit"]
 
 
 async def test_the_scoring_tabs_keys_are_on_the_tabs_not_the_footer(tmp_path):
-    app = app_on(sample_copy(tmp_path))
-    async with app.run_test(size=(240, 50)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        items = footer_items(app)
-        assert "…" not in items
-        assert not {"m Matrix", "v Evidence", "h Histogram", "l Leads", "c Compare"} & set(items)
-        assert {"a As of", "/ Filter leads", "b Bands & MQL"} <= set(items)
+    items = await footer_of_area(tmp_path, "2", (240, 50))
+    assert "…" not in items
+    assert not {"m Matrix", "v Evidence", "h Histogram", "l Leads", "c Compare"} & set(items)
+    assert {"a As of", "/ Filter leads", "b Bands & MQL"} <= set(items)
