@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from model.kpi import KpiEngine, Status, format_value
+from model.numbers import typed_number
 from model.periods import months_of, parse_period
 from model.schema import Measurement, Plan
 
@@ -125,19 +126,17 @@ def parse_overrides(texts: Mapping[str, str], percent_ids: frozenset[str] = froz
     values: dict[str, float] = {}
     errors: dict[str, str] = {}
     for mid, text in texts.items():
-        text = text.strip().replace(",", "").replace("_", "")
-        if not text:
+        if not text.strip():
             continue
-        percent = text.endswith("%") or mid in percent_ids
         try:
-            value = float(text.rstrip("%").strip())
-        except ValueError:
-            errors[mid] = f"{texts[mid]!r} is not a number"
+            value = typed_number(text, percent=mid in percent_ids)
+        except ValueError as exc:
+            errors[mid] = str(exc)
             continue
         if value != value or abs(value) > 1e15:
             errors[mid] = "out of range"
             continue
-        values[mid] = value / 100 if percent else value
+        values[mid] = value
     return values, errors
 
 

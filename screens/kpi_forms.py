@@ -15,6 +15,8 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from model.errors import AlignError
 from model.kpi import format_value
+from model.numbers import typed_number
+from model.periods import parse_period
 from model.schema import Measurement, Metric, now_timestamp
 from screens.form_support import (
     FormScreen,
@@ -33,18 +35,11 @@ MEASUREMENT_FIELDS = ("period", "value", "not_applicable", "note")
 TARGET_FIELDS = ("period", "targets")
 
 
-def number_input(text: str, unit: str) -> Any:
+def number_input(text: str, unit: str) -> float:
     """What a planner typed, as the schema stores it: percent metrics are typed in percent
-    (8.5 means 8.5 %) and held as fractions; thousands separators are allowed. Text that is not
-    a number is passed on as it is, so the schema's own message explains it."""
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    percent = unit == "percent" or cleaned.endswith("%")
-    cleaned = cleaned.rstrip("%")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return text.strip()
-    return value / 100 if percent else value
+    (8.5 means 8.5 %) and held as fractions. Raises ValueError saying what is wrong with text
+    that is not a number, or could be read as two (`typed_number`)."""
+    return typed_number(text, percent=unit == "percent")
 
 
 def typed_value(value: float | None, unit: str, most_digits: int = 17) -> str:
@@ -61,7 +56,9 @@ def unit_hint(unit: str) -> str:
 
 class MeasurementForm(FormScreen[Measurement | None]):
     """Records a new row in the metric's history; the latest one for a period is its value, so a
-    correction never overwrites what was recorded before."""
+    correction never overwrites what was recorded before. `value_at` gives the metric's value in
+    a period: the hint above the fields follows the period typed, and so does the value field
+    while nobody has typed in it."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="measurement_form.save"),
@@ -69,28 +66,27 @@ class MeasurementForm(FormScreen[Measurement | None]):
     ]
 
     def __init__(self, store: PlanStore, metric: Metric, period: str, *,
-                 current: float | None = None,
+                 value_at: Callable[[str], float | None] | None = None,
                  turns_red: Callable[[Measurement], bool] | None = None) -> None:
         super().__init__()
         self.store = store
         self.metric = metric
         self.period = period
-        self.current = current
+        self.value_at = value_at or (lambda _period: None)
         self.turns_red = turns_red
+        self._offered = typed_value(self.value_at(period), metric.unit)
+        self._set_aside = ""
 
     def compose(self) -> ComposeResult:
         m = self.metric
         with Vertical(classes="dialog", id="measurement-form"):
             yield Label(f"Measurement: {m.name} ({m.id})", classes="dialog-title")
-            now = format_value(self.current, m.unit)
-            hint = "computed by its formula; a recorded value replaces it" if m.formula else ""
-            yield Static(f"now {now} in {self.period}" + (f" · {hint}" if hint else ""),
-                         classes="field-hint")
+            yield Static(self._now_hint(self.period), id="measurement-now", classes="field-hint")
             with Horizontal(classes="field-row"):
                 yield _field("Period", "period", Input(self.period, id="f-period",
                                                        placeholder="2026-03"))
-                yield _field("Value", "value", Input(typed_value(self.current, m.unit),
-                                                     id="f-value", placeholder=unit_hint(m.unit)),
+                yield _field("Value", "value", Input(self._offered, id="f-value",
+                                                     placeholder=unit_hint(m.unit)),
                              hint=unit_hint(m.unit))
             yield _field("", "not_applicable", Checkbox("Not applicable in this period",
                                                         id="f-not_applicable"))
@@ -100,34 +96,61 @@ class MeasurementForm(FormScreen[Measurement | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
 
+    def _now_hint(self, text: str) -> str:
+        try:
+            period = parse_period(text).id
+        except ValueError:
+            return "now: type a period such as 2026-03, 2026-Q1 or 2026"
+        now = format_value(self.value_at(period), self.metric.unit)
+        formula = " · computed by its formula; a recorded value replaces it" \
+            if self.metric.formula else ""
+        return f"now {now} in {period}{formula}"
+
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
         for note in self.query(".field-error"):
             note.display = False
         self.query_one("#f-value", Input).focus()
 
+    @on(Input.Changed, "#f-period")
+    def follow_period(self, event: Input.Changed) -> None:
+        self.query_one("#measurement-now", Static).update(self._now_hint(event.value))
+        try:
+            period = parse_period(event.value).id
+        except ValueError:
+            return
+        box = self.query_one("#f-value", Input)
+        if not box.disabled and box.value == self._offered:
+            self._offered = typed_value(self.value_at(period), self.metric.unit)
+            box.value = self._offered
+
     @on(Checkbox.Changed, "#f-not_applicable")
     def clear_value_when_not_applicable(self, event: Checkbox.Changed) -> None:
+        """Ticking sets the typed value aside; unticking brings it back."""
         box = self.query_one("#f-value", Input)
         if event.value:
-            box.value = ""
+            self._set_aside, box.value = box.value, ""
+        else:
+            box.value = self._set_aside
         box.disabled = event.value
 
-    def data(self) -> dict[str, Any]:
+    def action_save(self) -> None:
         na = self.query_one("#f-not_applicable", Checkbox).value
         text = self.query_one("#f-value", Input).value
-        return {
+        try:
+            value = None if na or not text.strip() else number_input(text, self.metric.unit)
+        except ValueError as exc:
+            show_field_errors(self, {"value": str(exc)}, MEASUREMENT_FIELDS)
+            return
+        data = {
             "metric": self.metric.id,
             "period": self.query_one("#f-period", Input).value.strip(),
-            "value": None if na or not text.strip() else number_input(text, self.metric.unit),
+            "value": value,
             "not_applicable": na,
             "note": self.query_one("#f-note", Input).value,
             "source": "manual",
             "recorded_at": now_timestamp(),
         }
-
-    def action_save(self) -> None:
-        data = self.data()
         try:
             measurement = Measurement.model_validate(data)
         except ValidationError as exc:
@@ -149,7 +172,6 @@ class MeasurementForm(FormScreen[Measurement | None]):
             show_field_errors(self, {"": str(exc)}, MEASUREMENT_FIELDS)
             return
         self.dismiss(measurement)
-
 
 
 class TargetForm(FormScreen[str | None]):
@@ -196,7 +218,11 @@ class TargetForm(FormScreen[str | None]):
         text = self.query_one("#f-targets", Input).value
         targets: dict[Any, Any] = dict(self.metric.targets)
         if text.strip():
-            targets[period] = number_input(text, self.metric.unit)
+            try:
+                targets[period] = number_input(text, self.metric.unit)
+            except ValueError as exc:
+                show_field_errors(self, {"targets": str(exc)}, TARGET_FIELDS)
+                return
         else:
             targets.pop(period, None)
         data = self.metric.model_dump()
@@ -219,8 +245,6 @@ class TargetForm(FormScreen[str | None]):
 
 
 def _period_id(text: str) -> str:
-    from model.periods import parse_period
-
     return parse_period(text).id
 
 

@@ -543,9 +543,10 @@ class KpiReviewScreen(AreaScreen):
         if (metric := self._need_metric()) is None:
             return
         assert self.data is not None
-        current = self.data.engine.value(metric.id, self.data.period).value
+        engine = self.data.engine
         self.app.push_screen(
-            MeasurementForm(self.store, metric, self.data.period, current=current,
+            MeasurementForm(self.store, metric, self.data.period,
+                            value_at=lambda period: engine.value(metric.id, period).value,
                             turns_red=self._turns_red),
             self._measured)
 
@@ -614,11 +615,18 @@ class KpiReviewScreen(AreaScreen):
 def turns_red(snapshot: PlanSnapshot, engine: KpiEngine, measurement: Measurement,
               period: str) -> bool:
     """Whether a new recording would turn the metric, or a key result of an objective it
-    measures, red in `period` when it was not red before."""
+    measures, red when it was not red before: in the period reviewed, or in the measurement's
+    own period, its quarter or its year when it lies outside the period reviewed."""
+    from model.periods import parse_period, quarter_of, year_of
     from model.what_if import compare
 
     if measurement.value is None:
         return False
-    after = snapshot.engine({measurement.metric: measurement.value}, measurement.period)
+    recorded = measurement.period
+    shown = [period, recorded, year_of(recorded, engine.fy_start)]
+    if parse_period(recorded).kind == "month":
+        shown.append(quarter_of(recorded, engine.fy_start))
+    after = snapshot.engine({measurement.metric: measurement.value}, recorded)
     return any(c.after_status == "red" and c.before_status != "red"
-               for c in compare(engine, after, period) if c.kind in ("metric", "key_result"))
+               for one in dict.fromkeys(shown)
+               for c in compare(engine, after, one) if c.kind in ("metric", "key_result"))

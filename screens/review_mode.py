@@ -407,7 +407,8 @@ class ReviewModeScreen(Screen[str | None]):
             self._after_write("measurements")
 
         self.app.push_screen(MeasurementForm(
-            self.store, metric, self.period, current=item.actual,
+            self.store, metric, self.period,
+            value_at=lambda period: engine.value(metric.id, period).value,
             turns_red=lambda m: turns_red(snapshot, engine, m, self.period)), saved)
 
     def _after_write(self, kind: str) -> None:

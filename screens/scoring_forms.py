@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from model.errors import AlignError
 from model.leads import dataset_column
+from model.numbers import typed_number
 from model.schema import ALL_OPS, CELL_RE, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
 from screens.footer import AlignFooter
@@ -73,7 +74,7 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
         return [item.strip() for item in items if item.strip()]
     if column_type == "number" and op in ("eq", "neq"):
         try:
-            number = float(text.replace(",", ""))
+            number = typed_number(text)
         except ValueError:
             return text
         # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.

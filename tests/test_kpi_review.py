@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Static
 
+from model.schema import Measurement
 from screens.kpi_forms import MeasurementForm, TargetForm
 from screens.kpi_review import KpiReviewScreen
 from tests.conftest import TODAY, open_plan, text_of
@@ -164,7 +165,7 @@ async def test_invalid_measurement_is_refused_and_marked(review_store):
         await pilot.pause()
         assert app.screen is form
         assert form.query_one("#f-value", Input).has_class("-invalid")
-        assert "expected a number" in text_of(form.query_one("#e-value", Static))
+        assert "'lots' is not a number" in text_of(form.query_one("#e-value", Static))
         form.query_one("#f-value", Input).value = "12"
         form.query_one("#f-period", Input).value = "2026-Q5"
         await pilot.press("ctrl+s")
@@ -199,6 +200,77 @@ async def test_not_applicable_measurement(review_store):
         assert row_of(screen, "revenue")[2] == "220,000"  # the month no longer counts
 
 
+async def test_a_decimal_comma_is_refused_rather_than_read_as_thousands(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        before = review_store.db["measurements"].count
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-value", Input).value = "1,5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        message = text_of(form.query_one("#e-value", Static))
+        assert "'1,5'" in message and "decimals take a point" in message
+        assert review_store.db["measurements"].count == before
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        target_form = app.screen
+        assert isinstance(target_form, TargetForm)
+        target_form.query_one("#f-targets", Input).value = "4,50"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is target_form
+        assert "decimals take a point" in text_of(target_form.query_one("#e-targets", Static))
+        assert review_store.metric("leads").targets == {PERIOD: 450.0}
+
+
+async def test_unticking_not_applicable_brings_the_typed_value_back(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        value, box = form.query_one("#f-value", Input), form.query_one("#f-not_applicable", Checkbox)
+        value.value = "412"
+        box.value = True
+        await pilot.pause()
+        assert value.value == "" and value.disabled
+        box.value = False
+        await pilot.pause()
+        assert value.value == "412" and not value.disabled
+
+
+async def test_the_now_hint_and_the_offered_value_follow_the_period_typed(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "revenue")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        hint = form.query_one("#measurement-now", Static)
+        value = form.query_one("#f-value", Input)
+        assert "now 330,000 in 2026-Q1" in text_of(hint) and value.value == "330000"
+        form.query_one("#f-period", Input).value = "2026-02"
+        await pilot.pause()
+        assert "now 110,000 in 2026-02" in text_of(hint) and value.value == "110000"
+        form.query_one("#f-period", Input).value = "2026-1"
+        await pilot.pause()
+        assert "type a period such as" in text_of(hint) and value.value == "110000"
+        value.value = "95000"  # typed by hand: a new period no longer replaces it
+        form.query_one("#f-period", Input).value = "2026-03"
+        await pilot.pause()
+        assert "now 120,000 in 2026-03" in text_of(hint) and value.value == "95000"
+
+
 async def test_a_value_turning_red_needs_a_note(review_store):
     app = build_app(review_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -219,6 +291,29 @@ async def test_a_value_turning_red_needs_a_note(review_store):
         assert history(review_store, "revenue", PERIOD) == [
             (100000.0, 0, "two invoices moved to April")]
         assert row_of(screen, "revenue")[0] == "▲ red"
+
+
+async def test_a_value_turning_its_own_period_red_needs_a_note(review_store):
+    revenue = review_store.metric("revenue")
+    revenue.targets = revenue.targets | {"2026-Q2": 200000.0}  # April's 120,000 is on pace
+    review_store.save_metric(revenue)
+    review_store.record_measurement(Measurement(metric="revenue", period="2026-04",
+                                                value=120000, recorded_at="2026-05-02T09:00:00"))
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)  # reviewing 2026-Q1
+        await select(screen, pilot, "revenue")
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-period", Input).value = "2026-04"
+        await pilot.pause()
+        form.query_one("#f-value", Input).value = "10000"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "turns the status red" in text_of(form.query_one("#e-note", Static))
+        assert history(review_store, "revenue", "2026-04") == [(120000.0, 0, "")]
 
 
 async def test_set_target_with_validation(review_store):

@@ -41,10 +41,12 @@ def test_inputs_and_parsing():
     engine = KpiEngine(review_plan(), today=TODAY)
     assert inputs_of(engine, "roi") == ["marketing_cost", "revenue"]
     assert inputs_of(engine, "leads") == ["leads"]
-    values, errors = parse_overrides({"a": "1,200", "b": "", "c": "x", "d": "8.5"},
+    values, errors = parse_overrides({"a": "1,200", "b": "", "c": "x", "d": "8.5", "e": "1,5"},
                                      frozenset({"d"}))
     assert values == {"a": 1200.0, "d": 0.085}
-    assert set(errors) == {"c"}
+    assert errors == {"c": "'x' is not a number",
+                      "e": "'1,5': a comma only separates thousands (1,250.5);"
+                           " decimals take a point (1.5)"}
 
 
 def db_fingerprint(store) -> tuple:

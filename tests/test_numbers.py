@@ -1,0 +1,49 @@
+"""Numbers typed into forms: thousands separators, percent, and refusals of ambiguous text."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from model.numbers import typed_number
+
+
+@pytest.mark.parametrize(("text", "percent", "expected"), [
+    ("1250", False, 1250.0),
+    (" 1,250 ", False, 1250.0),
+    ("1,250.5", False, 1250.5),
+    ("-1,250,000", False, -1250000.0),
+    ("1 250", False, 1250.0),
+    ("1\u00a0250", False, 1250.0),
+    ("1_250", False, 1250.0),
+    ("8.5", True, 0.085),
+    ("8.5%", False, 0.085),
+    ("8.5 %", True, 0.085),  # a percent sign on a percent field is not percent twice
+    (".5", False, 0.5),
+    ("1e3", False, 1000.0),
+])
+def test_numbers_as_planners_type_them(text, percent, expected):
+    assert typed_number(text, percent=percent) == pytest.approx(expected, rel=0, abs=1e-12)
+
+
+@pytest.mark.parametrize("text", ["1,5", "1,50", "0,25", "12,34,567", ",500", "1,,000",
+                                  "1,000,00", "1,2345"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(text):
+    with pytest.raises(ValueError, match="a comma only separates thousands"):
+        typed_number(text)
+
+
+@pytest.mark.parametrize("text", ["", "lots", "1.2.3", "12 %%", "one,000"])
+def test_text_that_is_no_number_says_so(text):
+    with pytest.raises(ValueError, match=r"is not a number"):
+        typed_number(text)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
+def test_a_number_written_with_grouped_thousands_reads_back_as_itself(value):
+    assert typed_number(f"{value:,}") == value
+    assert math.isclose(typed_number(f"{value * 100:,}", percent=True), value,
+                        rel_tol=1e-12, abs_tol=1e-300)
