@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
@@ -112,17 +112,19 @@ class NoteForm(_AttachedForm):
         departments = [(d.name, d.id) for d in self.store.departments()]
         with Vertical(classes="dialog", id="note-form"):
             yield Label(f"Note on {self.objective}", classes="dialog-title")
-            yield _field("Text", "text", TextArea(id="f-text", soft_wrap=True, tab_behavior="focus"))
-            with Horizontal(classes="field-row"):
-                yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
-                yield _field("Kind", "kind", Select(
-                    [("note", "note"), ("feedback between departments", "feedback")],
-                    id="f-kind", value="note", allow_blank=False))
-            with Horizontal(classes="field-row"):
-                yield _field("Feedback from", "from_department", Select(
-                    departments, id="f-from_department", prompt="department"))
-                yield _field("Feedback to", "to_department", Select(
-                    departments, id="f-to_department", prompt="department"))
+            with VerticalScroll(classes="form-body-fit"):
+                yield _field("Text", "text", TextArea(id="f-text", soft_wrap=True,
+                                                      tab_behavior="focus"))
+                with Horizontal(classes="field-row"):
+                    yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
+                    yield _field("Kind", "kind", Select(
+                        [("note", "note"), ("feedback between departments", "feedback")],
+                        id="f-kind", value="note", allow_blank=False))
+                with Horizontal(classes="field-row"):
+                    yield _field("Feedback from", "from_department", Select(
+                        departments, id="f-from_department", prompt="department"))
+                    yield _field("Feedback to", "to_department", Select(
+                        departments, id="f-to_department", prompt="department"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
@@ -165,17 +167,18 @@ class DecisionForm(_AttachedForm):
         owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
         with Vertical(classes="dialog", id="decision-form"):
             yield Label(f"Decision on {self.objective}", classes="dialog-title")
-            yield _field("Decision", "text", TextArea(id="f-text", soft_wrap=True,
-                                                      tab_behavior="focus"))
-            with Horizontal(classes="field-row"):
-                yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
-                yield _field("Owner", "owner", Select(departments, id="f-owner", value=owner,
-                                                      prompt="department"))
-            with Horizontal(classes="field-row"):
-                yield _field("Due", "due", Input("", id="f-due", placeholder="2026-04-30"))
-                yield _field("State", "state", Select(
-                    [("open", "open"), ("done", "done")], id="f-state", value="open",
-                    allow_blank=False))
+            with VerticalScroll(classes="form-body-fit"):
+                yield _field("Decision", "text", TextArea(id="f-text", soft_wrap=True,
+                                                          tab_behavior="focus"))
+                with Horizontal(classes="field-row"):
+                    yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
+                    yield _field("Owner", "owner", Select(departments, id="f-owner",
+                                                          value=owner, prompt="department"))
+                with Horizontal(classes="field-row"):
+                    yield _field("Due", "due", Input("", id="f-due", placeholder="2026-04-30"))
+                    yield _field("State", "state", Select(
+                        [("open", "open"), ("done", "done")], id="f-state", value="open",
+                        allow_blank=False))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()

@@ -340,6 +340,24 @@ async def test_add_note_and_decision(plan_store):
         assert "Hire an EMEA rep" in detail and "Pipeline is thin in EMEA" in detail
 
 
+async def test_note_and_decision_forms_keep_their_buttons_on_an_80_by_24_terminal(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_q1(app, pilot)
+        for key, form_type in (("a", NoteForm), ("c", DecisionForm)):
+            await pilot.press("down", key)
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, form_type)
+            for button in ("#form-save", "#form-cancel"):
+                region = form.query_one(button).region
+                shown, _ = form.get_widget_at(region.x + 2, region.y + 1)
+                assert shown is form.query_one(button), (key, button, region)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("up")
+
+
 async def test_matrix_marks_owner_and_contributors(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
