@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from model.errors import is_damage
 from model.exchange import ENTITY_MODELS
 from model.health import health_flags
 from model.kpi import engine_for
@@ -44,7 +46,17 @@ class CheckReport:
 def integrity_problems(store: PlanStore) -> list[str]:
     """Database-level damage, rows that cannot be read or no longer pass the schema, and broken
     links. Damaged rows are reported, never raised: this is the command people run when
-    something is wrong."""
+    something is wrong. A file too damaged for SQLite to go through is one problem, said so."""
+    try:
+        return _integrity_problems(store)
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [f"the file is damaged ({exc}): restore it from a backup or a teammate's "
+                "exported TOML"]
+
+
+def _integrity_problems(store: PlanStore) -> list[str]:
     problems = [r["integrity_check"] for r in store.db.query("PRAGMA integrity_check")
                 if r["integrity_check"] != "ok"]
     for r in store.db.query("PRAGMA foreign_key_check"):

@@ -277,6 +277,8 @@ def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str =
     if not written_in_place(path) and not os.access(folder, os.W_OK):
         raise AlignError(f"{path}: cannot write in {folder} (no permission); give a file "
                          "in a folder you can write to")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise AlignError(f"{path} is read-only: it was left as it is; give another file name")
     return folder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -108,7 +109,18 @@ def _text_lines(value: Any) -> Any:
 Slug = Annotated[str, AfterValidator(_slug)]
 MetricId = Annotated[str, AfterValidator(_metric_id)]
 PeriodId = Annotated[str, AfterValidator(_period)]
-Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200)]
+NAME_LENGTH = 200
+UNTITLED = "Untitled plan"
+
+
+def default_plan_name(path: Path | None) -> str:
+    """A new plan's name when none is given: its file's name without the extension, cut to a
+    name's length; `Untitled plan` when that leaves nothing."""
+    stem = path.stem.strip()[:NAME_LENGTH].strip() if path is not None else ""
+    return stem or UNTITLED
+
+
+Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=NAME_LENGTH)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 Whole = Annotated[int, BeforeValidator(_whole)]
@@ -144,7 +156,7 @@ class Strict(BaseModel):
 
 
 class PlanSettings(Strict):
-    name: Name = "Untitled plan"
+    name: Name = UNTITLED
     fiscal_year_start: Whole = Field(default=1, ge=1, le=12)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from model import migrations as mig
 from model import open_plans
-from model.errors import AlignError
+from model.errors import AlignError, PlanWriteError
 from model.schema import (
     ENTITY_KINDS,
     PERSONA_LIST_FIELDS,
@@ -36,6 +36,7 @@ from model.schema import (
     PlanSettings,
     Rule,
     ScoringModel,
+    default_plan_name,
     entity_key,
     now_timestamp,
     reference_errors,
@@ -219,6 +220,9 @@ def _check_is_plan_file(path: Path, _recovered: bool = False) -> bool:
     size = path.stat().st_size
     if size == 0:
         return False
+    if not os.access(path, os.R_OK):
+        raise AlignError(f"{path} cannot be read: no permission (its owner can share a copy, or "
+                         "an export)")
     # Only SQLite opens the file, never Python: closing any descriptor of a file drops every
     # POSIX lock this process holds on it, SQLite's included, and another program could then
     # take the plan's WAL from under a connection still writing to it. SQLite shares its locks
@@ -490,7 +494,7 @@ class PlanStore:
                     self.conn.execute(
                         "INSERT INTO plan (id, name, fiscal_year_start, created_at, updated_at) "
                         "VALUES (1, ?, 1, ?, ?)",
-                        [name or (self.path.stem if self.path else "Untitled plan"), now, now])
+                        [name or default_plan_name(self.path), now, now])
         except AlignError as exc:
             raise AlignError(f"{self.path}: cannot set up the plan: {exc}") from None
 
@@ -1011,17 +1015,17 @@ _TABLES = {
 }
 
 
-def _friendly_sqlite_error(exc: sqlite3.Error) -> AlignError:
+def _friendly_sqlite_error(exc: sqlite3.Error) -> PlanWriteError:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return AlignError("the plan is busy: another Align is writing to it; try again in a moment")
+        return PlanWriteError("the plan is busy: another Align is writing to it; try again in a moment")
     if "full" in text:
-        return AlignError("the disk is full; nothing was saved")
+        return PlanWriteError("the disk is full; nothing was saved")
     if "readonly" in text or "read-only" in text:
-        return AlignError("the plan file is read-only; nothing was saved")
+        return PlanWriteError("the plan file is read-only; nothing was saved")
     if "FOREIGN KEY" in text:
-        return AlignError("the change would leave a broken link in the plan; nothing was saved")
-    return AlignError(f"the plan could not be saved ({text}); nothing was changed")
+        return PlanWriteError("the change would leave a broken link in the plan; nothing was saved")
+    return PlanWriteError(f"the plan could not be saved ({text}); nothing was changed")
 
 
 def _label(key: Any) -> str:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
+import io
 import os
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 
-from model.errors import AlignError
+from model.errors import AlignError, PlanWriteError, is_damage
 
 # Start-up imports create a few hundred thousand long-lived objects; with the default threshold
 # (700) the collector runs about a hundred young collections over them before the first screen.
@@ -18,6 +23,9 @@ from model.errors import AlignError
 gc.set_threshold(20_000, 20, 10)
 
 DEFAULT_DB = "plan.db"
+
+PATH = click.Path(readable=False)
+"""A file argument: whether it can be read is Align's to say, as bad input (exit status 1)."""
 
 
 # Subcommands that live in their own modules, imported only when asked for, so that opening the
@@ -27,6 +35,10 @@ LAZY_COMMANDS = {
     "leads": "tui.cli_leads",
     "score": "tui.cli_leads",
 }
+
+
+REPORTS = ("check", "kpis", "score")
+"""Commands whose output is a report on standard output."""
 
 
 class AlignGroup(click.Group):
@@ -44,12 +56,48 @@ class AlignGroup(click.Group):
 
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["--"] and len(args) > 1:  # `align -- -odd-name.db`
+            ctx.meta["align_db"] = args[1]
+            if len(args) > 2:
+                raise click.UsageError(f"unexpected argument {args[2]!r} after the plan file", ctx)
+            return super().parse_args(ctx, [])
         if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
             ctx.meta["align_db"] = args[0]
             args = args[1:]
             if args and not all(a.startswith("-") for a in args):
                 raise click.UsageError(f"unexpected argument {args[0]!r} after the plan file", ctx)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Runs the command; a plan file damaged inside, or a standard output that cannot be
+        written, ends it with one `error:` line instead of a traceback."""
+        try:
+            result = super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            plan = ctx.meta.get("align_plan", "the plan")
+            fail(f"{plan} is damaged ({exc}): restore it from a backup or a teammate's "
+                 "exported TOML")
+        except BrokenPipeError:
+            drop_stdout()
+            sys.exit(1)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT) or \
+                    exc.filename is not None:
+                raise
+            drop_stdout()
+            fail(f"standard output: cannot write ({exc.strerror})")
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            drop_stdout()
+            sys.exit(1)
+        except OSError as exc:
+            drop_stdout()
+            fail(f"standard output: cannot write ({exc.strerror})")
+        return result
 
 
 def fail(message: str | AlignError) -> None:
@@ -112,11 +160,34 @@ def open_store(db: str, *, create: bool = False, read_only: bool = False):
 
     if not str(db).strip():
         fail("DB is empty: give the plan file's name")
-
+    click.get_current_context().meta["align_plan"] = db
     try:
         return PlanStore.open(Path(db), create=create, read_only=read_only)
     except AlignError as exc:
         fail(exc)
+
+
+@contextmanager
+def undone_if_failed(path: Path) -> Iterator[None]:
+    """A new plan made at `path` is taken back if what follows fails: a file Align created is
+    removed, an empty file the user had is left empty again, and a link stays a link (only
+    the file it names is taken back). The store must be closed by then."""
+    linked = path.is_symlink()
+    real = path.resolve()
+    real_existed = real.exists()
+    try:
+        yield
+    except BaseException:
+        for side in ("-wal", "-shm", "-journal"):
+            Path(f"{real}{side}").unlink(missing_ok=True)
+        if real_existed:
+            with open(real, "r+b") as fh:
+                fh.truncate(0)
+        else:
+            real.unlink(missing_ok=True)
+            if not linked:
+                path.unlink(missing_ok=True)
+        raise
 
 
 @click.group(cls=AlignGroup, invoke_without_command=True,
@@ -128,6 +199,11 @@ def main(ctx: click.Context) -> None:
 
     Run `align [DB]` to open the workbench on DB (default ./plan.db, created if missing).
     """
+    for stream in (sys.stdout, sys.stderr):  # a terminal in Latin-1 shows "?" for "—"
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+    if ctx.invoked_subcommand in REPORTS and sys.stdout is None:
+        fail("standard output is closed: the report has nowhere to go")
     if ctx.invoked_subcommand is not None:
         return
     db = ctx.meta.get("align_db", DEFAULT_DB)
@@ -138,18 +214,25 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command("init")
-@click.argument("db", type=click.Path())
+@click.argument("db", type=PATH)
 @click.option("--sample", is_flag=True, help="Add the demo content (objectives, KPIs, personas, leads).")
 @click.option("--name", default=None, help="Plan name (default: the file name).")
 def init_command(db: str, sample: bool, name: str | None) -> None:
     """Create a new plan DB with the default departments and KPI catalog."""
+    from pydantic import ValidationError
+
     from model.catalog import default_departments, default_metrics
-    from model.schema import Plan, PlanSettings
-    from model.store import PlanStore
+    from model.schema import Plan, PlanSettings, default_plan_name
+    from model.store import PlanStore, format_validation_error
 
     path = Path(db)
     if not db.strip():
         fail("DB is empty: give the new plan file's name")
+    if name is not None:
+        try:
+            name = PlanSettings(name=name).name
+        except ValidationError as exc:
+            fail(f"--{format_validation_error(exc)[0]}")
     if path.is_dir():
         fail(f"{db} is a folder; give a file name for the new plan")
     if path.exists() and path.stat().st_size > 0:
@@ -158,32 +241,27 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
         store = PlanStore.open(path, create=True, name=name)
     except AlignError as exc:
         fail(exc)
-    try:
-        with store:
-            if sample:
-                from model.seed import populate_seed_store
+    with undone_if_failed(path), store:
+        if sample:
+            from model.seed import populate_seed_store
 
-                populate_seed_store(store)
-                if name:
-                    store.save_settings(store.settings().model_copy(update={"name": name}))
-            else:
-                settings = PlanSettings(name=name or path.stem)
-                store.apply_plan(Plan(settings=settings, departments=default_departments(),
-                                      metrics=default_metrics()), replace=True)
-            counts = store.counts()
-    except BaseException:
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+            populate_seed_store(store)
+            if name:
+                store.save_settings(store.settings().model_copy(update={"name": name}))
+        else:
+            settings = PlanSettings(name=name or default_plan_name(path))
+            store.apply_plan(Plan(settings=settings, departments=default_departments(),
+                                  metrics=default_metrics()), replace=True)
+        counts = store.counts()
     click.echo(f"created {db}: {counts['departments']} departments, {counts['metrics']} metrics"
                + (f", {counts['objectives']} objectives, {counts['personas']} personas"
                   if sample else ""))
 
 
 @main.command("export")
-@click.argument("db", type=click.Path())
-@click.option("-o", "--output", type=click.Path(), default=None,
-              help="Write to FILE (atomically) instead of standard output.")
+@click.argument("db", type=PATH)
+@click.option("-o", "--output", type=PATH, default=None,
+              help="Write to FILE (atomically) instead of standard output (-).")
 def export_command(db: str, output: str | None) -> None:
     """Export the whole plan DB as TOML."""
     from model.exchange import export_toml, write_atomic
@@ -191,7 +269,7 @@ def export_command(db: str, output: str | None) -> None:
     store = open_store(db, read_only=True)
     with store:
         text = export_toml(store)
-    if output is None:
+    if output is None or output == "-":
         echo_document(text)
         return
     try:
@@ -204,8 +282,8 @@ def export_command(db: str, output: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path())
-@click.argument("db", type=click.Path())
+@click.argument("file", type=PATH)
+@click.argument("db", type=PATH)
 @click.option("--replace", is_flag=True, help="Make the plan equal to the file (default: merge).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
@@ -225,24 +303,23 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     except AlignError as exc:
         fail(exc)
     is_new = not path.exists() or path.stat().st_size == 0
+    click.get_current_context().meta["align_plan"] = db
     try:
-        if is_new and dry_run:
-            store = PlanStore.memory()
-        elif dry_run and PlanStore.would_migrate(path):
-            store = PlanStore.snapshot(path)  # a dry run writes nothing, not even an upgrade
-        else:
-            store = open_store(db, create=True, read_only=dry_run)
+        with undone_if_failed(path) if is_new and not dry_run else nullcontext():
+            try:
+                if is_new and dry_run:
+                    store = PlanStore.memory()
+                elif dry_run and PlanStore.would_migrate(path):
+                    store = PlanStore.snapshot(path)  # a dry run writes nothing, not even an upgrade
+                else:
+                    store = open_store(db, create=True, read_only=dry_run)
+            except AlignError as exc:
+                fail(exc)
+            with store:
+                diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
+    except PlanWriteError as exc:
+        fail(AlignError(f"{db}: {exc.message}", details=exc.details))
     except AlignError as exc:
-        fail(exc)
-    try:
-        with store:
-            diff = import_plan(store, parsed, replace=replace, dry_run=dry_run)
-    except BaseException as exc:
-        if is_new and not dry_run:
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
-        if not isinstance(exc, AlignError):
-            raise
         fail(AlignError(f"{file}: {exc.message}", details=exc.details))
     for warning in diff.warnings:
         click.echo(f"warning: {file}: {warning}", err=True)
@@ -256,7 +333,7 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
 
 
 @main.command("check")
-@click.argument("db", type=click.Path())
+@click.argument("db", type=PATH)
 @click.option("--period", default=None, metavar="P",
               help="Period for the realignment signals (default: the latest with data).")
 def check_command(db: str, period: str | None) -> None:
@@ -282,9 +359,9 @@ def check_command(db: str, period: str | None) -> None:
 
 
 @main.command("merge-file")
-@click.argument("ours", type=click.Path())
-@click.argument("base", type=click.Path())
-@click.argument("theirs", type=click.Path())
+@click.argument("ours", type=PATH)
+@click.argument("base", type=PATH)
+@click.argument("theirs", type=PATH)
 @click.option("-p", "--stdout", "to_stdout", is_flag=True,
               help="Print the merge instead of writing it into OURS.")
 @click.option("--marker-size", type=click.IntRange(1, 1000), default=7, show_default=True,

@@ -13,7 +13,7 @@ from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
 from model.periods import parse_period
 from model.signals import realignment_signals
-from tui.cli import as_of_value, echo_document, fail, main, open_store
+from tui.cli import PATH, as_of_value, echo_document, fail, main, open_store
 
 JSON_FORMAT = "align-kpis"
 JSON_VERSION = 1
@@ -91,7 +91,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 @main.command("kpis")
-@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("db", type=PATH)
 @click.option("--period", "period", metavar="P",
               help="Period to review: 2026, 2026-Q1 or 2026-03 (default: the latest with data).")
 @click.option("--as-of", "as_of", metavar="DATE",
@@ -111,6 +111,9 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
         except ValueError as exc:
             fail(f"--period: {exc}")
     if minutes is not None:
+        if as_json or as_of is not None:
+            fail(f"--minutes writes the minutes instead of the table; leave out "
+                 f"{'--json' if as_json else '--as-of'}")
         write_minutes(db, period, minutes)
         return
     store = open_store(db, read_only=True)
