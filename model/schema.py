@@ -109,6 +109,24 @@ def _text_lines(value: Any) -> Any:
 Slug = Annotated[str, AfterValidator(_slug)]
 MetricId = Annotated[str, AfterValidator(_metric_id)]
 PeriodId = Annotated[str, AfterValidator(_period)]
+
+
+def _iso_date(value: Any) -> Any:
+    """A day as the plan writes it: a date, or text `YYYY-MM-DD`. Not a number or a bare year,
+    which pydantic would otherwise read as seconds since 1970."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date such as 2026-03-31, not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()!r} is not a day of the calendar") from None
+    raise ValueError(f"expected a date such as 2026-03-31, got {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 NAME_LENGTH = 200
 UNTITLED = "Untitled plan"
 
@@ -121,6 +139,7 @@ def default_plan_name(path: Path | None) -> str:
 
 
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=NAME_LENGTH)]
+LongText = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=10_000)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 Whole = Annotated[int, BeforeValidator(_whole)]
@@ -300,8 +319,8 @@ class _Attached(Strict):
     id: Slug
     objective: Slug | None = None
     metric: MetricId | None = None
-    date: dt.date
-    text: Name = Field(max_length=10_000)
+    date: IsoDate
+    text: LongText
 
     @model_validator(mode="after")
     def _one_target(self) -> _Attached:
@@ -319,12 +338,15 @@ class Note(_Attached):
     def _feedback_departments(self) -> Note:
         if self.kind == "feedback" and (not self.from_department or not self.to_department):
             raise ValueError("feedback needs from_department and to_department")
+        if self.kind == "feedback" and self.from_department == self.to_department:
+            raise ValueError("feedback goes between two departments: from_department and "
+                             "to_department are the same")
         return self
 
 
 class Decision(_Attached):
     owner: Slug
-    due: dt.date | None = None
+    due: IsoDate | None = None
     state: Literal["open", "done"] = "open"
     answers: Slug | None = None
 
@@ -514,7 +536,7 @@ class Persona(Strict):
     plays_sales: TextList = Field(default_factory=list)
     plays_product: TextList = Field(default_factory=list)
     research_basis: Text = ""
-    last_validated: dt.date | None = None
+    last_validated: IsoDate | None = None
     match: list[Condition] = Field(default_factory=list)
 
 

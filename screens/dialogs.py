@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,7 +33,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.lines:
                 yield Static("\n".join(f"• {line}" for line in self.lines), id="confirm-lines",
                              markup=False)
@@ -81,7 +82,7 @@ class InputDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="input-value")
             yield Static("", id="input-error", classes="field-error")
             yield Static("enter accepts · escape cancels", classes="dialog-hint")
@@ -92,7 +93,7 @@ class InputDialog(ModalScreen[str | None]):
         problem = "enter a value" if not text else (self.check(text) if self.check else None)
         if problem:
             self.query_one("#input-value", Input).add_class("-invalid")
-            self.query_one("#input-error", Static).update(problem)
+            self.query_one("#input-error", Static).update(Text(problem))
             return
         self.dismiss(text)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
@@ -96,6 +97,8 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
         message = _FRIENDLY.get(err["type"], err["msg"])
+        if err["type"] in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
+            message = f"too long (at most {(err.get('ctx') or {}).get('max_length')} characters)"
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         out.setdefault(field, message)
@@ -115,10 +118,10 @@ def show_field_errors(screen: Screen, errors: dict[str, str], fields: Iterable[s
                 general.append(f"{field}: {errors[field]}")
             continue
         widget.set_class(field in errors, "-invalid")
-        note.update(errors.get(field, ""))
+        note.update(Text(errors.get(field, "")))  # messages quote what was typed: not markup
         note.display = field in errors
     form_error = screen.query_one("#form-error", Static)
-    form_error.update("\n".join(general))
+    form_error.update(Text("\n".join(general)))
     form_error.display = bool(general)
 
 

@@ -32,7 +32,7 @@ class ImportDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-wide"):
-            yield Label(f"Import {self.file_name}", classes="dialog-title")
+            yield Label(f"Import {self.file_name}", classes="dialog-title", markup=False)
             yield Static("", id="import-mode")
             with VerticalScroll(id="import-diff-scroll"):
                 yield Static("", id="import-diff", markup=False)

@@ -80,7 +80,7 @@ class MeasurementForm(FormScreen[Measurement | None]):
     def compose(self) -> ComposeResult:
         m = self.metric
         with Vertical(classes="dialog", id="measurement-form"):
-            yield Label(f"Measurement: {m.name} ({m.id})", classes="dialog-title")
+            yield Label(f"Measurement: {m.name} ({m.id})", classes="dialog-title", markup=False)
             yield Static(self._now_hint(self.period), id="measurement-now", classes="field-hint")
             with Horizontal(classes="field-row"):
                 yield _field("Period", "period", Input(self.period, id="f-period",
@@ -98,7 +98,7 @@ class MeasurementForm(FormScreen[Measurement | None]):
 
     def _now_hint(self, text: str) -> str:
         try:
-            period = parse_period(text).id
+            period = parse_period(text.upper()).id
         except ValueError:
             return "now: type a period such as 2026-03, 2026-Q1 or 2026"
         now = format_value(self.value_at(period), self.metric.unit)
@@ -116,7 +116,7 @@ class MeasurementForm(FormScreen[Measurement | None]):
     def follow_period(self, event: Input.Changed) -> None:
         self.query_one("#measurement-now", Static).update(self._now_hint(event.value))
         try:
-            period = parse_period(event.value).id
+            period = parse_period(event.value.upper()).id
         except ValueError:
             return
         box = self.query_one("#f-value", Input)
@@ -144,7 +144,7 @@ class MeasurementForm(FormScreen[Measurement | None]):
             return
         data = {
             "metric": self.metric.id,
-            "period": self.query_one("#f-period", Input).value.strip(),
+            "period": self.query_one("#f-period", Input).value.strip().upper(),
             "value": value,
             "not_applicable": na,
             "note": self.query_one("#f-note", Input).value,
@@ -192,7 +192,7 @@ class TargetForm(FormScreen[str | None]):
         m = self.metric
         current = m.targets.get(self.period)
         with Vertical(classes="dialog", id="target-form"):
-            yield Label(f"Target: {m.name} ({m.id})", classes="dialog-title")
+            yield Label(f"Target: {m.name} ({m.id})", classes="dialog-title", markup=False)
             better = "higher" if m.direction == "increase" else "lower"
             yield Static(f"{better} is better · amber within {m.amber_tolerance:.0%} of the target"
                          " · leave blank to remove the target", classes="field-hint")
@@ -214,7 +214,7 @@ class TargetForm(FormScreen[str | None]):
         self.query_one("#f-targets", Input).focus()
 
     def action_save(self) -> None:
-        period = self.query_one("#f-period", Input).value.strip()
+        period = self.query_one("#f-period", Input).value.strip().upper()
         text = self.query_one("#f-targets", Input).value
         targets: dict[Any, Any] = dict(self.metric.targets)
         if text.strip():

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
@@ -74,15 +75,22 @@ class _AttachedForm(FormScreen[str | None]):
     def write(self, entity: Any) -> None:
         raise NotImplementedError
 
+    def problems(self, data: dict[str, Any]) -> dict[str, str]:
+        """What is wrong with fields the schema checks only together, said at the field."""
+        return {}
+
     def action_save(self) -> None:
         data = self.data()
         model = Note if self.KIND == "notes" else Decision
+        if problems := self.problems(data):
+            show_field_errors(self, problems, self.FIELDS)
+            return
         try:
             entity = model.model_validate(data)
         except ValidationError as exc:
             errors = field_errors(exc)
             for name in errors:
-                if data.get(name) in ("", None):
+                if name and data.get(name) in ("", None):
                     errors[name] = "required"
             show_field_errors(self, errors, self.FIELDS)
             return
@@ -109,7 +117,7 @@ class NoteForm(_AttachedForm):
     ]
 
     def compose(self) -> ComposeResult:
-        departments = [(d.name, d.id) for d in self.store.departments()]
+        departments = [(Content(d.name), d.id) for d in self.store.departments()]
         with Vertical(classes="dialog", id="note-form"):
             yield Label(f"Note on {self.objective}", classes="dialog-title")
             with VerticalScroll(classes="form-body-fit"):
@@ -145,6 +153,18 @@ class NoteForm(_AttachedForm):
             if kind == "feedback" else None,
         }
 
+    def problems(self, data: dict[str, Any]) -> dict[str, str]:
+        if data["kind"] != "feedback":
+            return {}
+        out = {}
+        if not data["from_department"]:
+            out["from_department"] = "pick the department the feedback comes from"
+        if not data["to_department"]:
+            out["to_department"] = "pick the department it goes to"
+        elif data["to_department"] == data["from_department"]:
+            out["to_department"] = "feedback goes to another department than its own"
+        return out
+
     def write(self, entity: Any) -> None:
         self.store.save_note(entity)
 
@@ -163,7 +183,7 @@ class DecisionForm(_AttachedForm):
         self.owner = owner
 
     def compose(self) -> ComposeResult:
-        departments = [(d.name, d.id) for d in self.store.departments()]
+        departments = [(Content(d.name), d.id) for d in self.store.departments()]
         owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
         with Vertical(classes="dialog", id="decision-form"):
             yield Label(f"Decision on {self.objective}", classes="dialog-title")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -113,7 +115,7 @@ class ObjectiveForm(EntityForm):
                     yield _field("Period", "period", Input(self.period, id="f-period",
                                                            placeholder="2026-Q1"))
                     yield _field("Owner", "owner", Select(
-                        [(d.name, d.id) for d in departments], id="f-owner",
+                        [(Content(d.name), d.id) for d in departments], id="f-owner",
                         value=o.owner if o else Select.NULL, prompt="department"))
                     yield _field("State", "state", Select(
                         [(s, s) for s in STATES], id="f-state", allow_blank=False,
@@ -123,7 +125,7 @@ class ObjectiveForm(EntityForm):
                         value=o.confidence if o and o.confidence else Select.NULL,
                         prompt="not set"))
                 yield _field("Parent objective", "parent", Select(
-                    [(f"{x.title} ({x.period})", x.id) for x in others], id="f-parent",
+                    [(Content(f"{x.title} ({x.period})"), x.id) for x in others], id="f-parent",
                     value=(o.parent if o and o.parent else self.parent_hint) or Select.NULL,
                     prompt="none (top level)"))
                 yield _field("Key results", "key_results", KeyResultTable(
@@ -131,10 +133,12 @@ class ObjectiveForm(EntityForm):
                     "n add · e edit · d remove")
                 with Horizontal(classes="field-row"):
                     yield _field("Contributing departments", "departments", SelectionList(
-                        *[(d.name, d.id, bool(o and d.id in o.departments)) for d in departments],
+                        *[(Content(d.name), d.id, bool(o and d.id in o.departments))
+                          for d in departments],
                         id="f-departments"), "space toggles")
                     yield _field("Personas", "personas", SelectionList(
-                        *[(p.name, p.id, bool(o and p.id in o.personas)) for p in personas],
+                        *[(Content(p.name), p.id, bool(o and p.id in o.personas))
+                          for p in personas],
                         id="f-personas"), "space toggles")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
@@ -169,7 +173,7 @@ class ObjectiveForm(EntityForm):
         table.clear()
         for kr in self.key_results:
             metric = self.metrics.get(kr.metric)
-            table.add_row(metric.name if metric else kr.metric, _number_text(kr.baseline),
+            table.add_row(Text(metric.name if metric else kr.metric), _number_text(kr.baseline),
                           _number_text(kr.target), _number_text(kr.weight))
         if cursor is not None and self.key_results:
             table.move_cursor(row=min(cursor, len(self.key_results) - 1))
@@ -198,7 +202,7 @@ class ObjectiveForm(EntityForm):
             "id": self.new_id(),
             "title": self.query_one("#f-title", Input).value,
             "why": self.query_one("#f-why", TextArea).text,
-            "period": self.query_one("#f-period", Input).value.strip(),
+            "period": self.query_one("#f-period", Input).value.strip().upper(),
             "owner": value("#f-owner") or "",
             "departments": list(self.query_one("#f-departments", SelectionList).selected),
             "parent": value("#f-parent"),
@@ -229,6 +233,8 @@ class ObjectiveForm(EntityForm):
             self.validate_form()
 
     def persist(self, entity: Objective) -> None:  # type: ignore[override]
+        if entity == self.original:
+            return  # nothing changed: the plan's bookkeeping (updated_at) stays as it was
         self.store.save_objective(entity)
 
 
@@ -279,7 +285,7 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
         with Vertical(classes="dialog", id="key-result-form"):
             yield Label("Edit key result" if kr else "New key result", classes="dialog-title")
             yield _field("Metric", "metric", Select(
-                [(f"{m.name} ({m.id}, {m.direction})", m.id) for m in self.metrics],
+                [(Content(f"{m.name} ({m.id}, {m.direction})"), m.id) for m in self.metrics],
                 id="f-metric", value=kr.metric if kr else Select.NULL, prompt="pick a metric"))
             with Horizontal(classes="field-row"):
                 yield _field("Baseline", "baseline", Input(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -24,7 +25,7 @@ from textual.worker import get_current_worker
 
 from model.errors import AlignError
 from model.health import HealthFlag, health_flags
-from model.periods import contains, next_period
+from model.periods import contains, is_period, next_period
 from model.schema import Decision, Department, Metric, Note, Objective, Persona
 from screens.area import AreaBar, AreaScreen
 from screens.footer import AlignFooter
@@ -65,6 +66,19 @@ def percent(progress: float | None) -> str:
 
 def initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word).upper() or name[:2].upper()
+
+
+def joint_label(others: list[str], width: int = 9) -> str:
+    """`⇄ CS,M,P` for the departments an objective is joint with, within `width` cells: those
+    that do not fit are counted (`⇄ CS,M+2`), never cut off mid-list."""
+    if not others:
+        return ""
+    for shown in range(len(others), 0, -1):
+        rest = len(others) - shown
+        text = "⇄ " + ",".join(others[:shown]) + (f"+{rest}" if rest else "")
+        if cell_len(text) <= width:
+            return text
+    return f"⇄ {len(others)}"
 
 
 @dataclass
@@ -130,6 +144,14 @@ def load_view(store, period: str, today, *, with_progress: bool = True) -> Objec
     if engine is not None:
         view.progress = {o.id: engine.objective_progress(o) for o in in_period + context}
     return view
+
+
+class ObjectivesTree(Tree[str]):
+    """The objectives tree: its rows are laid out for its width, so when that changes (the
+    terminal, or the tree shown again after an empty period) the screen lays them out again."""
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.screen.on_resize)  # type: ignore[attr-defined]
 
 
 def objectives_in_view(everything: list[Objective], period: str) -> tuple[list[Objective],
@@ -205,7 +227,7 @@ class ObjectivesScreen(AreaScreen):
         yield AreaBar(self.AREA)
         with ContentSwitcher(initial="objectives-tree-view", id="objectives-switcher"):
             with Vertical(id="objectives-tree-view"):
-                tree: Tree[str] = Tree("objectives", id="objectives-tree")
+                tree: Tree[str] = ObjectivesTree("objectives", id="objectives-tree")
                 tree.show_root = False
                 tree.auto_expand = False
                 tree.guide_depth = 3
@@ -333,9 +355,13 @@ class ObjectivesScreen(AreaScreen):
                 add(child, o.id, depth + 1)
 
         add(tree.root, None, 0)
-        tree.border_title = (f"Objectives {view.period} · {len(view.objectives)}"
-                             + (f" · filter “{self.filter_text}”" if self.filter_text else "")
-                             + f" · sort: {self.sort}")
+        matching = sum(1 for o in view.objectives if self._matches(o))
+        shown = (f"{matching} of {len(view.objectives)}" if self.filter_text
+                 else f"{len(view.objectives)}")
+        tree.border_title = Text(f"Objectives {view.period} · {shown}"
+                                 + (f" · filter “{self.filter_text}”" if self.filter_text
+                                    else "")
+                                 + f" · sort: {self.sort}")
         empty = self.query_one("#objectives-empty", Static)
         if not view.objectives:
             empty.update(Text.assemble(
@@ -343,9 +369,16 @@ class ObjectivesScreen(AreaScreen):
                 "Press n to create one, [ or ] to step to another period, "
                 "or ctrl+o to import a plan file."))
         elif not visible:
-            empty.update(f"No objective matches “{self.filter_text}”. Press escape to clear the filter.")
+            empty.update(Text(f"No objective matches “{self.filter_text}”. Press escape to clear "
+                              "the filter."))
         empty.display = not visible
+        was_hidden = not tree.display
         tree.display = bool(visible)
+        if was_hidden and visible:
+            # A tree that was hidden (an empty period) gave its focus away; its rows are laid
+            # out again once it has its width back (`ObjectivesTree.on_resize`).
+            if self.focused is None or self.focused.id == "objective-detail":
+                tree.focus()
         if self.selected_id not in self._tree_nodes:
             self.selected_id = next(iter(self._tree_nodes), None)
         tree.call_after_refresh(self._restore_cursor)
@@ -365,8 +398,7 @@ class ObjectivesScreen(AreaScreen):
         progress = getattr(p, "progress", None)
         status = getattr(p, "status", None)
         names = {d.id: d.name for d in view.departments}
-        others = [initials(names.get(d, d)) for d in o.departments if d != o.owner]
-        joint = ("⇄ " + ",".join(others)) if others else ""
+        joint = joint_label([initials(names.get(d, d)) for d in o.departments if d != o.owner])
         context = o.period != view.period
         flag = "⚠" if view.flags_for(o.id) else " "
         if view.progress_pending:
@@ -375,12 +407,12 @@ class ObjectivesScreen(AreaScreen):
             measured = Text.assemble(progress_bar(progress), f" {percent(progress)} ",
                                      status_text(status), " " * (8 - len(status or "—")))
         tail = Text.assemble(
-            (f" {o.owner[:12]:<12}", "magenta"), (f" {joint[:9]:<9}", "bold"), " ", measured,
+            (f" {o.owner[:12]:<12}", "magenta"), (f" {joint:<9}", "bold"), " ", measured,
             (f"{(o.confidence or '·')[0].upper() if o.confidence else '·'}", "italic"))
         title_width = max(width - tail.cell_len - 2, 12)
-        title = o.title if len(o.title) <= title_width else o.title[:title_width - 1] + "…"
-        label = Text(flag + " ", style="yellow")
-        label.append(f"{title:<{title_width}}", style="dim italic" if context else "")
+        title = Text(o.title, style="dim italic" if context else "")
+        title.truncate(title_width, overflow="ellipsis", pad=True)  # in cells: wide letters too
+        label = Text(flag + " ", style="yellow") + title
         if context:
             return label + Text(f" ({o.period}, context)", style="dim")
         return label + tail
@@ -425,7 +457,7 @@ class ObjectivesScreen(AreaScreen):
         table.clear(columns=True)
         table.add_column("objective", key="objective")
         for d in view.departments:
-            table.add_column(d.name, key=d.id)
+            table.add_column(Text(d.name), key=d.id)
         for o in sorted(view.objectives, key=self._sort_key):
             cells: list[Text | str] = [Text(o.title[:48])]
             for d in view.departments:
@@ -559,9 +591,9 @@ class ObjectivesScreen(AreaScreen):
                     f" {percent(getattr(prog, 'progress', None))}"),
                     status_text(getattr(prog, "status", None)))
             table.add_row(
-                name,
+                Text(name),
                 f"{format_value(kr.baseline, unit)} → {actual} → {format_value(kr.target, unit)}",
-                *measured, getattr(prog, "reason", "") or "")
+                *measured, Text(getattr(prog, "reason", "") or ""))
         return table
 
     def on_resize(self) -> None:
@@ -662,6 +694,10 @@ class ObjectivesScreen(AreaScreen):
         if objective_id:
             if kind == "objectives":
                 self.selected_id = objective_id
+                saved = self.store.objective(objective_id)
+                if saved is not None and saved.period != self.period:
+                    self.notify(f"Saved in {saved.period}, which this screen is not showing: "
+                                f"ctrl+p then {saved.period} shows it.", title="Saved")
             self.post_message(PlanChanged(kind))
 
     def action_new(self) -> None:
@@ -727,6 +763,10 @@ class ObjectivesScreen(AreaScreen):
         original = self.store.objective(o.id)
         assert original is not None
         target = next_period(original.period)
+        if not is_period(target):
+            self.notify(f"{original.period} is the last period plans go to: years run from "
+                        "1900 to 2999.", title="Cannot duplicate", severity="warning")
+            return
         taken = {x.id for x in self.store.objectives()}
         base = slugify(f"{_PERIOD_SUFFIX.sub('', original.id)}-{target}", "objective")
         parent = self.store.objective(original.parent) if original.parent else None

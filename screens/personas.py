@@ -142,15 +142,17 @@ class PersonasScreen(AreaScreen):
             if p.tagline:
                 label.append(f"\n{p.tagline}", style="dim")
             options.add_option(Option(label, id=p.id))
-        options.border_title = f"Personas · {len(self.personas)}" + (
-            f" · filter “{self.filter_text}”" if self.filter_text else "")
+        shown = (f"{len(visible)} of {len(self.personas)}" if self.filter_text
+                 else f"{len(self.personas)}")
+        options.border_title = Text(f"Personas · {shown}" + (
+            f" · filter “{self.filter_text}”" if self.filter_text else ""))
         empty = self.query_one("#personas-empty", Static)
         if not self.personas:
             empty.update(Text.assemble(("No personas yet.\n", "bold"),
                                        "Press n to describe who the plan is for, or ctrl+o to "
                                        "import a plan file that has them."))
         elif not visible:
-            empty.update(f"No persona matches “{self.filter_text}”. Press escape to clear.")
+            empty.update(Text(f"No persona matches “{self.filter_text}”. Press escape to clear."))
         empty.display = not visible
         options.display = bool(visible)
         ids = [p.id for p in visible]

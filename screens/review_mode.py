@@ -208,8 +208,8 @@ class ReviewModeScreen(Screen[str | None]):
                 metric = engine.metrics.get(kr.metric)
                 unit = metric.unit if metric else "count"
                 share = kr.actual / kr.target if kr.actual is not None and kr.target else None
-                table.add_row(metric.name if metric else kr.metric,
-                              format_value(kr.actual, unit), f"[{share_text(share)}]",
+                table.add_row(Text(metric.name if metric else kr.metric),
+                              format_value(kr.actual, unit), Text(f"[{share_text(share)}]"),
                               format_value(kr.target, unit), status_mark(kr.status),
                               sparkline(engine.trend(kr.metric, objective.period, TREND)))
             parts.append(table)
@@ -508,7 +508,8 @@ class ReviewSummaryScreen(ModalScreen[None]):
             self.notify(str(exc), title="Minutes not written", severity="error")
             return
         self.written = path
-        self.query_one("#review-summary-written", Static).update(f"Minutes written to {path}")
+        self.query_one("#review-summary-written", Static).update(
+            Text(f"Minutes written to {path}"))
         self.notify(f"Minutes written to {path}", title="Minutes")
 
     def action_close(self) -> None:

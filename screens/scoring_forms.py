@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -144,9 +145,9 @@ class ConditionRow(Vertical):
             yield Button("✕", classes="cond-remove", tooltip="remove this condition")
         yield Static("", classes="field-error cond-error")
 
-    def _field_label(self, name: str) -> str:
+    def _field_label(self, name: str) -> Content:
         kind = self.types.get(name)
-        return f"{name} ({kind})" if kind else f"{name} (not in dataset)"
+        return Content(f"{name} ({kind})" if kind else f"{name} (not in dataset)")
 
     def on_mount(self) -> None:
         self.query_one(".cond-error").display = False
@@ -289,7 +290,7 @@ class RuleForm(FormScreen[Rule | None]):
         r = self.original
         with Vertical(classes="dialog form-dialog", id="rule-form"):
             yield Label(f"Edit rule {r.id} of {self.model.name}" if r else
-                        f"New rule in {self.model.name}", classes="dialog-title")
+                        f"New rule in {self.model.name}", classes="dialog-title", markup=False)
             with VerticalScroll(classes="form-body"):
                 yield _field("Name", "name", Input(r.name if r else "", id="f-name",
                                                    placeholder="VP or director title"))
@@ -437,7 +438,7 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
         m = self.original or ScoringModel(id="new", name="New model")
         with Vertical(classes="dialog dialog-wide", id="model-form"):
             yield Label(f"Bands, caps and MQL of {m.name}" if self.original else
-                        "New scoring model", classes="dialog-title")
+                        "New scoring model", classes="dialog-title", markup=False)
             with VerticalScroll(classes="form-body-fit"):
                 yield _field("Name", "name", Input(m.name if self.original else "", id="f-name",
                                                    placeholder="B2B inbound FY26"))
@@ -560,7 +561,7 @@ class ModelPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*[Option(f"{m.name} ({m.id}) · {len(m.rules)} rules", id=m.id)
                                for m in self.models], id="model-picker")
             yield Static("enter picks · escape cancels", classes="dialog-hint")

@@ -151,7 +151,7 @@ def backtest_summary(result: Any) -> Group:
 def comparison_view(a: Any, b: Any, comparison: Any) -> Group:
     """Two models over the same leads: headline figures with b − a, and both grade matrices."""
     left, right = comparison.a, comparison.b
-    table = Table(title=f"{a.name} vs {b.name} · as of {left.as_of}", title_justify="left",
+    table = Table(title=Text(f"{a.name} vs {b.name} · as of {left.as_of}"), title_justify="left",
                   title_style="bold", padding=(0, 2), header_style="bold")
     table.add_column("")
     table.add_column(a.id, justify="right")

@@ -48,14 +48,14 @@ class WhatIfScreen(ModalScreen[None]):
         metric = self.engine.metrics[self.metric_id]
         with Vertical(classes="dialog dialog-wide", id="what-if"):
             yield Label(f"What-if: {metric.name} in {self.period} — nothing is saved",
-                        classes="dialog-title")
+                        classes="dialog-title", markup=False)
             yield Static(self.engine.explain(self.metric_id, self.period), id="what-if-explain",
-                         classes="field-hint")
+                         classes="field-hint", markup=False)
             for mid in self.inputs:
                 m = self.engine.metrics[mid]
                 now = self.engine.value(mid, self.period).value
                 with Horizontal(classes="what-if-row"):
-                    yield Label(f"{m.name} ({mid})", classes="what-if-name")
+                    yield Label(f"{m.name} ({mid})", classes="what-if-name", markup=False)
                     yield Label(f"now {format_value(now, m.unit)}", classes="what-if-now")
                     yield Input(self.start[mid], id=f"wi-{mid}",
                                 placeholder="in %" if m.unit == "percent" else "value",
@@ -121,7 +121,7 @@ class WhatIfScreen(ModalScreen[None]):
         table.add_column("→ after", justify="right", no_wrap=True)
         table.add_column("", no_wrap=True)
         for c in self.changes:
-            table.add_row(KIND_LABEL[c.kind], c.label, c.before, status_mark(c.before_status),
+            table.add_row(KIND_LABEL[c.kind], Text(c.label), c.before, status_mark(c.before_status),
                           f"→ {c.after}", status_mark(c.after_status))
         return table
 

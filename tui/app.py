@@ -19,11 +19,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 
 from model.errors import AlignError
-from model.periods import parse_period, period_of_date, shift, sort_key
+from model.periods import is_period, parse_period, period_of_date, shift, sort_key
 from model.store import PlanStore
 from screens.area import AreaScreen
 from screens.messages import ALL_KINDS, PlanChanged
@@ -128,11 +129,14 @@ class AlignCommands(Provider):
             period = parse_period(typed).id
         except ValueError:
             period = None
-        if period and period not in app.switchable_periods():
-            yield Hit(1.0, f"Switch period to {period}",
-                      lambda: app.set_period(period), text=f"Switch period to {period}",
+        exact = f"Switch period to {period}" if period else None
+        if exact:  # a period typed in full goes first, before the periods it is a prefix of
+            best = max((matcher.match(name) for name, _, _ in self.commands()), default=1.0)
+            yield Hit(max(best, 1.0) * 2, exact, lambda: app.set_period(period), text=exact,
                       help="Show this period in every area")
         for name, help_text, callback in self.commands():
+            if name == exact:
+                continue
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
@@ -177,6 +181,12 @@ class AlignApp(TypeAhead):
         self.set_reactive(AlignApp.period, default_period(store, self.today))
 
     # ---- header and period -----------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry names, titles and paths as they were typed: never markup, so a
+        `[/]` in a title is shown, not read (every widget's `notify` comes here)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     @property
     def file_label(self) -> str:
         if self.store.path is None:
@@ -206,7 +216,12 @@ class AlignApp(TypeAhead):
         return sorted(periods, key=sort_key)
 
     def action_step_period(self, steps: int) -> None:
-        self.period = shift(self.period, steps)
+        target = shift(self.period, steps)
+        if not is_period(target):
+            self.notify(f"{self.period} is as far as plans go: years run from 1900 to 2999.",
+                        severity="warning")
+            return
+        self.period = target
 
     # ---- areas -----------------------------------------------------------------------------
     def register_area(self, area: AreaScreen) -> None:
@@ -241,6 +256,11 @@ class AlignApp(TypeAhead):
             if command.title not in ("Theme", "Keys", "Quit"):
                 yield command
         yield SystemCommand("Quit", "Quit Align (q)", self.action_quit)
+
+    async def action_quit(self) -> None:
+        """Quits, unless an area's running work would be lost: then it asks first."""
+        if not any(getattr(area, "ask_before_quit", lambda: False)() for area in self._areas):
+            self.exit()
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
