@@ -24,6 +24,7 @@ from screens.footer import AlignFooter
 from screens.form_support import copy_name, unique_id
 from screens.messages import PlanChanged
 from screens.persona_form import PERSONA_GROUPS, label_of
+from screens.scoring_forms import value_text
 
 RELATIVE_OPS = ("within_last_days", "more_than_days_ago")  # they count back from a day
 
@@ -191,7 +192,7 @@ class PersonasScreen(AreaScreen):
         match = Text("Match criteria", style="bold underline")
         if p.match:
             for c in p.match:
-                value = "" if c.value is None else f" {c.value}"
+                value = "" if c.value is None else f" {value_text(c.value)}"
                 match.append(f"\n  • {c.field} {c.op}{value}")
             match.append_text(self._lead_line(p))
         else:
@@ -230,6 +231,7 @@ class PersonasScreen(AreaScreen):
         if event.option.id != self.selected_id:
             self.selected_id = event.option.id
             self._draw_card()
+            self.query_one("#persona-card", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#personas-list")
     def edit_selected_persona(self, event: OptionList.OptionSelected) -> None:

@@ -152,3 +152,27 @@ async def test_empty_state_says_how_to_start(empty_store):
         await pilot.press("e")
         await pilot.pause()
         assert app.screen is screen  # nothing to edit: a warning, no form
+
+
+async def test_card_shows_criteria_as_typed_and_each_card_opens_at_its_top(plan_store):
+    from textual.containers import VerticalScroll
+
+    from model.schema import Condition
+
+    olivia = plan_store.persona("ops-olivia")
+    plan_store.save_persona(olivia.model_copy(update={"match": [
+        Condition(field="employees", op="between", value=[50, 1000]),
+        Condition(field="country", op="in", value=["US", "Canada"])]}))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen = await open_personas(app, pilot)
+        card = screen.query_one("#persona-card", VerticalScroll)
+        card.scroll_end(animate=False)
+        await pilot.pause()
+        assert card.scroll_y > 0
+        await pilot.press("down")
+        await pilot.pause()
+        assert screen.selected_id == "ops-olivia" and card.scroll_y == 0
+        text = text_of(screen.query_one("#persona-card-body", Static))
+        assert "• employees between 50, 1000" in text and "• country in US, Canada" in text
+        assert "[" not in text
