@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -164,6 +165,13 @@ class ImportProgress(Message):
         self.total = total
 
 
+class ImportAbandoned(Exception):
+    """Raised inside a running import's transaction to roll it back: Align is quitting."""
+
+    def __str__(self) -> str:
+        return "the import was abandoned"
+
+
 def describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, AlignError) else f"{type(exc).__name__}: {exc}"
 
@@ -253,6 +261,8 @@ class LeadScoringScreen(AreaScreen):
         self._why_row: tuple[int, int | None] | None = None
         self.importing = False
         self._import_asked: LeadsImportRequest | None = None
+        self._abandon_import = threading.Event()  # set: the running import rolls back
+        self.quitting = False  # Align quits once the import it abandons has rolled back
         # The last import refused, and why: `i` shows its form again, as it was asked for.
         self._refused_import: tuple[LeadsImportRequest, str] | None = None
         self.as_of: dt.date | None = None  # None: the app's today
@@ -520,7 +530,7 @@ class LeadScoringScreen(AreaScreen):
         if rules:
             table.move_cursor(row=min(max(cursor, 0), len(rules) - 1))
         title = f"Rules of {model.name}" if model else "Rules"
-        table.border_title = f"{title} · {len(rules)}"
+        table.border_title = Text(f"{title} · {len(rules)}")
         empty = self.query_one("#scoring-rules-empty", Static)
         if model is None:
             empty.update("No model yet: n adds one, then its rules are edited here.")
@@ -550,7 +560,8 @@ class LeadScoringScreen(AreaScreen):
                 text.append(f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · MQL {r.mql.leads:,} "
                             f"(precision {pct(r.mql.precision)}, recall {pct(r.mql.recall)})")
         if self.importing:
-            text.append("  importing leads…", style="yellow")
+            text.append("  abandoning the import, then quitting…" if self.quitting
+                        else "  importing leads…", style="yellow")
         self.query_one("#scoring-status-text", Static).update(text)
         if self.busy or self.importing:
             if not bar.display:
@@ -626,7 +637,7 @@ class LeadScoringScreen(AreaScreen):
             table.add_row(e.rule, e.dimension[:3], f"{e.points:+d}", "on" if e.enabled else "off",
                           "KO" if e.knockout else "", f"{e.leads:,}", f"{e.decided:,}",
                           f"{e.won:,}", pct(e.rate), lift, rule.owner or "" if rule else "",
-                          (rule.rationale if rule else "")[:60], key=e.rule)
+                          Text((rule.rationale if rule else "")[:60]), key=e.rule)
 
     def _draw_histogram(self, analysis: Analysis) -> None:
         from textual_plotext import PlotextPlot
@@ -1344,22 +1355,36 @@ class LeadScoringScreen(AreaScreen):
         self.store.refuse_writes(IMPORT_REFUSAL)
         self._show_status()
         self._import_asked = request
-        self.import_in_background(Path(self.store.path), request)  # type: ignore[arg-type]
+        self._abandon_import = threading.Event()
+        self.import_in_background(Path(self.store.path), request,  # type: ignore[arg-type]
+                                  self._abandon_import)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scoring-import")
-    def import_in_background(self, path: Path, request: LeadsImportRequest) -> None:
+    def import_in_background(self, path: Path, request: LeadsImportRequest,
+                             abandon: threading.Event) -> None:
         """The import checks the whole file before it writes, in one transaction: a bad file
-        leaves the previous dataset as it was."""
+        leaves the previous dataset as it was, and so does an import abandoned (`abandon` set,
+        or the worker cancelled as the app exits) before it commits."""
         from model.leads import import_leads_csv
         from model.store import PlanStore
 
+        worker = get_current_worker()
+
+        def stopping() -> bool:
+            return abandon.is_set() or worker.is_cancelled
+
         def progress(done: int, total: int) -> None:
+            if stopping() and store.conn.in_transaction:
+                raise ImportAbandoned
             self.post_message(ImportProgress(done, total))
 
         # Always answered, however the worker ends: the answer lifts the refusal of writes.
         outcome = LeadsImported(None, "the import stopped before it finished")
         try:
             with PlanStore.open(path, create=False) as store:
+                # Between two progress reports too (the rows written, the roles saved): the
+                # interrupted statement fails and the transaction rolls back.
+                store.conn.set_progress_handler(lambda: 1 if stopping() else 0, PROGRESS_EVERY)
                 report = import_leads_csv(store, request.path, roles=request.roles,
                                           replace=request.replace,
                                           date_format=request.roles.date_format,
@@ -1376,10 +1401,44 @@ class LeadScoringScreen(AreaScreen):
         bar.display = True
         bar.update(total=max(1, message.total), progress=message.done)
 
+    def ask_before_quit(self) -> bool:
+        """Whether quitting waits on this screen (`AlignApp.action_quit`): during an import it
+        asks first, and if told to quit, abandons the import and quits once it has rolled
+        back, rather than leave the terminal blank while the import commits anyway."""
+        if not self.importing:
+            return False
+        if self.quitting:
+            self.notify("Align quits once the import has rolled back.", timeout=4)
+            return True
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if not self.importing:  # it ended while the question was open
+                self.app.exit()
+                return
+            self.quitting = True
+            self._abandon_import.set()
+            self._show_status()
+            self.notify("Abandoning the import: the plan keeps its previous leads. Align "
+                        "quits in a moment.", title="Quitting", timeout=10)
+
+        self.app.push_screen(ConfirmDialog(
+            "A leads import is running; quit and abandon it?",
+            ["The plan keeps the leads it had before the import.",
+             "Align quits as soon as the import has rolled back (a moment)."],
+            confirm_label="Quit"), answered)
+        return True
+
     @on(LeadsImported)
     def show_import_result(self, message: LeadsImported) -> None:
+        from screens.scoring_import import leads_text
+
         self.importing = False
         self.store.refuse_writes(None)
+        if self.quitting:
+            self.app.exit()
+            return
         if message.report is None:
             self._show_status()
             if self._import_asked is not None:  # `i` opens the form again as it was
@@ -1395,8 +1454,8 @@ class LeadScoringScreen(AreaScreen):
             self.query_one(LeadsBrowser).set_source(None)
             self._why_row = None
         action = "replaced the dataset" if r.replaced else "appended"
-        lines = [f"{r.rows:,} leads from {Path(r.path).name} ({action}); {r.total_rows:,} in "
-                 f"the plan"]
+        lines = [f"{leads_text(r.rows)} from {Path(r.path).name} ({action}); "
+                 f"{leads_text(r.total_rows)} in the plan"]
         if r.duplicate_ids:
             lines.append(f"{r.duplicate_ids:,} rows repeat an id")
         lines += r.warnings[:3]

@@ -4,7 +4,9 @@ and the import itself refuses a bad file before writing anything."""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
@@ -61,6 +64,31 @@ def _fits(role: str, values: list[str]) -> bool:
     return any(_DATE_LIKE.search(v) for v in values)
 
 
+def leads_text(n: int) -> str:
+    return f"{n:,} lead" if n == 1 else f"{n:,} leads"
+
+
+def pasted_path(text: str) -> Path:
+    """The file a typed path names: as typed when that exists, else read as a shell word, as a
+    terminal pastes a file dragged into it (`'/tmp/my leads.csv'`, `/tmp/my\\ leads.csv`)."""
+    text = text.strip()
+    typed = Path(text).expanduser()
+    if typed.exists():
+        return typed
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unbalanced quote
+        return typed
+    if len(words) == 1 and (unquoted := Path(words[0]).expanduser()).exists():
+        return unquoted
+    return typed
+
+
+def _same_file(path: Path) -> Path:
+    """A path to compare with another: `./a.csv` and `a.csv` are one file."""
+    return Path(os.path.abspath(path))
+
+
 @dataclass
 class LeadsImportRequest:
     path: Path
@@ -96,23 +124,31 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         """`previous`: the roles of the last import, for guesses. `columns`: the dataset's, to
         offer Append only for a file that has them. `refused`: an import that failed and why,
         to show again as it was asked for (its roles exactly, its path, its mode) with the
-        reason, so that only what was wrong needs changing."""
+        reason, so that only what was wrong needs changing. Another file chosen then is a new
+        file: it gets the last import's roles, and the mode that suits it."""
         super().__init__()
-        self.previous = refused[0].roles if refused else previous
+        self.last_roles = previous
+        self.refused = refused[0] if refused else None
+        self.previous = refused[0].roles if refused else previous  # for the file previewed
         self.exact_roles = refused is not None
         self.has_leads = has_leads
         self.lead_count = lead_count
         self.initial_path = str(refused[0].path) if refused else path
         # Appending is the command line's default too, for a file with the dataset's columns;
-        # any other file can only replace them (which asks first). A mode chosen is kept.
+        # any other file can only replace them (which asks first). A mode chosen for a file
+        # stays with that file (None: before any file is previewed).
         self.replace = refused[0].replace if refused else not has_leads
-        self.mode_chosen = refused is not None
+        self.modes_chosen: dict[Path | None, bool] = (
+            {_same_file(refused[0].path): refused[0].replace} if refused else {})
         self.mode_suggested = 0  # changes the form made itself, whose messages are to come
         self.dataset_columns = {name_key(c) for c in columns or []}
         self.refusal = refused[1] if refused else ""
+        self.previewed: Path | None = None  # the file the preview was last asked for
         self.preview: CsvPreview | None = None
         self.preview_error = ""
+        self.appendable = False  # the file previewed has the dataset's columns
         self.suggested_won = ""  # the won values last filled in for the user, not typed
+        self.kept_won = ""  # the won values last filled in from the roles, as if typed
 
     def compose(self) -> ComposeResult:
         p = self.previous
@@ -174,31 +210,48 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         self.query_one("#f-path", Input).focus()
 
     # ---- preview ---------------------------------------------------------------------------
+    def _typed_path(self) -> Path | None:
+        text = self.query_one("#f-path", Input).value.strip()
+        return pasted_path(text) if text else None
+
     @on(Input.Submitted, "#f-path")
     def load_preview(self) -> None:
-        text = self.query_one("#f-path", Input).value.strip()
+        path = self._typed_path()
         self.preview = None
         self.preview_error = ""
-        if not text:
+        if path is None:
             self.preview_error = "give the path of a CSV file"
         else:
             try:
-                self.preview = preview_csv(Path(text).expanduser())
+                self.preview = preview_csv(path)
             except AlignError as exc:
                 self.preview_error = str(exc)
         show_field_errors(self, {"path": self.preview_error} if self.preview_error else {},
                           ("path",))
+        self._choose_file(None if path is None else _same_file(path))
         self._draw_preview()
         self._fill_roles()
         self._suggest_mode()
 
-    def _suggest_mode(self) -> None:
-        if self.mode_chosen or not self.has_leads or self.preview is None:
-            return
+    def _choose_file(self, path: Path | None) -> None:
+        """The roles to start from for this file: the refused import's exactly, for its own
+        file; for any other, the last import's roles and guesses."""
+        if self.previewed is None and None in self.modes_chosen and path is not None:
+            self.modes_chosen.setdefault(path, self.modes_chosen.pop(None))
+        self.previewed = path
+        self.exact_roles, self.previous = False, self.last_roles
+        if self.refused is not None and path == _same_file(self.refused.path):
+            self.exact_roles, self.previous = True, self.refused.roles
         # The import appends to a file whose names match but for case (`_first_pass`).
-        same = {name_key(c) for c in self.preview.columns} == self.dataset_columns
-        button = self.query_one("#mode-append" if same else "#mode-replace", RadioButton)
-        self.replace = not same
+        self.appendable = (self.has_leads and self.preview is not None and {
+            name_key(c) for c in self.preview.columns} == self.dataset_columns)
+
+    def _suggest_mode(self) -> None:
+        if not self.has_leads or self.preview is None:
+            return
+        replace = self.modes_chosen.get(self.previewed, not self.appendable)
+        button = self.query_one("#mode-replace" if replace else "#mode-append", RadioButton)
+        self.replace = replace
         if not button.value:
             self.mode_suggested += 1
             button.value = True
@@ -209,7 +262,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             self.mode_suggested -= 1
             return
         self.replace = event.pressed.id == "mode-replace"
-        self.mode_chosen = True
+        self.modes_chosen[self.previewed] = self.replace
 
     def _draw_preview(self) -> None:
         box = self.query_one("#import-preview", Static)
@@ -217,10 +270,10 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             box.update(Text("No preview.", style="dim"))
             return
         table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False)
-        for name in self.preview.columns:
-            table.add_column(name, no_wrap=True, max_width=16, overflow="ellipsis")
+        for name in self.preview.columns:  # a CSV's names and cells are text, never markup
+            table.add_column(Text(name), no_wrap=True, max_width=16, overflow="ellipsis")
         for row in self.preview.rows:
-            table.add_row(*[(row[i] if i < len(row) else "") for i in
+            table.add_row(*[Text(row[i] if i < len(row) else "") for i in
                             range(len(self.preview.columns))])
         box.update(table)
 
@@ -228,7 +281,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         columns = self.preview.columns if self.preview else []
         for role in ROLE_FIELDS:
             select = self.query_one(f"#f-{role}", Select)
-            select.set_options([(c, c) for c in columns])
+            select.set_options([(Content(c), c) for c in columns])
             if self.exact_roles:  # as asked for, none included, where the file still fits
                 guess = getattr(self.previous, role, None)
                 guess = spelled_as(guess, columns) if guess is not None else None
@@ -238,10 +291,12 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             if guess is not None:
                 select.value = guess
         won = self.query_one("#f-won_values", Input)
+        if self.kept_won and won.value == self.kept_won:
+            won.value = self.kept_won = ""  # another file's roles: not typed for this one
         p = self.previous
         if (p is not None and p.outcome is not None and spelled_as(p.outcome, columns)
                 and not won.value.strip()):
-            won.value = ", ".join(p.won_values)  # the user's own, kept as if typed
+            won.value = self.kept_won = ", ".join(p.won_values)  # the user's own, as if typed
             self.suggested_won = ""
         self._show_outcome_values()
 
@@ -272,9 +327,16 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         return None if value is Select.NULL else str(value)
 
     def validate_form(self) -> LeadsImportRequest | None:
-        if self.preview is None:
+        path = self._typed_path()
+        if self.preview is None or path is None or _same_file(path) != self.previewed:
+            # A path typed but not previewed: its first rows and roles are seen before it
+            # imports, never another file's.
             self.load_preview()
-        if self.preview is None:
+            if self.preview is not None and path is not None:
+                error = self.query_one("#form-error", Static)
+                error.update(Text(f"These are the first rows of {path.name}: check the roles "
+                                  "and the mode, then press ctrl+s to import."))
+                error.display = True
             return None
         won = [v.strip() for v in self.query_one("#f-won_values", Input).value.split(",")
                if v.strip()]
@@ -295,7 +357,6 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         if errors or roles is None:
             return None
         replace = self.query_one("#mode-replace", RadioButton).value or not self.has_leads
-        path = Path(self.query_one("#f-path", Input).value.strip()).expanduser()
         return LeadsImportRequest(path, roles, replace)
 
     def action_save(self) -> None:
@@ -311,10 +372,14 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             if yes:
                 self.dismiss(request)
 
-        count = f"{self.lead_count:,} leads" if self.lead_count else "the leads"
+        one = self.lead_count == 1
+        count = leads_text(self.lead_count) if self.lead_count else "the leads"
+        lines = [f"The {count} now in the plan {'is' if one else 'are'} removed and the rows of "
+                 f"{request.path.name} take {'its' if one else 'their'} place, if the whole "
+                 "file imports.",
+                 "Models and rules stay; rules on columns the file lacks will need fixing."]
+        if self.appendable:  # otherwise the file cannot be appended: no use suggesting it
+            lines.append("To add the rows instead, choose Append.")
         self.app.push_screen(ConfirmDialog(
-            f"Replace {count} in the plan with {request.path.name}?",
-            [f"The {count} now in the plan are removed and the rows of {request.path.name} "
-             "take their place, if the whole file imports.",
-             "Models and rules stay; rules on columns the file lacks will need fixing.",
-             "To add the rows instead, choose Append."], confirm_label="Replace"), answered)
+            f"Replace {count} in the plan with {request.path.name}?", lines,
+            confirm_label="Replace"), answered)

@@ -205,7 +205,7 @@ async def test_replace_asks_first_and_a_refused_import_comes_back_as_it_was_aske
 
 async def test_append_is_offered_for_a_file_with_the_datasets_columns(tmp_path):
     """As on the command line, a file with the dataset's columns appends by default; another
-    file gets Replace. A mode the user picks stays when the path changes."""
+    file gets Replace. A mode the user picks for a file stays with that file."""
     import csv
 
     store = sample_copy(tmp_path)
