@@ -302,7 +302,7 @@ class RuleForm(FormScreen[Rule | None]):
                     yield _field("Points", "points", Input(str(r.points) if r else "",
                                                            id="f-points", placeholder="15"))
                     yield _field("Owner department", "owner", Select(
-                        [(d.name, d.id) for d in self.departments], id="f-owner",
+                        [(Content(d.name), d.id) for d in self.departments], id="f-owner",
                         value=r.owner if r and r.owner else Select.NULL, prompt="none"))
                 with Horizontal(classes="field-row"):
                     yield Checkbox("Enabled", r.enabled if r else True, id="f-enabled")
@@ -562,7 +562,7 @@ class ModelPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*[Option(f"{m.name} ({m.id}) · {len(m.rules)} rules", id=m.id)
+            yield OptionList(*[Option(Content(f"{m.name} ({m.id}) · {len(m.rules)} rules"), id=m.id)
                                for m in self.models], id="model-picker")
             yield Static("enter picks · escape cancels", classes="dialog-hint")
 
