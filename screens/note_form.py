@@ -6,10 +6,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from model.errors import AlignError
@@ -117,7 +117,7 @@ class NoteForm(_AttachedForm):
     ]
 
     def compose(self) -> ComposeResult:
-        departments = [(Content(d.name), d.id) for d in self.store.departments()]
+        departments = [(Text(d.name), d.id) for d in self.store.departments()]
         with Vertical(classes="dialog", id="note-form"):
             yield Label(f"Note on {self.objective}", classes="dialog-title")
             with VerticalScroll(classes="form-body-fit"):
@@ -183,7 +183,7 @@ class DecisionForm(_AttachedForm):
         self.owner = owner
 
     def compose(self) -> ComposeResult:
-        departments = [(Content(d.name), d.id) for d in self.store.departments()]
+        departments = [(Text(d.name), d.id) for d in self.store.departments()]
         owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
         with Vertical(classes="dialog", id="decision-form"):
             yield Label(f"Decision on {self.objective}", classes="dialog-title")

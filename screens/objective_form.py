@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -115,7 +114,7 @@ class ObjectiveForm(EntityForm):
                     yield _field("Period", "period", Input(self.period, id="f-period",
                                                            placeholder="2026-Q1"))
                     yield _field("Owner", "owner", Select(
-                        [(Content(d.name), d.id) for d in departments], id="f-owner",
+                        [(Text(d.name), d.id) for d in departments], id="f-owner",
                         value=o.owner if o else Select.NULL, prompt="department"))
                     yield _field("State", "state", Select(
                         [(s, s) for s in STATES], id="f-state", allow_blank=False,
@@ -125,7 +124,7 @@ class ObjectiveForm(EntityForm):
                         value=o.confidence if o and o.confidence else Select.NULL,
                         prompt="not set"))
                 yield _field("Parent objective", "parent", Select(
-                    [(Content(f"{x.title} ({x.period})"), x.id) for x in others], id="f-parent",
+                    [(Text(f"{x.title} ({x.period})"), x.id) for x in others], id="f-parent",
                     value=(o.parent if o and o.parent else self.parent_hint) or Select.NULL,
                     prompt="none (top level)"))
                 yield _field("Key results", "key_results", KeyResultTable(
@@ -133,11 +132,11 @@ class ObjectiveForm(EntityForm):
                     "n add · e edit · d remove")
                 with Horizontal(classes="field-row"):
                     yield _field("Contributing departments", "departments", SelectionList(
-                        *[(Content(d.name), d.id, bool(o and d.id in o.departments))
+                        *[(Text(d.name), d.id, bool(o and d.id in o.departments))
                           for d in departments],
                         id="f-departments"), "space toggles")
                     yield _field("Personas", "personas", SelectionList(
-                        *[(Content(p.name), p.id, bool(o and p.id in o.personas))
+                        *[(Text(p.name), p.id, bool(o and p.id in o.personas))
                           for p in personas],
                         id="f-personas"), "space toggles")
             yield Static("", id="form-error", classes="form-error")
@@ -285,7 +284,7 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
         with Vertical(classes="dialog", id="key-result-form"):
             yield Label("Edit key result" if kr else "New key result", classes="dialog-title")
             yield _field("Metric", "metric", Select(
-                [(Content(f"{m.name} ({m.id}, {m.direction})"), m.id) for m in self.metrics],
+                [(Text(f"{m.name} ({m.id}, {m.direction})"), m.id) for m in self.metrics],
                 id="f-metric", value=kr.metric if kr else Select.NULL, prompt="pick a metric"))
             with Horizontal(classes="field-row"):
                 yield _field("Baseline", "baseline", Input(

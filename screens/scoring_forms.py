@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -145,9 +145,9 @@ class ConditionRow(Vertical):
             yield Button("✕", classes="cond-remove", tooltip="remove this condition")
         yield Static("", classes="field-error cond-error")
 
-    def _field_label(self, name: str) -> Content:
+    def _field_label(self, name: str) -> Text:
         kind = self.types.get(name)
-        return Content(f"{name} ({kind})" if kind else f"{name} (not in dataset)")
+        return Text(f"{name} ({kind})" if kind else f"{name} (not in dataset)")
 
     def on_mount(self) -> None:
         self.query_one(".cond-error").display = False
@@ -302,7 +302,7 @@ class RuleForm(FormScreen[Rule | None]):
                     yield _field("Points", "points", Input(str(r.points) if r else "",
                                                            id="f-points", placeholder="15"))
                     yield _field("Owner department", "owner", Select(
-                        [(Content(d.name), d.id) for d in self.departments], id="f-owner",
+                        [(Text(d.name), d.id) for d in self.departments], id="f-owner",
                         value=r.owner if r and r.owner else Select.NULL, prompt="none"))
                 with Horizontal(classes="field-row"):
                     yield Checkbox("Enabled", r.enabled if r else True, id="f-enabled")
@@ -562,7 +562,7 @@ class ModelPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*[Option(Content(f"{m.name} ({m.id}) · {len(m.rules)} rules"), id=m.id)
+            yield OptionList(*[Option(Text(f"{m.name} ({m.id}) · {len(m.rules)} rules"), id=m.id)
                                for m in self.models], id="model-picker")
             yield Static("enter picks · escape cancels", classes="dialog-hint")
 

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
@@ -281,7 +280,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         columns = self.preview.columns if self.preview else []
         for role in ROLE_FIELDS:
             select = self.query_one(f"#f-{role}", Select)
-            select.set_options([(Content(c), c) for c in columns])
+            select.set_options([(Text(c), c) for c in columns])
             if self.exact_roles:  # as asked for, none included, where the file still fits
                 guess = getattr(self.previous, role, None)
                 guess = spelled_as(guess, columns) if guess is not None else None
