@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 
 PLAN_FORMAT = "align-plan"
 BUSY_TIMEOUT_MS = 5000
+UI_BUSY_TIMEOUT_MS = 100
+"""The app's screens write on their own thread: a plan another program is writing to is said to
+be busy after this long, rather than freezing the screen for the whole `BUSY_TIMEOUT_MS`."""
 
 KIND_LABELS = {
     "departments": ("department", "departments"),
@@ -450,6 +453,11 @@ class PlanStore:
     @classmethod
     def memory(cls, name: str | None = None) -> PlanStore:
         return cls._ready(sqlite3.connect(":memory:"), None, name=name)
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a write waits for another program's write to end before it is refused as
+        busy; the app's own connection waits briefly, as its screen waits with it."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
 
     def _configure(self, *, wal: bool) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

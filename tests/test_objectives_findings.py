@@ -173,3 +173,23 @@ async def test_wide_letters_keep_the_row_to_the_tree_width(plan_store):
         label = next(n.label for n in tree.root.children if n.data == objective.id)
         assert "…" in label.plain and label.plain.startswith("  🚀 日本")
         assert label.cell_len <= tree.size.width - 2
+
+
+async def test_a_plan_another_program_is_writing_is_said_busy_without_freezing(plan_store):
+    import sqlite3
+
+    app = build_app(plan_store, today=TODAY)
+    assert plan_store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 100
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        before = len(plan_store.objectives())
+        holder = sqlite3.connect(plan_store.path, timeout=0)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("down", "y")
+            await settle(app, pilot)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert any("the plan is busy" in m for m in notifications(app))
+        assert len(plan_store.objectives()) == before

@@ -474,6 +474,10 @@ def build_app(store: PlanStore, *, today: dt.date | None = None) -> AlignApp:
         # apps built later (tests build many) never pin an earlier app's garbage.
         gc.freeze()
         _imports_frozen = True
+    from model.store import UI_BUSY_TIMEOUT_MS
+
+    if store.path is not None and not store.read_only:
+        store.set_busy_timeout(UI_BUSY_TIMEOUT_MS)
     return AlignApp(store, today=today)
 
 
