@@ -43,6 +43,11 @@ LEADS_TABLE = "leads"
 ROW_COLUMN = "_row"
 COLUMN_TYPES = ("text", "number", "date", "boolean")
 PLACEHOLDERS = ("n/a", "-", "null", "none", "?", "unknown")
+def leads_text(n: int) -> str:
+    """`1 lead`, `2,000 leads`."""
+    return f"{n:,} lead" if n == 1 else f"{n:,} leads"
+
+
 TRUE_WORDS = ("true", "yes", "y")
 FALSE_WORDS = ("false", "no", "n")
 MAX_COLUMNS = 1900

@@ -1432,7 +1432,7 @@ class LeadScoringScreen(AreaScreen):
 
     @on(LeadsImported)
     def show_import_result(self, message: LeadsImported) -> None:
-        from screens.scoring_import import leads_text
+        from model.leads import leads_text
 
         self.importing = False
         self.store.refuse_writes(None)

@@ -17,6 +17,7 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from model.errors import AlignError
+from model.leads import leads_text
 from model.schema import PERSONA_LIST_FIELDS, Objective, Persona
 from screens.area import AreaBar, AreaScreen
 from screens.dialogs import ConfirmDialog
@@ -217,7 +218,8 @@ class PersonasScreen(AreaScreen):
         if isinstance(figures, str):
             return Text(f"\n  leads: {figures}", style="yellow")
         line = Text("\n  ")
-        line.append(f"{figures.leads:,} leads match", style="bold")
+        line.append(f"{leads_text(figures.leads)} match" if figures.leads != 1
+                    else "1 lead matches", style="bold")
         if figures.rate is not None:
             line.append(f" · conversion {figures.rate * 100:.1f}% ({figures.won:,} won of "
                         f"{figures.decided:,} decided)")

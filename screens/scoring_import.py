@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from model.errors import AlignError
-from model.leads import name_key, parse_number, spelled_as
+from model.leads import leads_text, name_key, parse_number, spelled_as
 from model.leads_preview import CsvPreview, preview_csv, suggest_won_values
 from model.schema import LeadsRoles
 from screens.footer import AlignFooter
@@ -61,10 +61,6 @@ def _fits(role: str, values: list[str]) -> bool:
     if role == "amount":
         return any(parse_number(v) is not None for v in values)
     return any(_DATE_LIKE.search(v) for v in values)
-
-
-def leads_text(n: int) -> str:
-    return f"{n:,} lead" if n == 1 else f"{n:,} leads"
 
 
 def pasted_path(text: str) -> Path:

@@ -74,7 +74,7 @@ def test_second_import_appends_by_default_and_keeps_roles(db, csv_file, tmp_path
     with PlanStore.open(db) as s:
         assert s.leads_roles().outcome == "conv" and s.leads_roles().won_values == ["yes"]
     result = run("leads", "import", more, db, "--replace")
-    assert "(replaced the dataset); 1 leads in the plan" in result.output
+    assert "(replaced the dataset); 1 lead in the plan" in result.output
     assert len(rows(db)) == 1
 
 

@@ -122,7 +122,7 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     from the previous import when the file still has those columns (give a role "" to import
     without it). Nothing is written unless the whole file imports.
     """
-    from model.leads import has_leads, import_leads_csv, read_csv_header, spelled_as
+    from model.leads import has_leads, import_leads_csv, leads_text, read_csv_header, spelled_as
     from model.schema import LeadsRoles
 
     outcome_column, won_values = _parse_outcome(outcome)
@@ -162,8 +162,8 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     action = "replaced the dataset" if report.replaced else "appended"
     if kept:
         click.echo(_kept_note(kept))
-    click.echo(f"imported {report.rows:,} leads from {Path(csv_path).name} ({action}); "
-               f"{report.total_rows:,} leads in the plan")
+    click.echo(f"imported {leads_text(report.rows)} from {Path(csv_path).name} ({action}); "
+               f"{leads_text(report.total_rows)} in the plan")
     click.echo("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
     if report.duplicate_ids:
         examples = ", ".join(report.duplicate_examples)
