@@ -1,29 +1,41 @@
-"""Numbers as planners type them into forms: thousands separated by commas, spaces or
-underscores, a percent sign, and never a guess where the text could mean two numbers."""
+"""Numbers as planners type them into forms: thousands separated by commas or spaces, a percent
+sign, and never a guess where the text could mean two numbers."""
 
 from __future__ import annotations
 
 import re
 
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_SEPARATORS = ",_ \u00a0"
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,_ \u00a0]\d{3})+(?:\.\d*)?")
 
 
-def typed_number(text: str, *, percent: bool = False) -> float:
-    """The number typed in `text`; `percent` (or a trailing `%`) means it was typed in percent
-    and is returned as a fraction (8.5 → 0.085). A comma is read only as a thousands separator
-    between groups of three digits: `1,5` is refused rather than read as fifteen (or as one and
-    a half, which is what a planner used to decimal commas means). Raises ValueError with a
-    message that names the text."""
+def typed_number(text: str, *, percent: bool = False, percent_sign: bool = True) -> float:
+    """The number typed in `text`; `percent` (or, with `percent_sign`, a trailing `%`) means it
+    was typed in percent and is returned as a fraction (8.5 → 0.085). A comma, space or
+    underscore is read only as a thousands separator between groups of three digits: `1,5` and
+    `1 5` are refused rather than read as fifteen (or as one and a half, which is what a planner
+    used to decimal commas means). Raises ValueError with a message that names the text."""
     shown = text.strip()
-    cleaned = shown.replace("_", "").replace(" ", "").replace("\u00a0", "")
-    if cleaned.endswith("%"):
+    body = shown
+    if percent_sign and body.endswith("%"):
         percent = True
-        cleaned = cleaned[:-1]
+        body = body[:-1].rstrip()
+    if any(sep in body for sep in _SEPARATORS):
+        plain = body
+        for sep in _SEPARATORS:
+            plain = plain.replace(sep, "")
+        try:
+            float(plain)
+        except ValueError:
+            raise ValueError(f"{shown!r} is not a number") from None
+        if not _GROUPED.fullmatch(body):
+            which = "a comma" if "," in body else "a space"
+            example = "1,250.5" if "," in body else "1 250.5"
+            raise ValueError(f"{shown!r}: {which} only separates thousands ({example});"
+                             " decimals take a point (1.5)")
+        body = plain
     try:
-        value = float(cleaned.replace(",", ""))
+        value = float(body)
     except ValueError:
         raise ValueError(f"{shown!r} is not a number") from None
-    if "," in cleaned and not _THOUSANDS.fullmatch(cleaned):
-        raise ValueError(f"{shown!r}: a comma only separates thousands (1,250.5);"
-                         " decimals take a point (1.5)")
     return value / 100 if percent else value

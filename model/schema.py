@@ -338,9 +338,6 @@ class Note(_Attached):
     def _feedback_departments(self) -> Note:
         if self.kind == "feedback" and (not self.from_department or not self.to_department):
             raise ValueError("feedback needs from_department and to_department")
-        if self.kind == "feedback" and self.from_department == self.to_department:
-            raise ValueError("feedback goes between two departments: from_department and "
-                             "to_department are the same")
         return self
 
 

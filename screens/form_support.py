@@ -165,10 +165,17 @@ class EntityForm(FormScreen[str | None]):
     def persist(self, entity: BaseModel) -> None:
         raise NotImplementedError
 
+    def unchanged(self, entity: BaseModel) -> bool:
+        """Whether saving `entity` would write nothing new: the form then closes as cancelled."""
+        return False
+
     def action_save(self) -> None:
         self.tried = True
         entity = self.validate_form()
         if entity is None:
+            return
+        if self.unchanged(entity):
+            self.dismiss(None)
             return
         try:
             self.persist(entity)

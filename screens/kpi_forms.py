@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -276,4 +277,4 @@ class RequiredNoteForm(NoteForm):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(".dialog-title", Label).update(
-            f"A note is required: {self.reason}. Escape cancels the change.")
+            Text(f"A note is required: {self.reason}. Escape cancels the change."))

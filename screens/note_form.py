@@ -162,6 +162,7 @@ class NoteForm(_AttachedForm):
         if not data["to_department"]:
             out["to_department"] = "pick the department it goes to"
         elif data["to_department"] == data["from_department"]:
+            # refused where it is typed; plans that already hold such feedback still open
             out["to_department"] = "feedback goes to another department than its own"
         return out
 

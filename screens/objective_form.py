@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -231,9 +231,10 @@ class ObjectiveForm(EntityForm):
         if self.tried:
             self.validate_form()
 
+    def unchanged(self, entity: BaseModel) -> bool:
+        return entity == self.original  # the plan's bookkeeping (updated_at) stays as it was
+
     def persist(self, entity: Objective) -> None:  # type: ignore[override]
-        if entity == self.original:
-            return  # nothing changed: the plan's bookkeeping (updated_at) stays as it was
         self.store.save_objective(entity)
 
 

@@ -695,7 +695,9 @@ class ObjectivesScreen(AreaScreen):
             if kind == "objectives":
                 self.selected_id = objective_id
                 saved = self.store.objective(objective_id)
-                if saved is not None and saved.period != self.period:
+                before = self.view.get(objective_id) if self.view is not None else None
+                shown = before is not None and saved is not None and before.period == saved.period
+                if saved is not None and saved.period != self.period and not shown:
                     self.notify(f"Saved in {saved.period}, which this screen is not showing: "
                                 f"ctrl+p then {saved.period} shows it.", title="Saved")
             self.post_message(PlanChanged(kind))

@@ -75,7 +75,7 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
         return [item.strip() for item in items if item.strip()]
     if column_type == "number" and op in ("eq", "neq"):
         try:
-            number = typed_number(text)
+            number = typed_number(text, percent_sign=False)  # a lead's 50 is not 50 %
         except ValueError:
             return text
         # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.
@@ -215,7 +215,7 @@ class ConditionRow(Vertical):
 
     def show_error(self, message: str) -> None:
         note = self.query_one(".cond-error", Static)
-        note.update(message)
+        note.update(Text(message))  # quotes what was typed: not markup
         note.display = bool(message)
         for widget in self.query(".cond-field, .cond-op, .cond-value"):
             widget.set_class(bool(message), "-invalid")
@@ -334,7 +334,7 @@ class RuleForm(FormScreen[Rule | None]):
 
     def _general(self, message: str) -> None:
         note = self.query_one("#form-error", Static)
-        note.update(message)
+        note.update(Text(message))
         note.display = bool(message)
 
     # ---- id --------------------------------------------------------------------------------

@@ -124,6 +124,30 @@ def test_reports_say_when_standard_output_cannot_take_them(tmp_path):
             1, b"error: standard output is closed: the report has nowhere to go\n"), command
 
 
+def test_commands_that_write_a_file_need_no_standard_output(tmp_path):
+    plan_db = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample.db", plan_db)
+    done = align_process("score", plan_db, "--csv", tmp_path / "scores.csv", shell=">&-")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "scores.csv").read_text().startswith("id,")
+
+
+def test_an_import_that_could_not_print_its_summary_still_says_it_was_saved(plan_db, tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    good = tmp_path / "good.toml"
+    assert run("export", plan_db, "-o", good).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    done = align_process("import", good, fresh, shell="> /dev/full")
+    assert done.returncode == 0
+    assert done.stderr.decode().startswith(f"note: imported {good} into {fresh}; its summary "
+                                           "could not be printed")
+    with PlanStore.open(fresh) as s:
+        assert s.objectives()
+    done = align_process("import", "--dry-run", good, fresh, shell="> /dev/full")
+    assert done.returncode == 1
+
+
 def test_reports_on_a_latin1_terminal_replace_what_it_cannot_show(plan_db):
     with PlanStore.open(plan_db) as s:
         s.save_settings(s.settings().model_copy(update={"name": "Zoë – 株式会社 FY26"}))

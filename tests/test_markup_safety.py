@@ -92,6 +92,10 @@ async def test_every_area_shows_hostile_text_without_reading_it_as_markup(hostil
             for form_key in ("m", "t", "a", "c", "w"):
                 await keys(app, pilot, form_key, "escape")
         await keys(app, pilot, "slash", *"[/]", "enter", "escape")
+        await keys(app, pilot, "r")  # review mode: a state change asks for a note, titled
+        for _ in range(4):
+            await keys(app, pilot, "x", "escape", "n")
+        await keys(app, pilot, "f", "escape")
 
         await keys(app, pilot, "2")
         for tab in ("m", "v", "h", "l"):
@@ -107,8 +111,8 @@ async def test_a_crm_export_with_brackets_in_its_names_and_cells(tmp_path):
     from model.schema import Condition, LeadsRoles, Persona, Rule, ScoringModel
 
     csv_path = tmp_path / "crm [b] export [red.csv"
-    csv_path.write_text("id,[/]notes,[b]segment,won\n"
-                        + "".join(f"L{i},[/] call [red back,[b]SMB[/b],{i % 2}\n"
+    csv_path.write_text("id,[/]notes,[b]segment,employees,won\n"
+                        + "".join(f"L{i},[/] call [red back,[b]SMB[/b],{i * 10},{i % 2}\n"
                                   for i in range(30)))
     store = PlanStore.open(tmp_path / "p.db")
     import_leads_csv(store, csv_path, roles=LeadsRoles(id="id", outcome="won", won_values=["1"]))
@@ -123,6 +127,17 @@ async def test_a_crm_export_with_brackets_in_its_names_and_cells(tmp_path):
         for tab in ("m", "v", "h", "l"):
             await keys(app, pilot, tab)
         await keys(app, pilot, "down", "down", "e", "escape", "n", "escape")
+        await keys(app, pilot, "n")  # a rule whose value is refused quotes it in its message
+        rule_form = app.screen
+        row = rule_form.query_one(".condition-row")
+        row.query_one(".cond-field").value = "employees"
+        await keys(app, pilot)  # the operators follow the field
+        row.query_one(".cond-op").value = "gt"
+        row.query_one(".cond-value").value = "[/]"
+        rule_form.query_one("#f-name").value = "Refused [/]"
+        await keys(app, pilot, "ctrl+s")
+        assert "'[/]'" in str(row.query_one(".cond-error").render())
+        await keys(app, pilot, "escape")
         await keys(app, pilot, "slash", *"[/]", "enter", "escape")
         await keys(app, pilot, "i")
         app.screen.query_one("#f-path").value = str(csv_path)

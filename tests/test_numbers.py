@@ -36,6 +36,17 @@ def test_a_comma_that_is_not_a_thousands_separator_is_refused(text):
         typed_number(text)
 
 
+@pytest.mark.parametrize("text", ["1 5", "12 000 5", "1_5", "1 2345"])
+def test_a_space_that_is_not_a_thousands_separator_is_refused(text):
+    with pytest.raises(ValueError, match="a space only separates thousands"):
+        typed_number(text)
+
+
+def test_a_percent_sign_can_be_refused_where_it_means_nothing():
+    with pytest.raises(ValueError, match="is not a number"):
+        typed_number("50%", percent_sign=False)
+
+
 @pytest.mark.parametrize("text", ["", "lots", "1.2.3", "12 %%", "one,000"])
 def test_text_that_is_no_number_says_so(text):
     with pytest.raises(ValueError, match=r"is not a number"):
@@ -47,3 +58,11 @@ def test_a_number_written_with_grouped_thousands_reads_back_as_itself(value):
     assert typed_number(f"{value:,}") == value
     assert math.isclose(typed_number(f"{value * 100:,}", percent=True), value,
                         rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_rule_values_on_number_columns_take_no_guesses():
+    from screens.scoring_forms import condition_value
+
+    assert condition_value("eq", "1,200", "number") == 1200
+    for text in ("1 5", "1,5", "50%"):  # kept as typed, so the form refuses it as no number
+        assert condition_value("eq", text, "number") == text

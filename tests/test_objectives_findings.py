@@ -193,3 +193,23 @@ async def test_a_plan_another_program_is_writing_is_said_busy_without_freezing(p
             holder.close()
         assert any("the plan is busy" in m for m in notifications(app))
         assert len(plan_store.objectives()) == before
+
+
+async def test_moving_an_objective_to_another_period_says_so_and_an_unchanged_save_does_not(
+        plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        await pilot.press("down", "e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not any("Saved in" in m for m in notifications(app))
+        await pilot.press("e")
+        await pilot.pause()
+        moved = app.screen.original.id
+        app.screen.query_one("#f-period", Input).value = "2026-Q2"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert plan_store.objective(moved).period == "2026-Q2"
+        assert any("Saved in 2026-Q2" in m for m in notifications(app))

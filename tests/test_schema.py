@@ -78,6 +78,15 @@ def test_note_targets_exactly_one_thing_and_feedback_names_departments():
         Note(id="n", date="2026-01-01", text="t")
     with pytest.raises(ValidationError, match="from_department"):
         Note(id="n", objective="o", date="2026-01-01", text="t", kind="feedback")
+    # refused in the form, but a plan that holds one (earlier versions saved it) still loads
+    Note(id="n", objective="o", date="2026-01-01", text="t", kind="feedback",
+         from_department="sales", to_department="sales")
+
+
+@pytest.mark.parametrize("date", ["0", 0, "2026", "2026-02-30", "31/03/2026"])
+def test_note_dates_are_written_as_dates(date):
+    with pytest.raises(ValidationError, match="date"):
+        Note(id="n", objective="o", date=date, text="t")
 
 
 @pytest.mark.parametrize("op,value,stored", [

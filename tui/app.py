@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 
 from model.errors import AlignError
 from model.periods import is_period, parse_period, period_of_date, shift, sort_key
-from model.store import PlanStore
+from model.store import BUSY_TIMEOUT_MS, UI_BUSY_TIMEOUT_MS, PlanStore
 from screens.area import AreaScreen
 from screens.messages import ALL_KINDS, PlanChanged
 from screens.objectives import ObjectivesScreen
@@ -142,6 +142,10 @@ class AlignCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
 
 
+TEXTUAL_NOTICES = ("Do you want to quit?", "Screenshot")
+"""Titles of the notices Textual itself writes in markup; Align's own never use them."""
+
+
 class AlignApp(TypeAhead):
     """Keyboard-driven planning workbench on one plan file."""
 
@@ -184,8 +188,10 @@ class AlignApp(TypeAhead):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry names, titles and paths as they were typed: never markup, so a
-        `[/]` in a title is shown, not read (every widget's `notify` comes here)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        `[/]` in a title is shown, not read (every widget's `notify` comes here). Only Textual's
+        own notices (the ctrl+c hint, a saved screenshot) are written in markup."""
+        markup = title in TEXTUAL_NOTICES
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     @property
     def file_label(self) -> str:
@@ -306,7 +312,12 @@ class AlignApp(TypeAhead):
 
     @on(ExchangeFailed)
     def show_exchange_error(self, message: ExchangeFailed) -> None:
+        self._screen_writes_wait_briefly()
         self.notify(message.error, title=message.what, severity="error", timeout=10)
+
+    def _screen_writes_wait_briefly(self) -> None:
+        if self.store.path is not None and not self.store.read_only:
+            self.store.set_busy_timeout(UI_BUSY_TIMEOUT_MS)
 
     # ---- import ----------------------------------------------------------------------------
     def action_import_plan(self) -> None:
@@ -372,6 +383,9 @@ class AlignApp(TypeAhead):
             self.notify(self.store.write_refusal, title="Import refused; nothing changed",
                         severity="warning")
             return
+        # The import writes the plan on a connection of its own, for up to a second or so; a
+        # change made on screen meanwhile waits for it rather than being called busy.
+        self.store.set_busy_timeout(BUSY_TIMEOUT_MS)
         self.apply_import(source, replace)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
@@ -388,6 +402,7 @@ class AlignApp(TypeAhead):
 
     @on(ImportDone)
     def show_import_result(self, message: ImportDone) -> None:
+        self._screen_writes_wait_briefly()
         lines = message.diff.summary_lines()  # type: ignore[attr-defined]
         self.notify("\n".join(lines) or "nothing changed",
                     title=f"Imported {message.path.name} ({'replace' if message.replace else 'merge'})")
@@ -474,8 +489,6 @@ def build_app(store: PlanStore, *, today: dt.date | None = None) -> AlignApp:
         # apps built later (tests build many) never pin an earlier app's garbage.
         gc.freeze()
         _imports_frozen = True
-    from model.store import UI_BUSY_TIMEOUT_MS
-
     if store.path is not None and not store.read_only:
         store.set_busy_timeout(UI_BUSY_TIMEOUT_MS)
     return AlignApp(store, today=today)

@@ -37,10 +37,6 @@ LAZY_COMMANDS = {
 }
 
 
-REPORTS = ("check", "kpis", "score")
-"""Commands whose output is a report on standard output."""
-
-
 class AlignGroup(click.Group):
     """`align [DB]` opens the workbench; `align COMMAND …` runs a command."""
 
@@ -114,6 +110,13 @@ def fail(message: str | AlignError) -> None:
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def need_stdout() -> None:
+    """For a command whose only output is its report on standard output: a closed one is an
+    error, not a silent success."""
+    if sys.stdout is None:
+        fail("standard output is closed: the report has nowhere to go")
 
 
 def drop_stdout() -> None:
@@ -202,8 +205,6 @@ def main(ctx: click.Context) -> None:
     for stream in (sys.stdout, sys.stderr):  # a terminal in Latin-1 shows "?" for "—"
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-    if ctx.invoked_subcommand in REPORTS and sys.stdout is None:
-        fail("standard output is closed: the report has nowhere to go")
     if ctx.invoked_subcommand is not None:
         return
     db = ctx.meta.get("align_db", DEFAULT_DB)
@@ -237,22 +238,23 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
         fail(f"{db} is a folder; give a file name for the new plan")
     if path.exists() and path.stat().st_size > 0:
         fail(f"{db} already exists; choose another file name or remove it first")
-    try:
-        store = PlanStore.open(path, create=True, name=name)
-    except AlignError as exc:
-        fail(exc)
-    with undone_if_failed(path), store:
-        if sample:
-            from model.seed import populate_seed_store
+    with undone_if_failed(path):
+        try:
+            store = PlanStore.open(path, create=True, name=name)
+        except AlignError as exc:
+            fail(exc)
+        with store:
+            if sample:
+                from model.seed import populate_seed_store
 
-            populate_seed_store(store)
-            if name:
-                store.save_settings(store.settings().model_copy(update={"name": name}))
-        else:
-            settings = PlanSettings(name=name or default_plan_name(path))
-            store.apply_plan(Plan(settings=settings, departments=default_departments(),
-                                  metrics=default_metrics()), replace=True)
-        counts = store.counts()
+                populate_seed_store(store)
+                if name:
+                    store.save_settings(store.settings().model_copy(update={"name": name}))
+            else:
+                settings = PlanSettings(name=name or default_plan_name(path))
+                store.apply_plan(Plan(settings=settings, departments=default_departments(),
+                                      metrics=default_metrics()), replace=True)
+            counts = store.counts()
     click.echo(f"created {db}: {counts['departments']} departments, {counts['metrics']} metrics"
                + (f", {counts['objectives']} objectives, {counts['personas']} personas"
                   if sample else ""))
@@ -324,12 +326,18 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     for warning in diff.warnings:
         click.echo(f"warning: {file}: {warning}", err=True)
     mode = "replace" if replace else "merge"
-    if dry_run:
-        click.echo(f"dry run ({mode}): nothing was written; the import would make these changes:")
-    else:
-        click.echo(f"imported {file} into {db} ({mode}):")
-    for line in diff.summary_lines():
-        click.echo(line)
+    head = (f"dry run ({mode}): nothing was written; the import would make these changes:"
+            if dry_run else f"imported {file} into {db} ({mode}):")
+    try:
+        click.echo("\n".join([head, *diff.summary_lines()]))
+        sys.stdout.flush()
+    except OSError as exc:
+        drop_stdout()
+        if dry_run:
+            fail(f"standard output: cannot write ({exc.strerror})")
+        # the plan holds the import by now: that is what the exit status says
+        click.echo(f"note: imported {file} into {db}; its summary could not be printed "
+                   f"({exc.strerror})", err=True)
 
 
 @main.command("check")
@@ -338,6 +346,7 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
               help="Period for the realignment signals (default: the latest with data).")
 def check_command(db: str, period: str | None) -> None:
     """Integrity and alignment health report for DB (exit 1 when the file has integrity problems)."""
+    need_stdout()
     from model.check import check_plan
     from model.periods import parse_period
 

@@ -13,7 +13,7 @@ from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
 from model.periods import parse_period
 from model.signals import realignment_signals
-from tui.cli import PATH, as_of_value, echo_document, fail, main, open_store
+from tui.cli import PATH, as_of_value, echo_document, fail, main, need_stdout, open_store
 
 JSON_FORMAT = "align-kpis"
 JSON_VERSION = 1
@@ -110,6 +110,8 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
             period = parse_period(period).id
         except ValueError as exc:
             fail(f"--period: {exc}")
+    if minutes is None or minutes == "-":
+        need_stdout()
     if minutes is not None:
         if as_json or as_of is not None:
             fail(f"--minutes writes the minutes instead of the table; leave out "

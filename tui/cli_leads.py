@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from model.errors import AlignError
-from tui.cli import as_of_value, drop_stdout, echo_document, fail, main, open_store
+from tui.cli import as_of_value, drop_stdout, echo_document, fail, main, need_stdout, open_store
 
 SCORE_JSON_FORMAT = "align-score"
 SCORE_JSON_VERSION = 1
@@ -297,6 +297,8 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     from model.leads import has_leads
 
     day = as_of_value(as_of)
+    if csv_out is None:
+        need_stdout()
     if csv_out is not None and csv_out.strip() in ("", "-"):
         fail(f"--csv: give a file name ({csv_out!r} is none); the report itself goes to "
              "standard output, and `align leads export` writes scores there as CSV")
