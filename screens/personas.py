@@ -43,6 +43,9 @@ class PersonaLeadsCounted(Message):
         self.figures = figures
 
 
+SORTS = ("name", "last validated", "leads")
+
+
 class PersonasScreen(AreaScreen):
     AREA = "personas"
     AUTO_FOCUS = "#personas-list"
@@ -54,6 +57,7 @@ class PersonasScreen(AreaScreen):
         Binding("d", "delete", "Delete", id="personas.delete"),
         Binding("y", "duplicate", "Duplicate", id="personas.duplicate"),
         Binding("slash", "filter", "Filter", key_display="/", id="personas.filter"),
+        Binding("s", "sort", "Sort", id="personas.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="personas.clear_filter"),
     ]
 
@@ -63,6 +67,7 @@ class PersonasScreen(AreaScreen):
         self.objectives: list[Objective] = []
         self.selected_id: str | None = None
         self.filter_text = ""
+        self.sort = SORTS[0]
         self.lead_figures: dict[str, PersonaLeads | str] = {}
         self._leads_token = 0
         self._has_leads = False  # known once the personas are read
@@ -122,18 +127,35 @@ class PersonasScreen(AreaScreen):
     def show_persona_leads(self, message: PersonaLeadsCounted) -> None:
         if message.token == self._leads_token:
             self.lead_figures = message.figures
-            self._draw_card()
+            if self.sort == "leads":
+                self._draw()
+            else:
+                self._draw_card()
 
     def _visible(self) -> list[Persona]:
         needle = self.filter_text.strip().lower()
-        if not needle:
-            return self.personas
         out = []
         for p in self.personas:
             hay = [p.id, p.name, p.tagline, p.role, p.industry, p.seniority, *p.titles]
-            if any(needle in part.lower() for part in hay):
+            if not needle or any(needle in part.lower() for part in hay):
                 out.append(p)
-        return out
+        return sorted(out, key=self._sort_key)
+
+    def _sort_key(self, p: Persona) -> tuple:
+        """name; last validated (never first, then the oldest: the cards due a check); leads
+        (most matching leads first, personas without criteria last)."""
+        name = (p.name.lower(), p.id)
+        if self.sort == "last validated":
+            return (p.last_validated is not None, p.last_validated or dt.date.min, *name)
+        if self.sort == "leads":
+            figures = self.lead_figures.get(p.id)
+            count = figures.leads if p.match and not isinstance(figures, str | None) else -1
+            return (-count, *name)
+        return name
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._draw()
 
     def _draw(self) -> None:
         visible = self._visible()
@@ -147,7 +169,8 @@ class PersonasScreen(AreaScreen):
         shown = (f"{len(visible)} of {len(self.personas)}" if self.filter_text
                  else f"{len(self.personas)}")
         options.border_title = Text(f"Personas · {shown}" + (
-            f" · filter “{self.filter_text}”" if self.filter_text else ""))
+            f" · filter “{self.filter_text}”" if self.filter_text else "")
+            + (f" · sort: {self.sort}" if self.sort != SORTS[0] else ""))
         empty = self.query_one("#personas-empty", Static)
         if not self.personas:
             empty.update(Text.assemble(("No personas yet.\n", "bold"),

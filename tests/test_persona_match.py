@@ -201,3 +201,23 @@ async def test_a_criterion_the_leads_no_longer_fit_is_shown_and_saving_says_why(
             row.query_one(".cond-error"))
         assert "a match criterion needs fixing" in text_of(form.query_one("#form-error"))
     assert store.persona("ops-olivia").match == [unfit]
+
+
+async def test_sorting_by_leads_puts_the_persona_with_most_leads_first(tmp_path):
+    store = sample_copy(tmp_path)
+    counts = {p.id: persona_leads(store, p, as_of=TODAY).leads
+              for p in store.personas() if p.match}
+    assert len(set(counts.values())) > 1
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("s", "s")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.sort == "leads"
+        options = screen.query_one("#personas-list")
+        order = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        matched = [pid for pid in order if pid in counts]
+        assert [counts[pid] for pid in matched] == sorted(counts.values(), reverse=True)
+        assert order[:len(matched)] == matched  # personas without criteria come last

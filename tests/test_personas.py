@@ -176,3 +176,27 @@ async def test_card_shows_criteria_as_typed_and_each_card_opens_at_its_top(plan_
         text = text_of(screen.query_one("#persona-card-body", Static))
         assert "• employees between 50, 1000" in text and "• country in US, Canada" in text
         assert "[" not in text
+
+
+async def test_s_sorts_by_name_then_last_validated_then_leads(plan_store):
+    import datetime as dt
+
+    fred = plan_store.persona("founder-fred")
+    olivia = plan_store.persona("ops-olivia")
+    plan_store.save_persona(fred.model_copy(update={"last_validated": dt.date(2026, 4, 1)}))
+    plan_store.save_persona(olivia.model_copy(update={"last_validated": dt.date(2025, 1, 1)}))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_personas(app, pilot)
+        assert listed(screen) == ["founder-fred", "ops-olivia"]
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort == "last validated"
+        assert listed(screen) == ["ops-olivia", "founder-fred"]  # the older check first
+        assert "sort: last validated" in str(screen.query_one("#personas-list").border_title)
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort == "leads"
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort == "name" and listed(screen) == ["founder-fred", "ops-olivia"]
