@@ -138,8 +138,8 @@ async def test_a_busy_screen_keeps_help_and_quit_and_says_there_is_more(tmp_path
 
 async def test_a_footer_that_fits_is_left_whole(tmp_path):
     assert await footer_of_area(tmp_path, "3", (120, 40)) == [
-        "n New", "e Edit", "d Delete", "y Duplicate", "/ Filter", "^e Export", "^o Import",
-        "? Help", "q Quit"]
+        "n New", "e Edit", "d Delete", "y Duplicate", "/ Filter", "s Sort", "^e Export",
+        "^o Import", "? Help", "q Quit"]
 
 
 async def test_the_scoring_tabs_keys_are_on_the_tabs_not_the_footer(tmp_path):
