@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.footer import AlignFooter
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Asks before anything is destroyed or overwritten; says what goes with it."""
@@ -41,6 +43,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(f"{self.confirm_label} (y)", id="confirm-yes",
                              variant="error" if self.danger else "primary")
                 yield Button("No (n)", id="confirm-no")
+        yield AlignFooter(show_command_palette=False)  # its own keys, not the screen's below
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
@@ -86,6 +89,7 @@ class InputDialog(ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder, id="input-value")
             yield Static("", id="input-error", classes="field-error")
             yield Static("enter accepts · escape cancels", classes="dialog-hint")
+        yield AlignFooter(show_command_palette=False)
 
     @on(Input.Submitted, "#input-value")
     def accept_value(self, event: Input.Submitted) -> None:
