@@ -24,6 +24,7 @@ from screens.area import AreaBar, AreaScreen
 from screens.footer import AlignFooter
 from screens.kpi_widgets import sparkline, status_mark, value_text, variance_text
 from screens.messages import PlanChanged
+from screens.objectives import initials
 from screens.tables import RowTable
 
 if TYPE_CHECKING:
@@ -78,8 +79,13 @@ class ReviewFailed(Message):
         self.error = error
 
 
+NARROW = 110
+"""Below this many columns the metrics table writes names shorter and owners as initials."""
+
+
 class KpiReviewScreen(AreaScreen):
     AREA = "kpi_review"
+    _narrow = False
     AUTO_FOCUS = "#kpi-table"
     KINDS: ClassVar[frozenset[str]] = frozenset({
         "metrics", "measurements", "leads", "objectives", "notes", "decisions", "settings",
@@ -249,6 +255,12 @@ class KpiReviewScreen(AreaScreen):
         return any(r["actual"] is not None or r["target"] is not None or r["not_applicable"]
                    for r in self.data.rows)
 
+    def on_resize(self) -> None:
+        """Below `NARROW` columns the table shortens names and owners, so trend and owners
+        stay on screen; crossing that width lays the rows out again."""
+        if self.data is not None and (self.size.width < NARROW) != self._narrow:
+            self._draw_table()
+
     def _draw_table(self) -> None:
         table = self.query_one("#kpi-table", DataTable)
         empty = self.query_one("#kpi-empty", Static)
@@ -275,16 +287,26 @@ class KpiReviewScreen(AreaScreen):
         empty.display = False
         self.query_one("#kpi-lower").display = True
         rows = self._visible_rows()
+        self._narrow = self.size.width < NARROW
+        name_width = 16 if self._narrow else 34
         for row in rows:
             unit = row["unit"]
+            name = Text(row["name"])
+            name.truncate(name_width, overflow="ellipsis")  # in cells: wide letters too
+            owners = (",".join(initials(d.replace("-", " ")) for d in row["departments"])
+                      if self._narrow else ", ".join(row["departments"]))
+            status = status_mark(row["status"])
+            if self._narrow:  # the shape alone: ● ◐ ▲ ○
+                status = Text(status.plain.split()[0], style=status.style)
             table.add_row(
-                status_mark(row["status"]),
-                Text(row["name"][:34]),
+                status,
+                name,
                 Text(value_text(row["actual"], unit, row["not_applicable"]), justify="right"),
                 Text(value_text(row["target"], unit), justify="right"),
-                variance_text(row["actual"], row["target"], unit, row["direction"]),
+                variance_text(row["actual"], row["target"], unit, row["direction"],
+                              compact=self._narrow),
                 sparkline(self.data.trends.get(row["metric"], [])),
-                Text(", ".join(row["departments"]), style="magenta"),
+                Text(owners, style="magenta"),
                 key=row["metric"])
         table.border_title = (f"Metrics {self.data.period} · {len(rows)} of {len(self.data.rows)}"
                               if len(rows) != len(self.data.rows)

@@ -44,14 +44,17 @@ def value_text(value: float | None, unit: str, not_applicable: bool = False) -> 
 
 
 def variance_text(actual: float | None, target: float | None, unit: str,
-                  direction: str = "increase") -> Text:
-    """Actual minus target, with the share of target; coloured by whether it is good news."""
+                  direction: str = "increase", *, compact: bool = False) -> Text:
+    """Actual minus target, with the share of target; coloured by whether it is good news.
+    `compact` (a narrow terminal): the share of target alone, when there is one."""
     if actual is None or target is None:
         return Text("—", style="dim")
     variance = actual - target
     sign = "+" if variance >= 0 else "−"
     if unit == "percent":
         text = f"{sign}{abs(variance) * 100:,.1f} pt"
+    elif compact and target:
+        text = f"{sign}{abs(variance / target):.0%}"
     else:
         text = sign + format_value(abs(variance), unit)
         if target:

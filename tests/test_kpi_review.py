@@ -521,3 +521,20 @@ async def test_sort_puts_red_first(review_store):
         await pilot.press("s")
         await pilot.pause()
         assert [r.value for r in table.rows][0] == "avg_lifespan_periods"
+
+
+async def test_on_an_80_column_terminal_every_column_stays_on_screen(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        table = screen.query_one("#kpi-table", DataTable)
+        await pilot.pause()
+        assert sum(c.get_render_width(table) for c in table.columns.values()) \
+            <= table.scrollable_content_region.width
+        row = row_of(screen, "revenue")
+        assert row[0] in ("●", "◐", "▲", "○") and row[-1] == "F,S"
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        row = row_of(screen, "revenue")
+        assert row[-1] == "finance, sales" and " " in row[0]
