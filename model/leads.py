@@ -48,8 +48,8 @@ def leads_text(n: int) -> str:
     return f"{n:,} lead" if n == 1 else f"{n:,} leads"
 
 
-TRUE_WORDS = ("true", "yes", "y")
-FALSE_WORDS = ("false", "no", "n")
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0")
 MAX_COLUMNS = 1900
 CHUNK_ROWS = 20_000
 SQLITE_MAX_PARAMS = 30_000

@@ -357,6 +357,16 @@ def test_append_adds_rows_with_existing_types(store, tmp_path):
     assert report.duplicate_ids == 1 and report.duplicate_examples == ["a"]
 
 
+def test_one_and_zero_are_booleans_beside_yes_and_no(store, tmp_path):
+    load(store, tmp_path, "id,paying,seats\na,yes,1\nb,1,0\nc,0,2\nd,No,1\n", id="id")
+    types = dict(store.db.execute("SELECT name, type FROM leads_columns").fetchall())
+    assert types["paying"] == "boolean" and types["seats"] == "number"
+    load(store, tmp_path, "id,paying,seats\ne,1,3\nf,0,4\n", name="more.csv", replace=False,
+         id="id")
+    assert [(r["id"], r["paying"]) for r in leads_rows(store)] == [
+        ("a", 1), ("b", 1), ("c", 0), ("d", 0), ("e", 1), ("f", 0)]
+
+
 def test_append_to_nothing_creates_the_dataset(store, tmp_path):
     report = load(store, tmp_path, "id\na\n", replace=False)
     assert report.replaced and report.rows == 1
