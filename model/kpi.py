@@ -34,6 +34,7 @@ from model.formula import Result
 from model.periods import (
     Period,
     elapsed_share,
+    is_period,
     months_of,
     parse_period,
     quarter_of,
@@ -202,6 +203,13 @@ class KpiEngine:
         """Where a directly recorded value came from (manual, import, leads); None if derived."""
         return self._sources.get((metric_id, self._pid(period)))
 
+    def measured_in(self, period: str) -> set[str]:
+        """The metrics with a value recorded, imported or derived from the leads in `period` or
+        any period within it."""
+        months = set(months_of(self._pid(period), self.fy_start))
+        return {mid for (mid, p) in self._direct if mid in self.metrics
+                and set(months_of(p, self.fy_start)) <= months}
+
     def periods_with_data(self) -> list[str]:
         return sorted({p for (mid, p) in self._direct if mid in self.metrics}, key=sort_key)
 
@@ -305,11 +313,13 @@ class KpiEngine:
     def trend(self, metric_id: str, period: str, n: int) -> list[float | None]:
         """Values of the `n` periods of the same kind ending at `period`, oldest first."""
         pid = self._pid(period)
-        return [self.value(metric_id, shift(pid, step)).value for step in range(1 - n, 1)]
+        # before 1900 there are no periods: those steps are gaps, not errors
+        return [self.value(metric_id, p).value if is_period(p) else None
+                for p in (shift(pid, step) for step in range(1 - n, 1))]
 
     def trend_periods(self, period: str, n: int) -> list[str]:
         pid = self._pid(period)
-        return [shift(pid, step) for step in range(1 - n, 1)]
+        return [p for p in (shift(pid, step) for step in range(1 - n, 1)) if is_period(p)]
 
     def explain(self, metric_id: str, period: str) -> str:
         """How the value came about, in one line (`ROI = (120,000 − 40,000) / 40,000 = 2.00`)."""

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.errors import AlignError
 from model.kpi import STATUS_RANK, KpiEngine, Status, format_value
-from model.periods import months_of, parse_period, period_of_date, shift, sort_key
+from model.periods import is_period, months_of, parse_period, period_of_date, shift, sort_key
 from model.schema import Decision, Note, Objective, now_timestamp
 
 if TYPE_CHECKING:
@@ -88,7 +88,10 @@ def is_declining(engine: KpiEngine, metric_id: str, period: str) -> bool:
     if metric is None:
         return False
     now = _comparable(engine, metric_id, period)
-    before = engine.value(metric_id, shift(parse_period(period).id, -1)).value
+    earlier = shift(parse_period(period).id, -1)
+    if not is_period(earlier):
+        return False
+    before = engine.value(metric_id, earlier).value
     if now is None or before is None:
         return False
     margin = abs(before) * DECLINE_THRESHOLD

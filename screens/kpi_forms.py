@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Static
 
 from model.errors import AlignError
@@ -83,16 +83,17 @@ class MeasurementForm(FormScreen[Measurement | None]):
         with Vertical(classes="dialog", id="measurement-form"):
             yield Label(f"Measurement: {m.name} ({m.id})", classes="dialog-title", markup=False)
             yield Static(self._now_hint(self.period), id="measurement-now", classes="field-hint")
-            with Horizontal(classes="field-row"):
-                yield _field("Period", "period", Input(self.period, id="f-period",
-                                                       placeholder="2026-03"))
-                yield _field("Value", "value", Input(self._offered, id="f-value",
-                                                     placeholder=unit_hint(m.unit)),
-                             hint=unit_hint(m.unit))
-            yield _field("", "not_applicable", Checkbox("Not applicable in this period",
-                                                        id="f-not_applicable"))
-            yield _field("Note", "note", Input("", id="f-note",
-                                               placeholder="source, or why it was corrected"))
+            with VerticalScroll(classes="form-body-fit"):
+                with Horizontal(classes="field-row"):
+                    yield _field("Period", "period", Input(self.period, id="f-period",
+                                                           placeholder="2026-03"))
+                    yield _field("Value", "value", Input(self._offered, id="f-value",
+                                                         placeholder=unit_hint(m.unit)),
+                                 hint=unit_hint(m.unit))
+                yield _field("", "not_applicable", Checkbox("Not applicable in this period",
+                                                            id="f-not_applicable"))
+                yield _field("Note", "note", Input("", id="f-note",
+                                                   placeholder="source, or why it was corrected"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
@@ -138,6 +139,14 @@ class MeasurementForm(FormScreen[Measurement | None]):
     def action_save(self) -> None:
         na = self.query_one("#f-not_applicable", Checkbox).value
         text = self.query_one("#f-value", Input).value
+        if not na and text == self._offered and self._offered \
+                and not self.query_one("#f-note", Input).value.strip():
+            # The value as the plan has it already: recording it would only pin a sum of
+            # months or a formula's result to this period for good.
+            self.notify("Nothing recorded: that is the value the plan already has (with a note, "
+                        "it is recorded all the same).")
+            self.dismiss(None)
+            return
         try:
             value = None if na or not text.strip() else number_input(text, self.metric.unit)
         except ValueError as exc:

@@ -214,6 +214,8 @@ class KpiReviewScreen(AreaScreen):
         fy_start = self.store.settings().fiscal_year_start
         recorded = {r["metric"] for r in db.query("SELECT DISTINCT metric, period FROM measurements")
                     if contains(period, r["period"], fy_start)}
+        if self.data is not None and self.data.period == period:
+            recorded |= self.data.engine.measured_in(period)  # and those the leads give
         targeted = next(db.query(
             "SELECT count(DISTINCT metric) AS n FROM metric_targets WHERE period = ?",
             [period]))["n"]
@@ -494,9 +496,21 @@ class KpiReviewScreen(AreaScreen):
             self.selected_metric = event.row_key.value
         self.action_measure()
 
+    def _ready(self) -> bool:
+        """Whether the figures shown are the period's: while another period's are still on
+        screen (computing, or a computation that failed), keys that act on a period wait."""
+        if self.data is not None and self.data.period == self.period:
+            return True
+        if self.error:
+            self.notify(f"The KPIs of {self.period} could not be computed: {self.error}",
+                        severity="warning")
+        else:
+            self.notify(f"The KPIs of {self.period} are still being computed.",
+                        severity="warning")
+        return False
+
     def _need_metric(self) -> Metric | None:
-        if self.data is None:
-            self.notify("The KPIs are still being computed.", severity="warning")
+        if not self._ready():
             return None
         if self.selected_metric is None:
             self.notify("No metric matches the filter; esc clears it."
@@ -611,8 +625,7 @@ class KpiReviewScreen(AreaScreen):
     def action_review_mode(self) -> None:
         from screens.review_mode import ReviewModeScreen
 
-        if self.data is None:
-            self.notify("The KPIs are still being computed.", severity="warning")
+        if not self._ready():
             return
         if self.store.write_refusal:  # a review saves what the meeting decides, as it goes
             self.notify(self.store.write_refusal, title="Review mode needs a plan it can save to",

@@ -431,6 +431,14 @@ class ReviewModeScreen(Screen[str | None]):
     def action_finish(self) -> None:
         from model.schema import now_timestamp
 
+        c = self.review.counts()
+        if not self.saved and len(self.visited) <= 1 and not (
+                c["notes"] or c["decisions"] or c["changes"] or c["measurements"]):
+            # The room left before reviewing anything: no record, so the minutes of the
+            # meeting that did happen stay the period's latest.
+            self.notify("Nothing was reviewed, so no review was saved.")
+            self.dismiss(None)
+            return
         self.review.ended_at = now_timestamp()
         self._persist()
         if not self.saved:
@@ -438,6 +446,11 @@ class ReviewModeScreen(Screen[str | None]):
         plan_name = self.store.settings().name
         self.app.push_screen(ReviewSummaryScreen(self.review, plan_name, self.store.path),
                              lambda _: self.dismiss(self.review.id))
+
+
+def counted(n: int, word: str) -> str:
+    """`1 note`, `2 notes`."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class ReviewSummaryScreen(ModalScreen[None]):
@@ -472,9 +485,11 @@ class ReviewSummaryScreen(ModalScreen[None]):
         r = self.review
         c = r.counts()
         text = Text()
-        text.append(f"{c['items']} items reviewed · {c['notes']} notes · {c['decisions']} "
-                    f"decisions · {c['changes']} status changes"
-                    + (f" · {c['measurements']} measurements" if c["measurements"] else ""),
+        text.append(f"{counted(c['items'], 'item')} reviewed · {counted(c['notes'], 'note')} · "
+                    f"{counted(c['decisions'], 'decision')} · "
+                    f"{counted(c['changes'], 'status change')}"
+                    + (f" · {counted(c['measurements'], 'measurement')}"
+                       if c["measurements"] else ""),
                     style="bold")
         for ch in r.changes:
             text.append(f"\n• {ch.title}: {ch.field} {ch.before or '—'} → {ch.after or '—'}")

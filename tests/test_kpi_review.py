@@ -538,3 +538,54 @@ async def test_on_an_80_column_terminal_every_column_stays_on_screen(review_stor
         await pilot.pause()
         row = row_of(screen, "revenue")
         assert row[-1] == "finance, sales" and " " in row[0]
+
+
+async def test_saving_the_measurement_form_as_it_opened_records_nothing(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "revenue")
+        before = review_store.db["measurements"].count
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.query_one("#f-value", Input).value == "330000"  # the sum of months
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KpiReviewScreen)
+        assert review_store.db["measurements"].count == before
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one("#f-note", Input).value = "the ledger's quarter total"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert history(review_store, "revenue", PERIOD) == [
+            (330000.0, 0, "the ledger's quarter total")]
+
+
+async def test_keys_wait_while_another_periods_figures_are_on_screen(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        compute = screen.compute_in_background
+        screen.compute_in_background = lambda *args: None  # a computation that takes its time
+        app.period = "2026-Q2"  # the screen still shows 2026-Q1's figures
+        await pilot.pause()
+        await pilot.press("m")
+        assert not isinstance(app.screen, MeasurementForm)
+        assert any("2026-Q2 are still being computed" in n.message for n in app._notifications)
+        screen.compute_in_background = compute
+        screen.reload()
+        await settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MeasurementForm) and app.screen.period == "2026-Q2"
+
+
+async def test_periods_before_1900_are_gaps_in_the_trend(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_kpis(app, pilot, period="1900-Q1")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.data is not None and screen.data.period == "1900-Q1"
+        assert not screen.error

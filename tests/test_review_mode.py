@@ -13,7 +13,7 @@ from screens.kpi_review import KpiReviewScreen
 from screens.note_form import DecisionForm
 from screens.review_mode import ReviewModeScreen, ReviewSummaryScreen
 from tests.conftest import TODAY, text_of
-from tests.test_kpi_review import open_kpis, review_store  # noqa: F401 - fixture
+from tests.test_kpi_review import open_kpis, review_store, settle  # noqa: F401 - fixture
 from tui.app import build_app
 
 
@@ -184,7 +184,7 @@ async def test_summary_is_saved_and_minutes_exported(review_store, tmp_path):  #
         summary = app.screen
         assert isinstance(summary, ReviewSummaryScreen)
         text = text_of(summary.query_one("#review-summary-body"))
-        assert "3 items reviewed · 1 notes · 0 decisions · 0 status changes" in text
+        assert "3 items reviewed · 1 note · 0 decisions · 0 status changes" in text
         saved = latest_review(review_store, "2026-Q1")
         assert saved is not None and saved.ended_at is not None
         assert [i.id for i in saved.items] == ["leads", "faster-onboarding",
@@ -218,3 +218,14 @@ async def test_summary_is_saved_and_minutes_exported(review_store, tmp_path):  #
         assert isinstance(app.screen, KpiReviewScreen)
         assert review_store.db["reviews"].count == 1
         assert screen.saved
+
+
+async def test_leaving_before_reviewing_anything_saves_no_review(review_store):  # noqa: F811
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_review(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KpiReviewScreen)
+        assert review_store.db["reviews"].count == 0
+        assert any("no review was saved" in n.message for n in app._notifications)
