@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -216,6 +216,15 @@ def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any,
     if roles and roles.outcome:
         wanted.append(roles.outcome)
     return [c for c in dict.fromkeys(wanted) if c in types][:7]
+
+
+def replaced(rules: list[Rule], rule_id: str, new: Rule) -> list[Rule]:
+    """`rules` with the rule `rule_id` replaced by `new` in its place; appended when it is gone
+    (another Align deleted it meanwhile), so the edit is not lost."""
+    ids = [r.id for r in rules]
+    if rule_id not in ids:
+        return [*rules, new]
+    return [new if r.id == rule_id else r for r in rules]
 
 
 class LeadScoringScreen(AreaScreen):
@@ -1120,6 +1129,17 @@ class LeadScoringScreen(AreaScreen):
     def _with_rules(self, model: ScoringModel, rules: list[Rule]) -> ScoringModel:
         return model.model_copy(update={"rules": rules})
 
+    def _stored(self, model: ScoringModel) -> ScoringModel:
+        """The model as the plan holds it now: another Align on the same file may have changed
+        it since this screen read it, and a change made here is applied to that, not to what
+        the screen read, so neither edit undoes the other."""
+        return self.store.scoring_model(model.id) or model
+
+    def _save_rules(self, model: ScoringModel, change: Callable[[list[Rule]], list[Rule]],
+                    note: str) -> bool:
+        stored = self._stored(model)
+        return self._save_model(self._with_rules(stored, change(list(stored.rules))), note)
+
     def _departments(self) -> list[Any]:
         return self.store.departments()
 
@@ -1135,9 +1155,11 @@ class LeadScoringScreen(AreaScreen):
             return
 
         def saved(rule: Rule | None) -> None:
-            if rule is not None and self._save_model(
-                    self._with_rules(model, [*model.rules, rule]), f"Added rule {rule.id}."):
-                self.call_after_refresh(self._move_rule_cursor, len(model.rules))
+            if rule is None:
+                return
+            at = len(self._stored(model).rules)  # where the new rule goes: last
+            if self._save_rules(model, lambda rules: [*rules, rule], f"Added rule {rule.id}."):
+                self.call_after_refresh(self._move_rule_cursor, at)
 
         self.app.push_screen(RuleForm(model, self.types, self._departments(), as_of=self.as_of_date),
                              saved)
@@ -1158,13 +1180,10 @@ class LeadScoringScreen(AreaScreen):
         if model is None or rule is None:
             self.action_new_rule()
             return
-        index = model.rules.index(rule)
-
         def saved(new: Rule | None) -> None:
             if new is not None:
-                rules = list(model.rules)
-                rules[index] = new
-                self._save_model(self._with_rules(model, rules), f"Saved rule {new.id}.")
+                self._save_rules(model, lambda rules: replaced(rules, rule.id, new),
+                                 f"Saved rule {new.id}.")
 
         self.app.push_screen(RuleForm(model, self.types, self._departments(), rule=rule,
                                       as_of=self.as_of_date), saved)
@@ -1177,29 +1196,31 @@ class LeadScoringScreen(AreaScreen):
         if model is None or rule is None:
             return
         flipped = rule.model_copy(update={"enabled": not rule.enabled})
-        rules = [flipped if r.id == rule.id else r for r in model.rules]
-        candidate = self._with_rules(model, rules)
         if flipped.enabled and self.types:
             try:
-                usable_rules(candidate.model_copy(update={"rules": [flipped]}), self.types,
+                usable_rules(model.model_copy(update={"rules": [flipped]}), self.types,
                              self.as_of_date)
             except AlignError as exc:
                 self.notify(f"{exc}. Edit the rule (e) to fix it first.",
                             title=f"Cannot enable {rule.id}", severity="error", timeout=8)
                 return
-        self._save_model(candidate, f"{rule.id} {'on' if flipped.enabled else 'off'}.")
+        self._save_rules(  # on or off as asked, whatever another Align did to the rule since
+            model, lambda rules: [r.model_copy(update={"enabled": flipped.enabled})
+                                  if r.id == rule.id else r for r in rules],
+            f"{rule.id} {'on' if flipped.enabled else 'off'}.")
 
     def action_duplicate_rule(self) -> None:
         model = self.model
         rule = self._rule_at_cursor()
         if model is None or rule is None:
             return
-        new_id = unique_id(f"{rule.id}-copy", [r.id for r in model.rules])
-        name = copy_name(rule.name or rule.id, [r.name for r in model.rules])
+        stored = self._stored(model)
+        new_id = unique_id(f"{rule.id}-copy", [r.id for r in stored.rules])
+        name = copy_name(rule.name or rule.id, [r.name for r in stored.rules])
         copy = rule.model_copy(update={"id": new_id, "name": name, "enabled": False})
-        index = model.rules.index(rule) + 1
-        rules = [*model.rules[:index], copy, *model.rules[index:]]
-        if self._save_model(self._with_rules(model, rules),
+        ids = [r.id for r in stored.rules]
+        index = ids.index(rule.id) + 1 if rule.id in ids else len(ids)
+        if self._save_rules(model, lambda rules: [*rules[:index], copy, *rules[index:]],
                             f"Duplicated as {new_id} (off); e edits, space turns it on."):
             self.call_after_refresh(self._move_rule_cursor, index)
 
@@ -1211,8 +1232,8 @@ class LeadScoringScreen(AreaScreen):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                rules = [r for r in model.rules if r.id != rule.id]
-                self._save_model(self._with_rules(model, rules), f"Deleted rule {rule.id}.")
+                self._save_rules(model, lambda rules: [r for r in rules if r.id != rule.id],
+                                 f"Deleted rule {rule.id}.")
 
         self.app.push_screen(ConfirmDialog(
             f"Delete rule “{rule.name or rule.id}” from {model.name}?",
@@ -1241,8 +1262,9 @@ class LeadScoringScreen(AreaScreen):
             return
 
         def saved(new: ScoringModel | None) -> None:
-            if new is not None:
-                self._save_model(new, f"Saved bands, caps and MQL of {new.id}.")
+            if new is not None:  # the form sets bands, caps and MQL: the rules stay as stored
+                self._save_model(new.model_copy(update={"rules": self._stored(model).rules}),
+                                 f"Saved bands, caps and MQL of {new.id}.")
 
         self.app.push_screen(ModelSettingsForm(model, [m.id for m in self.models]), saved)
 
@@ -1273,7 +1295,8 @@ class LeadScoringScreen(AreaScreen):
 
         def renamed(name: str | None) -> None:
             if name and name != model.name:
-                self._save_model(model.model_copy(update={"name": name}), f"Renamed to {name}.")
+                self._save_model(self._stored(model).model_copy(update={"name": name}),
+                                 f"Renamed to {name}.")
 
         self.app.push_screen(InputDialog(f"Rename {model.id}", model.name,
                                          check=lambda t: "at most 200 characters"

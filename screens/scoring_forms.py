@@ -234,6 +234,9 @@ def check_condition(data: dict[str, Any], types: dict[str, str],
         return None, "pick a field"
     if not data["op"]:
         return None, "pick an operator"
+    value = data.get("value")
+    if data["op"] not in NO_VALUE_OPS and (value is None or value == "" or value == []):
+        return None, f"{data['op']} needs a value (is_empty and is_not_empty take none)"
     try:
         cond = Condition.model_validate(data)
     except ValidationError as exc:
@@ -378,6 +381,14 @@ class RuleForm(FormScreen[Rule | None]):
         data = self.form_data()
         rows = list(self.query(ConditionRow))
         conditions, bad = checked_conditions(rows, self.types, self.as_of)
+        if data.get("enabled") and self.types:
+            # an enabled rule on a column the leads do not have could not be scored at all
+            for row in rows:
+                field = row.field_name
+                if field and field not in self.types and not row.query_one(".cond-error").display:
+                    row.show_error(f"{field} is not in the leads dataset: pick another field, "
+                                   "or turn the rule off")
+                    bad = True
         data["when"] = [c.model_dump() for c in conditions]
         errors: dict[str, str] = {}
         try:

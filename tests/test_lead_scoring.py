@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, Input, Select
 from textual.widgets._select import SelectCurrent
 
 from model.backtest import backtest, compare_models
+from model.schema import Condition, Rule
 from model.scoring import OPS_BY_TYPE
 from screens.scoring_forms import ConditionRow, ModelSettingsForm, RuleForm
 from screens.scoring_widgets import ModelList, RuleTable
@@ -545,3 +546,70 @@ def test_a_list_typed_in_the_value_box_reads_as_written():
     assert condition_value("not_in", f"{long}, y", "text") == [long, "y"]
     for values in (["Acme, Inc", "SaaS"], ['Say "hi"', " padded "], ["plain"]):
         assert condition_value("in", value_text(values), "text") == [v.strip() for v in values]
+
+
+async def test_an_edit_here_keeps_an_edit_another_align_made_to_the_same_model(tmp_path):
+    from model.store import PlanStore
+
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one("#scoring-rules").focus()
+        await pilot.pause()
+        first, second = list(rule_rows(store))[:2]
+        with PlanStore.open(store.path) as other:  # a teammate's Align on the same file
+            model = other.scoring_model(screen.model.id)
+            other.save_scoring_model(model.model_copy(update={"rules": [
+                r.model_copy(update={"enabled": False}) if r.id == second else r
+                for r in model.rules]}))
+        await pilot.press("space")  # this screen still shows the second rule on
+        await settle(pilot)
+        rows = rule_rows(store)
+        assert rows[first]["enabled"] == 0 and rows[second]["enabled"] == 0
+
+
+async def test_a_blank_value_is_refused_where_the_operator_needs_one(tmp_path):
+    store = sample_copy(tmp_path)
+    before = rule_rows(store)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Blank contains"
+        form.query_one("#f-points", Input).value = "5"
+        row = form.query_one(ConditionRow)
+        await _fill_condition(pilot, row, "industry", "contains", "")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "contains needs a value" in text_of(row.query_one(".cond-error"))
+        await _fill_condition(pilot, row, "industry", "is_empty", "")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is not form
+    assert len(rule_rows(store)) == len(before) + 1
+
+
+async def test_an_enabled_rule_on_a_column_the_leads_lack_is_refused(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        model = screen.model
+        store.save_scoring_model(model.model_copy(update={"rules": [
+            *model.rules, Rule(id="gone", dimension="fit", points=5, enabled=False,
+                               when=[Condition(field="no_such_column", op="eq", value="x")])]}))
+        screen.reload()
+        await settle(pilot)
+        table = screen.query_one(RuleTable)
+        table.focus()
+        table.move_cursor(row=len(model.rules))
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, RuleForm) and form.original.id == "gone"
+        form.query_one("#f-enabled", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "no_such_column is not in the leads dataset" in text_of(
+            form.query_one(ConditionRow).query_one(".cond-error"))
+        assert rule_rows(store)["gone"]["enabled"] == 0
