@@ -201,3 +201,11 @@ def test_the_busy_message_names_the_plan_not_the_file_read(plan_db, tmp_path):
 def test_minutes_take_no_table_options(plan_db):
     result = run("kpis", plan_db, "--minutes", "-", "--json")
     assert result.exit_code == 1 and "leave out --json" in result.stderr
+
+
+def test_open_store_works_outside_a_command(plan_db):
+    """The start-up benchmark and scripts open a plan the way the command line does."""
+    from tui.cli import open_store
+
+    with open_store(str(plan_db)) as store:
+        assert store.objectives()

@@ -163,7 +163,8 @@ def open_store(db: str, *, create: bool = False, read_only: bool = False):
 
     if not str(db).strip():
         fail("DB is empty: give the plan file's name")
-    click.get_current_context().meta["align_plan"] = db
+    if (ctx := click.get_current_context(silent=True)) is not None:
+        ctx.meta["align_plan"] = db  # named if SQLite later finds the file damaged
     try:
         return PlanStore.open(Path(db), create=create, read_only=read_only)
     except AlignError as exc:
