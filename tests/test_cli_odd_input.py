@@ -9,16 +9,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from model.store import PlanStore
 from tests.conftest import align_process
 from tests.factories import small_plan
-from tui.cli import main
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from tests.test_cli import run
 
 
 @pytest.fixture
