@@ -119,6 +119,7 @@ class Analysis:
     other: ScoringModel | None = None
     comparison: ModelComparison | None = None
     steps: int = 0
+    compare_error: str = ""  # why `other` could not be compared: the model itself still scores
 
 
 class AnalysisDone(Message):
@@ -179,8 +180,17 @@ def describe(exc: BaseException) -> str:
 def analyse(store: Any, model: ScoringModel, as_of: dt.date,
             other: ScoringModel | None) -> Analysis:
     from model.backtest import backtest, compare_models
+    from model.leads import column_types
+    from model.scoring import usable_rules
 
     if other is not None:
+        try:
+            usable_rules(other, column_types(store), as_of)
+        except AlignError as exc:
+            # The model compared with does not fit these leads: the selected one is still shown.
+            return Analysis(model, as_of, backtest(store, model, as_of=as_of), other,
+                            compare_error=f"{other.name} ({other.id}) cannot score these leads: "
+                                          f"{exc}")
         comparison = compare_models(store, model, other, as_of=as_of)
         return Analysis(model, as_of, comparison.a, other, comparison)
     return Analysis(model, as_of, backtest(store, model, as_of=as_of))
@@ -681,6 +691,13 @@ class LeadScoringScreen(AreaScreen):
 
     def _draw_compare(self, analysis: Analysis) -> None:
         box = self.query_one("#scoring-compare", Static)
+        if analysis.compare_error:
+            box.update(Text.assemble(
+                (analysis.compare_error, "red"),
+                ("\n\nc picks another model to compare with, or stops comparing. To fix the "
+                 "other model, select it in the models list and edit the rules marked !.",
+                 "dim")))
+            return
         if analysis.comparison is None or analysis.other is None:
             box.update(Text("Press c to compare this model with another one side by side "
                             "(y in the models list duplicates it, to try a change safely).",
@@ -1344,15 +1361,21 @@ class LeadScoringScreen(AreaScreen):
             return
 
         def picked(other: str | None) -> None:
+            if other is None:
+                return
+            self.compare_id = other or None  # "" stops comparing
+            self._start_analysis()
             if other:
-                self.compare_id = other
-                self._start_analysis()
                 self.action_show_tab("tab-compare")
+            else:
+                self.notify(f"Stopped comparing: {model.name} is shown alone.")
 
-        if len(others) == 1:
+        comparing = self.compare_id is not None
+        if len(others) == 1 and not comparing:
             picked(others[0].id)
             return
-        self.app.push_screen(ModelPicker(f"Compare {model.name} with…", others), picked)
+        self.app.push_screen(ModelPicker(f"Compare {model.name} with…", others,
+                                         stop=comparing, current=self.compare_id), picked)
 
     # ---- import ----------------------------------------------------------------------------
     def action_import_leads(self) -> None:

@@ -561,20 +561,29 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
 
 
 class ModelPicker(ModalScreen[str | None]):
-    """Pick one model (to compare the selected one with)."""
+    """Pick one model (to compare the selected one with). With `stop`, a first option stops
+    comparing: it dismisses with ""."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="model_picker.cancel")]
 
-    def __init__(self, title: str, models: list[ScoringModel]) -> None:
+    def __init__(self, title: str, models: list[ScoringModel], *, stop: bool = False,
+                 current: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.models = models
+        self.stop = stop
+        self.current = current
 
     def compose(self) -> ComposeResult:
+        options = [Option(Text("Stop comparing", style="italic"), id="")] if self.stop else []
+        for m in self.models:
+            label = Text(f"{m.name} ({m.id}) · {len(m.rules)} rules")
+            if m.id == self.current:
+                label.append(" · compared now", style="dim")
+            options.append(Option(label, id=m.id))
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*[Option(Text(f"{m.name} ({m.id}) · {len(m.rules)} rules"), id=m.id)
-                               for m in self.models], id="model-picker")
+            yield OptionList(*options, id="model-picker")
             yield Static("enter picks · escape cancels", classes="dialog-hint")
 
     @on(OptionList.OptionSelected, "#model-picker")

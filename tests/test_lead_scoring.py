@@ -425,6 +425,43 @@ async def test_two_models_side_by_side(tmp_path):
         assert f"{expected.mql_delta:+,}" in shown
 
 
+async def test_comparing_with_a_model_that_cannot_score_keeps_the_selected_one(tmp_path):
+    """The model compared with has an enabled rule on a column the leads lack: the selected
+    model's own figures stay, the compare tab says why; c offers to stop comparing."""
+    from screens.scoring_forms import ModelPicker
+
+    store = sample_copy(tmp_path)
+    model = store.scoring_model(MODEL_ID)
+    broken = model.model_copy(update={"id": "zeta", "name": "Zeta", "rules": [
+        Rule(id="gone", dimension="fit", points=5,
+             when=[Condition(field="no_such_column", op="eq", value="x")])]})
+    store.save_scoring_model(broken)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        assert screen.model.id == MODEL_ID
+        await pilot.press("c")  # one other model: compared at once
+        await settle(pilot)
+        assert screen.compare_id == "zeta"
+        assert screen.error == ""
+        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=TODAY).to_dict()
+        assert screen.analysis.comparison is None
+        shown = text_of(screen.query_one("#scoring-compare"))
+        assert "Zeta (zeta) cannot score these leads" in shown and "no such column" in shown
+        assert "Cannot score" not in text_of(screen.query_one("#scoring-matrix"))
+        await pilot.press("c")
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, ModelPicker)
+        options = picker.query_one("#model-picker")
+        assert str(options.get_option_at_index(0).prompt) == "Stop comparing"
+        assert "compared now" in str(options.get_option("zeta").prompt)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.compare_id is None and screen.analysis.other is None
+        assert "Press c to compare" in text_of(screen.query_one("#scoring-compare"))
+        assert "comparing" not in text_of(screen.query_one("#scoring-status-text"))
+
+
 async def test_empty_states_explain_how_to_get_leads_and_models(empty_store):
     async with app_on(empty_store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
