@@ -58,30 +58,59 @@ def operators_for(column_type: str | None) -> tuple[str, ...]:
     return OPS_BY_TYPE.get(column_type or "", ALL_OPS)
 
 
+def _split_values(text: str, column_type: str | None) -> list[str]:
+    """Values separated by commas. In a number column's list separated by commas with spaces,
+    a comma with none is a thousands separator (`1,000, 2,500` is two numbers), unless the
+    value it leaves is not a number (`1, 2,3` is three)."""
+    spaced = r"\s+,\s*|,\s+"  # a comma with a space on either side
+    if column_type != "number" or not re.search(spaced, text):
+        return text.split(",")
+    items = []
+    for part in re.split(spaced, text):
+        try:
+            typed_number(part, percent_sign=False)
+            items.append(part)
+        except ValueError:
+            items.extend(part.split(","))
+    return items
+
+
+def _typed(item: str, column_type: str | None) -> Any:
+    """A number column's value as a number (`1,000` is 1000); any other value as typed."""
+    if column_type != "number":
+        return item
+    try:
+        number = typed_number(item, percent_sign=False)  # a lead's 50 is not 50 %
+    except ValueError:
+        return item
+    # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.
+    if not math.isfinite(number) or abs(number) > 1e300:
+        return item
+    return int(number) if number == int(number) else number
+
+
 def condition_value(op: str, text: str, column_type: str | None) -> Any:
-    """The typed-in value as the schema takes it: lists for `between`, numbers for a number
-    column's `eq`/`neq`, no value for the operators that take none."""
+    """The typed-in value as the schema takes it: lists for `between`, `in` and `not_in`,
+    numbers for a number column, no value for the operators that take none."""
     text = text.strip()
     if op in NO_VALUE_OPS:
         return None
     if op == "between":
-        return [part.strip() for part in re.split(r",|\band\b|\.\.", text) if part.strip()]
+        parts = (re.split(r"\band\b|\.\.", text) if re.search(r"\band\b|\.\.", text)
+                 else _split_values(text, column_type))
+        return [_typed(part.strip(), column_type) for part in parts if part.strip()]
     if op in ("in", "not_in"):
-        # comma-separated, a value holding a comma in double quotes (`"Acme, Inc", SaaS`)
-        try:
-            items = next(csv.reader([text], skipinitialspace=True), [])
-        except csv.Error:  # a value longer than the csv module takes: read by commas alone
-            items = text.split(",")
-        return [item.strip() for item in items if item.strip()]
+        if '"' in text:
+            # a value holding a comma in double quotes (`"Acme, Inc", SaaS`)
+            try:
+                items = next(csv.reader([text], skipinitialspace=True), [])
+            except csv.Error:  # a value longer than the csv module takes: read by commas alone
+                items = text.split(",")
+        else:
+            items = _split_values(text, column_type)
+        return [_typed(item.strip(), column_type) for item in items if item.strip()]
     if column_type == "number" and op in ("eq", "neq"):
-        try:
-            number = typed_number(text, percent_sign=False)  # a lead's 50 is not 50 %
-        except ValueError:
-            return text
-        # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.
-        if not math.isfinite(number) or abs(number) > 1e300:
-            return text
-        return int(number) if number == int(number) else number
+        return _typed(text, column_type)
     return text
 
 

@@ -573,6 +573,21 @@ async def test_bands_form_names_the_field_to_change_and_fits_an_80_column_termin
     assert store.scoring_model(MODEL_ID) == before
 
 
+async def test_a_number_list_with_thousands_is_saved_as_the_numbers_typed(tmp_path):
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Round sizes"
+        form.query_one("#f-points", Input).value = "5"
+        await _fill_condition(pilot, form.query_one(ConditionRow), "employees", "in",
+                              "1,000, 2,500")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert json.loads(rule_rows(store)["round-sizes"]["conditions"]) == [
+            {"field": "employees", "op": "in", "value": ["1000", "2500"]}]  # lists hold text
+
+
 def test_a_list_typed_in_the_value_box_reads_as_written():
     from screens.scoring_forms import condition_value, value_text
 

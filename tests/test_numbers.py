@@ -66,3 +66,19 @@ def test_rule_values_on_number_columns_take_no_guesses():
     assert condition_value("eq", "1,200", "number") == 1200
     for text in ("1 5", "1,5", "50%"):  # kept as typed, so the form refuses it as no number
         assert condition_value("eq", text, "number") == text
+
+
+def test_a_number_list_separated_by_comma_and_space_keeps_its_thousands():
+    from screens.scoring_forms import condition_value
+
+    assert condition_value("in", "1,000, 2,500", "number") == [1000, 2500]
+    assert condition_value("not_in", "1,000,  2,500.5 ,7", "number") == [1000, 2500.5, 7]
+    assert condition_value("in", "10,20,30", "number") == [10, 20, 30]  # no spaces: commas part
+    assert condition_value("in", "1, 2,3", "number") == [1, 2, 3]  # `2,3` is no number
+    assert condition_value("in", "1,000, x", "number") == [1000, "x"]  # refused by the form
+    assert condition_value("between", "1,000, 5,000", "number") == [1000, 5000]
+    assert condition_value("between", "1,000 and 5,000", "number") == [1000, 5000]
+    assert condition_value("between", "1,000..5,000", "number") == [1000, 5000]
+    assert condition_value("between", "10,20", "number") == [10, 20]
+    # a text column's list parts at every comma, as before
+    assert condition_value("in", "1,000, 2,500", "text") == ["1", "000", "2", "500"]
