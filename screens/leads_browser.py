@@ -69,16 +69,43 @@ class RankedSource:
         self.conn.close()
 
 
-def _cell_text(value: Any, width: int) -> str:
+# A column's width in cells. The first column (the lead's id, when one is mapped) fits its longest
+# value up to ID_MAX; another fits nine in ten of its values up to COLUMN_MAX, the rest cut with `…`,
+# so one long value does not push the columns after it off screen.
+COLUMN_MIN, COLUMN_MAX, ID_MAX = 4, 24, 32
+
+
+def _shown(value: Any) -> str:
     if value is None:
-        text = "–"
-    elif isinstance(value, float):
-        text = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
-    else:
-        text = str(value)
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    return str(value).replace("\n", " ")
+
+
+def _cell_text(value: Any, width: int, right: bool = False) -> str:
+    text = _shown(value)
     if len(text) > width:
         text = text[: width - 1] + "…"
-    return f"{text:<{width}}"
+    return f"{text:>{width}}" if right else f"{text:<{width}}"
+
+
+def column_widths(columns: list[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """Each column's width from its name and its values in `rows` (the first page: what shows
+    first); a longer value further down is cut with `…`."""
+    widths = []
+    for i, name in enumerate(columns):
+        at = i - len(columns)
+        lengths = sorted(len(_shown(row[at])) for row in rows)
+        if not lengths:
+            values = 0
+        elif i == 0:
+            values = lengths[-1]
+        else:
+            values = lengths[(len(lengths) - 1) * 9 // 10]
+        widths.append(max(COLUMN_MIN, min(ID_MAX if i == 0 else COLUMN_MAX,
+                                          max(len(name), values))))
+    return widths
 
 
 class LeadsHeader(Static):
@@ -148,6 +175,7 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._pages: LRUCache[int, list[tuple[Any, ...]]] = LRUCache(maxsize=64)
         self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
         self.widths: list[int] = []
+        self._right: list[bool] = []  # number columns, aligned right
         # Moves asked for while leads are being ranked or filtered, made once they show, in
         # order (runs of one move kept as one): keys typed ahead act on the list they were
         # typed for. `_awaited`: a ranking or view is under way, so moves wait for it.
@@ -211,9 +239,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._lines.clear()
         if old is not None and old is not source:
             old.close()
-        count = source.count if source else 0
-        self.widths = [max(8, min(22, len(c) + 2)) for c in source.columns] if source else []
-        self.virtual_size = Size(self.line_width, count)
+        self.widths = column_widths(source.columns, self._first_page()) if source else []
+        self._right = [source.types.get(c) == "number" for c in source.columns] if source else []
+        self.virtual_size = Size(self.line_width, source.count if source else 0)
         self.scroll_to(0, 0, animate=False)
         if source is None or (cursor is None and not self._pending):
             self.cursor = 0
@@ -289,9 +317,16 @@ class LeadsBrowser(ScrollView, can_focus=True):
     def header_text(self) -> str:
         if self.source is None:
             return ""
-        names = "".join(f"{_cell_text(c, w)} " for c, w in zip(self.source.columns, self.widths,
-                                                              strict=True))
+        names = "".join(f"{_cell_text(c, w, r)} " for c, w, r in zip(
+            self.source.columns, self.widths, self._right, strict=True))
         return f"{SCORE_HEADER}  {names}"
+
+    def _first_page(self) -> list[tuple[Any, ...]]:
+        """The first page of leads (cached: it is the one shown first), none while stale."""
+        if self.source is None or not self.source.count:
+            return []
+        self.row_at(0)
+        return self._pages.get(0) or []
 
     def row_at(self, index: int) -> tuple[Any, ...] | None:
         """The ranked row at 0-based `index`, from the page cache (fetching the page)."""
@@ -328,8 +363,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
         rank, _, fit, engagement, total, cell, knocked, mql, *values = row
         mark = "MQL" if mql else ("KO " if knocked else "   ")
         head = f"{rank:>9,}  {total:>5} {fit:>4} {engagement:>4} {cell:<4} "
-        rest = "  " + "".join(f"{_cell_text(v, w)} " for v, w in zip(values, self.widths,
-                                                                       strict=True))
+        rest = "  " + "".join(f"{_cell_text(v, w, r)} " for v, w, r in zip(
+            values, self.widths, self._right, strict=True))
         style = base + Style(dim=True) if self.stale else base
         if selected:
             style += Style(reverse=True, bold=self.has_focus)

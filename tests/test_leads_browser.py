@@ -749,3 +749,55 @@ async def test_the_column_names_move_with_the_columns_scrolled_sideways(tmp_path
         assert "No lead matches" in text_of(header)
         await pilot.press("right")
         assert "No lead matches" in text_of(header)
+
+
+def test_columns_are_as_wide_as_their_names_and_first_values():
+    from screens.leads_browser import COLUMN_MAX, COLUMN_MIN, ID_MAX, column_widths
+
+    head = (1, 7, 10, 5, 15, "B3", 0, 0)  # rank, row, fit, engagement, total, cell, ko, mql
+    rows = [(*head, "ACCOUNT-2026-000000001", 12.5, None, "x" * 80, "Professional Services"),
+            *[(*head, f"A-{i}", 1234567.0, None, "y", "SaaS") for i in range(9)]]
+    assert column_widths(["id", "employees", "t", "notes", "industry"], rows) == [
+        22,  # the id: its longest value
+        len("1,234,567"), COLUMN_MIN,
+        len("notes"), len("industry")]  # one long value in ten is cut
+    rows[1:] = [rows[0]] * 9
+    assert column_widths(["id", "n", "t", "notes", "industry"], rows)[3:] == [
+        COLUMN_MAX, len("Professional Services")]
+    assert column_widths(["x" * 50], [(*head, "y" * 60)]) == [ID_MAX]
+    assert column_widths([], []) == []
+
+
+async def test_long_ids_show_whole_and_partly_shown_columns_keep_their_names(tmp_path):
+    from textual.geometry import Region
+
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    store = sample_copy(tmp_path)
+    csv_path = tmp_path / "export.csv"
+    with csv_path.open("w") as fh:
+        fh.write("Opportunity reference,Employees,Industry name,converted\n")
+        for i in range(50):
+            fh.write(f"OPP-2026-EMEA-{i:010d},{i * 1000},Software,{i % 2}\n")
+    import_leads_csv(store, csv_path, roles=LeadsRoles(id="Opportunity reference",
+                                                       outcome="converted", won_values=["1"]))
+    # the sample's rules name its own columns: a model without rules ranks these leads
+    store.save_scoring_model(store.scoring_model(MODEL_ID).model_copy(update={"rules": []}))
+    async with app_on(store).run_test(size=(160, 40)) as pilot:
+        screen, browser = await open_leads(pilot)
+        line = _line(browser, 0)
+        ids = [f"OPP-2026-EMEA-{i:010d}" for i in range(50)]
+        assert any(lead_id in line for lead_id in ids)  # the whole id, not cut
+        assert "…" not in line
+        header = screen.query_one("#leads-header")
+        shown = "".join(s.text for strip in header.render_lines(Region(0, 0, *header.size))
+                        for s in strip)
+        assert header.size.height == 1
+        await pilot.resize_terminal(100, 40)  # the outcome column now partly shown
+        await pilot.pause()
+        shown = "".join(s.text for strip in header.render_lines(Region(0, 0, *header.size))
+                        for s in strip)
+        names = browser.header_text()[:browser.scrollable_content_region.width]
+        assert names.endswith("Opportunity ref")
+        assert shown.strip().startswith(names.strip())  # a partly shown column keeps its name
