@@ -522,6 +522,15 @@ class PlanDiff:
             lines.append("no changes: the plan already matches the file")
         return lines
 
+    def report_lines(self, *, limit: int = 20) -> list[str]:
+        """The summary, then the warnings (keys ignored, rules that cannot score the leads), as
+        the in-app import shows them before and after writing."""
+        lines = self.summary_lines(limit=limit)
+        lines += [f"warning: {w}" for w in self.warnings[:limit]]
+        if len(self.warnings) > limit:
+            lines.append(f"… and {len(self.warnings) - limit} more warnings")
+        return lines
+
 
 def _label_key(key: Any) -> str:
     return " ".join(key) if isinstance(key, tuple) else str(key)
@@ -529,7 +538,32 @@ def _label_key(key: Any) -> str:
 
 def _changed_fields(old: BaseModel, new: BaseModel) -> list[str]:
     a, b = old.model_dump(mode="json"), new.model_dump(mode="json")
-    return [k for k in b if a.get(k) != b.get(k)]
+    fields = []
+    for k in b:
+        if a.get(k) == b.get(k):
+            continue
+        if k == "rules" and isinstance(old, ScoringModel):
+            fields.append(_rules_change(old.rules, new.rules))  # type: ignore[attr-defined]
+        else:
+            fields.append(k)
+    return fields
+
+
+def _rules_change(old: list[Rule], new: list[Rule]) -> str:
+    """`rules +a ~b -c`: which rules a scoring model gains, changes and loses (or `rules order`)."""
+    before, after = {r.id: r for r in old}, {r.id: r for r in new}
+    parts = ([f"+{i}" for i in after if i not in before]
+             + [f"~{i}" for i in after if i in before and before[i] != after[i]]
+             + [f"-{i}" for i in before if i not in after])
+    return f"rules {' '.join(parts)}" if parts else "rules order"
+
+
+def _merged_model(current: ScoringModel, new: ScoringModel) -> ScoringModel:
+    """A scoring model merged by rule id: the file's model with its rules, then the rules only
+    this plan has, so a merge keeps a rule the file does not mention as it keeps any entity."""
+    mentioned = {r.id for r in new.rules}
+    kept = [r for r in current.rules if r.id not in mentioned]
+    return new.model_copy(update={"rules": [*new.rules, *kept]}) if kept else new
 
 
 def _combined(current: Plan, parsed: ParsedPlan, replace: bool) -> Plan:
@@ -543,6 +577,9 @@ def _combined(current: Plan, parsed: ParsedPlan, replace: bool) -> Plan:
         fresh = list(getattr(new, kind))
         keys = {entity_key(kind, e) for e in fresh}
         data[kind] = fresh + [e for e in getattr(current, kind) if entity_key(kind, e) not in keys]
+    models = {m.id: m for m in current.scoring_models}
+    data["scoring_models"] = [_merged_model(models[m.id], m) if m.id in models else m
+                              for m in data["scoring_models"]]
     settings = current.settings.model_copy(
         update={k: getattr(new.settings, k) for k in parsed.mentions_settings})
     leads = new.leads if parsed.mentions_leads else current.leads
@@ -587,14 +624,6 @@ def _repeated_rule_id(model: dict[str, Any], loc: str) -> str | None:
     return None
 
 
-def plan_diff(store: PlanStore, parsed: ParsedPlan, *, replace: bool) -> PlanDiff:
-    current = store.load_plan()
-    target = _combined(current, parsed, replace)
-    diff = diff_plans(current, target, replace=replace)
-    diff.warnings = list(parsed.warnings) + scoring_warnings(store, parsed)
-    return diff
-
-
 def scoring_warnings(store: PlanStore, parsed: ParsedPlan) -> list[str]:
     """The file's enabled rules that cannot score this plan's leads (a column they lack, an
     operator or a value that does not fit the column): the import takes them, as the leads may
@@ -615,6 +644,16 @@ def scoring_warnings(store: PlanStore, parsed: ParsedPlan) -> list[str]:
     return warnings
 
 
+def leads_warnings(store: PlanStore, parsed: ParsedPlan, target: Plan) -> list[str]:
+    """The file's leads column roles that name a column this plan's leads lack: taken, as the
+    leads may be imported again, but the KPIs those roles feed are not counted until then."""
+    from model.leads_metrics import role_problems
+
+    if not parsed.mentions_leads or target.leads == store.leads_roles():
+        return []
+    return [f"leads: {problem}" for problem in role_problems(store.conn, target.leads)]
+
+
 def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
                 dry_run: bool = False) -> PlanDiff:
     """Check the file against the plan it lands in, then write it in one transaction (a dry
@@ -631,7 +670,8 @@ def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
             raise AlignError("the plan file does not fit the plan; nothing was changed",
                              details=errors)
         diff = diff_plans(current, target, replace=replace)
-        diff.warnings = list(parsed.warnings) + scoring_warnings(store, parsed)
+        diff.warnings = (list(parsed.warnings) + scoring_warnings(store, parsed)
+                         + leads_warnings(store, parsed, target))
         if not dry_run and not diff.is_empty:
             store.apply_plan(target, replace=True)
     return diff

@@ -91,3 +91,62 @@ def test_a_date_written_as_a_toml_date_is_read_as_that_date(store):
     rule = next(r for r in store.scoring_model("b2b").rules if r.id == "recent")
     assert (rule.when[0].op, rule.when[0].value) == ("after", "2025-10-01")
     assert '{ field = "last_activity", op = "after", value = "2025-10-01" }' in export_toml(store)
+
+
+def _with_rule(store, rule) -> None:
+    model = store.scoring_model("b2b")
+    store.save_scoring_model(model.model_copy(update={"rules": [*model.rules, rule]}))
+
+
+def test_a_merge_keeps_the_rules_the_file_does_not_mention(store):
+    """Rules have ids: a merge upserts them like any entity, and the diff names them."""
+    from model.schema import Condition, Rule
+
+    text = export_toml(store).replace("points = 15", "points = 25")
+    local = Rule(id="local-only", dimension="fit", points=5,
+                 when=[Condition(field="industry", op="eq", value="Retail")])
+    _with_rule(store, local)
+    diff = import_plan(store, parse_plan_text(text), dry_run=True)
+    assert diff.kinds["scoring_models"].changed == [("b2b", ["rules ~saas"])]
+    diff = import_plan(store, parse_plan_text(text))
+    rules = {r.id: r for r in store.scoring_model("b2b").rules}
+    assert rules["local-only"] == local and rules["saas"].points == 25
+    assert [r.id for r in store.scoring_model("b2b").rules] == [
+        "saas", "students", "recent", "local-only"]
+    # replace makes the plan equal to the file, and says which rule goes
+    diff = import_plan(store, parse_plan_text(text), replace=True, dry_run=True)
+    assert diff.kinds["scoring_models"].changed == [("b2b", ["rules -local-only"])]
+    import_plan(store, parse_plan_text(text), replace=True)
+    assert export_toml(store) == text
+
+
+def test_a_model_the_file_changes_names_its_rules_in_the_diff(store):
+    text = export_toml(store)
+    start = text.index('  [[scoring_models.rules]]\n  id = "students"')
+    end = text.index("  [[scoring_models.rules]]", start + 1)
+    fewer = text[:start] + text[end:]  # without the rule `students`
+    diff = import_plan(store, parse_plan_text(fewer.replace('name = "B2B default"',
+                                                             'name = "B2B"')),
+                       replace=True, dry_run=True)
+    assert diff.kinds["scoring_models"].changed == [("b2b", ["name", "rules -students"])]
+
+
+def test_leads_roles_naming_columns_the_leads_lack_are_taken_with_a_warning(tmp_path, store):
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    csv_path = tmp_path / "leads.csv"
+    csv_path.write_text("lead_id,converted,created\na,1,2026-01-05\nb,0,2026-02-01\n")
+    import_leads_csv(store, csv_path, roles=LeadsRoles(id="lead_id", outcome="converted",
+                                                       won_values=["1"], created="created"))
+    text = export_toml(store).replace('outcome = "converted"', 'outcome = "won"')
+    diff = import_plan(store, parse_plan_text(text))
+    assert diff.leads_changed and store.leads_roles().outcome == "won"
+    assert [w for w in diff.warnings if w.startswith("leads: ")] == [
+        "leads: the leads column role outcome names 'won', which the leads dataset does not "
+        "have, so deals won and lost, new customers, deal revenue are not counted from the "
+        "leads; import the leads again with the role mapped (`align leads import CSV DB "
+        "--outcome COLUMN=WON`, or i in Lead scoring)"]
+    # the same roles again: nothing changes, nothing to warn of
+    assert not [w for w in import_plan(store, parse_plan_text(text)).warnings
+                if w.startswith("leads: ")]
