@@ -101,6 +101,14 @@ def health_problems(store: PlanStore) -> list[str]:
     return out
 
 
+def leads_problems(store: PlanStore) -> list[str]:
+    """Leads column roles that name a column the leads lack: the KPIs they feed are not
+    counted until the leads are imported again with the role mapped."""
+    from model.leads_metrics import role_problems
+
+    return role_problems(store.conn, store.leads_roles())
+
+
 def scoring_problems(store: PlanStore) -> list[str]:
     """Scoring models that cannot score the leads: an enabled rule names a column the leads
     lack, or an operator or value that does not fit it (`align score` refuses such a model)."""
@@ -132,6 +140,6 @@ def check_plan(store: PlanStore, period: str | None = None) -> CheckReport:
     report = CheckReport(integrity=integrity_problems(store))
     if report.integrity:
         return report
-    report.health = health_problems(store) + scoring_problems(store)
+    report.health = health_problems(store) + leads_problems(store) + scoring_problems(store)
     report.signals_period, report.signals = signal_lines(store, period)
     return report

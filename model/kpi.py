@@ -129,8 +129,9 @@ class KpiEngine:
     """
 
     def __init__(self, plan: Plan, *, extra_measurements: Sequence[Measurement] = (),
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, warnings: Sequence[str] = ()) -> None:
         self.plan = plan
+        self.warnings = list(warnings)  # what the figures lack, and why (a leads role unmatched)
         self.today = today or dt.date.today()
         self.fy_start = plan.settings.fiscal_year_start
         self.metrics: dict[str, Metric] = {m.id: m for m in plan.metrics}
@@ -456,11 +457,12 @@ class KpiEngine:
 
 def engine_for(store: PlanStore, *, today: dt.date | None = None) -> KpiEngine:
     """An engine over the store's plan plus what the leads dataset says (source `leads`)."""
-    from model.leads_metrics import leads_measurements
+    from model.leads_metrics import leads_measurements, role_problems
 
     plan = store.load_plan()
     known = {m.id for m in plan.metrics}
     derived = [m for m in leads_measurements(store.conn, plan.leads,
                                              fy_start=plan.settings.fiscal_year_start)
                if m.metric in known]
-    return KpiEngine(plan, extra_measurements=derived, today=today)
+    return KpiEngine(plan, extra_measurements=derived, today=today,
+                     warnings=role_problems(store.conn, plan.leads))

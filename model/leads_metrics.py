@@ -20,7 +20,6 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from model.errors import AlignError
 from model.periods import is_period, quarter_of, shift
 from model.schema import LeadsRoles, Measurement, now_timestamp
 
@@ -55,13 +54,42 @@ def _columns(db: sqlite3.Connection) -> set[str] | None:
     return {r[1] for r in rows} or None
 
 
+ROLE_METRICS = {"created": "leads, sales cycle length",
+                "closed": "deals won and lost, new customers, deal revenue, sales cycle length",
+                "outcome": "deals won and lost, new customers, deal revenue",
+                "amount": "deal revenue"}
+
+
 def _checked(columns: set[str], role: str, name: str | None) -> str | None:
-    if name is None or not str(name).strip():
+    """The role's column, quoted; None when the role is not mapped, or names a column the
+    dataset lacks (`role_problems` says so): the metrics it feeds are then not counted, and the
+    rest still are."""
+    if name is None or not str(name).strip() or name not in columns:
         return None
-    if name not in columns:
-        raise AlignError(f"the leads column role {role} names {name!r}, which the leads dataset "
-                         "does not have; map the role again")
     return _quote(name)
+
+
+_ROLE_VALUE = {"outcome": "COLUMN=WON"}
+
+
+def role_problems(db: sqlite3.Connection, roles: LeadsRoles | None) -> list[str]:
+    """Each column role that names a column the leads dataset does not have (a plan file from a
+    teammate whose CRM names its columns otherwise, say), and what is not counted for it."""
+    columns = _columns(db) if roles is not None else None
+    if roles is None or columns is None:
+        return []
+    out = []
+    for role in ("id", "created", "closed", "outcome", "amount"):
+        name = getattr(roles, role)
+        if name is None or not str(name).strip() or name in columns:
+            continue
+        lost = (f"{ROLE_METRICS[role]} are not counted from the leads" if role in ROLE_METRICS
+                else "the leads browser shows no lead id")
+        out.append(f"the leads column role {role} names {name!r}, which the leads dataset does "
+                   f"not have, so {lost}; import the leads again with the role mapped "
+                   f"(`align leads import CSV DB --{role} {_ROLE_VALUE.get(role, 'COLUMN')}`, "
+                   "or i in Lead scoring)")
+    return out
 
 
 def leads_measurements(db: sqlite3.Connection, roles: LeadsRoles | None, *, fy_start: int = 1,

@@ -31,6 +31,7 @@ class PlanSnapshot:
     plan: Plan
     extra: tuple[Measurement, ...]
     today: dt.date
+    warnings: tuple[str, ...] = ()
 
     def engine(self, overrides: Mapping[str, float] | None = None,
                period: str | None = None) -> KpiEngine:
@@ -43,19 +44,21 @@ class PlanSnapshot:
                 note="what-if", source="manual", recorded_at=OVERRIDE_STAMP)
                 for mid, value in overrides.items()]
             plan = plan.model_copy(update={"measurements": [*plan.measurements, *added]})
-        return KpiEngine(plan, extra_measurements=self.extra, today=self.today)
+        return KpiEngine(plan, extra_measurements=self.extra, today=self.today,
+                         warnings=self.warnings)
 
 
 def snapshot_of(store: PlanStore, today: dt.date | None = None) -> PlanSnapshot:
     """The plan and its leads-derived measurements (as `engine_for` builds them)."""
-    from model.leads_metrics import leads_measurements
+    from model.leads_metrics import leads_measurements, role_problems
 
     plan = store.load_plan()
     known = {m.id for m in plan.metrics}
     derived = tuple(m for m in leads_measurements(store.conn, plan.leads,
                                                   fy_start=plan.settings.fiscal_year_start)
                     if m.metric in known)
-    return PlanSnapshot(plan, derived, today or dt.date.today())
+    return PlanSnapshot(plan, derived, today or dt.date.today(),
+                        tuple(role_problems(store.conn, plan.leads)))
 
 
 def inputs_of(engine: KpiEngine, metric_id: str) -> list[str]:

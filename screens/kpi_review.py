@@ -114,6 +114,7 @@ class KpiReviewScreen(AreaScreen):
         self.sort = "name"
         self.error = ""
         self._token = 0
+        self._warned: tuple[str, ...] = ()  # the leads warnings last shown, not repeated
         self._chart: Any = None
 
     # ---- layout ------------------------------------------------------------------------------
@@ -198,6 +199,11 @@ class KpiReviewScreen(AreaScreen):
     def _show(self, data: KpiReviewData) -> None:
         self.error = ""
         self.data = data
+        warnings = data.snapshot.warnings
+        if warnings and warnings != self._warned:
+            self.notify("\n".join(warnings), title="Some KPIs are not counted from the leads",
+                        severity="warning", timeout=10)
+        self._warned = warnings
         self.query_one("#kpi-table", DataTable).loading = False
         self._show_summary()
         self._draw_table()

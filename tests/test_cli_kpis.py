@@ -182,3 +182,19 @@ def test_model_modules_do_not_import_textual_or_rich():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_leads_role_the_leads_lack_is_a_warning_and_the_rest_is_printed(tmp_path):
+    import shutil
+
+    from model.schema import LeadsRoles
+
+    path = tmp_path / "plan.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample.db", path)
+    with PlanStore.open(path) as store:
+        roles = store.leads_roles()
+        store.save_leads_roles(LeadsRoles(**{**roles.model_dump(), "outcome": "stage"}))
+    result = CliRunner().invoke(main, ["kpis", str(path), "--period", "2026-Q2"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: the leads column role outcome names 'stage'")
+    assert "Revenue" in result.stdout

@@ -589,3 +589,30 @@ async def test_periods_before_1900_are_gaps_in_the_trend(review_store):
         screen = app.screen
         assert screen.data is not None and screen.data.period == "1900-Q1"
         assert not screen.error
+
+
+async def test_a_leads_role_the_leads_lack_is_said_once_and_the_rest_shows(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from model.schema import LeadsRoles
+    from model.store import PlanStore
+
+    path = tmp_path / "plan.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample.db", path)
+    store = PlanStore.open(path)
+    roles = store.leads_roles()
+    store.save_leads_roles(LeadsRoles(**{**roles.model_dump(), "outcome": "stage"}))
+    app = build_app(store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot, "2026-Q2")
+        assert screen.error == "" and screen.data is not None
+        assert row_of(screen, "revenue")[1] not in ("", "—")
+        warned = [n for n in app._notifications if n.severity == "warning"]
+        assert len(warned) == 1
+        assert warned[0].title == "Some KPIs are not counted from the leads"
+        assert "role outcome names 'stage'" in warned[0].message
+        screen.reload()  # the same figures again: said once
+        await settle(app, pilot)
+        assert len([n for n in app._notifications if n.severity == "warning"]) == 1
+    store.close()

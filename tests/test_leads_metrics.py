@@ -4,7 +4,6 @@ import pytest
 from sqlite_utils import Database
 
 from model.catalog import default_departments, default_metrics
-from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for
 from model.leads_metrics import fold_outcome, leads_measurements
 from model.schema import LeadsRoles, Measurement, Plan
@@ -101,9 +100,38 @@ def test_nothing_to_count():
     assert leads_measurements(empty, None) == []
 
 
-def test_a_role_naming_a_missing_column_is_refused(db):
-    with pytest.raises(AlignError, match="'Closed'"):
-        leads_measurements(db, ROLES.model_copy(update={"closed": "Closed"}))
+def test_a_role_naming_a_missing_column_leaves_its_metrics_out_and_says_so(db):
+    """A teammate's roles may name columns these leads lack: what those roles feed is not
+    counted, what the others feed still is, and the problem is said, not raised."""
+    from model.leads_metrics import role_problems
+
+    roles = ROLES.model_copy(update={"closed": "Closed", "id": "Ref"})
+    got = by_metric(leads_measurements(db, roles))
+    assert set(got) == {"leads"}  # deals need the closed date; leads need only the created
+    assert got["leads"] == by_metric(leads_measurements(db, ROLES))["leads"]
+    problems = role_problems(db, roles)
+    assert len(problems) == 2
+    assert problems[0].startswith("the leads column role id names 'Ref', which the leads "
+                                  "dataset does not have, so the leads browser shows no lead id")
+    assert "role closed names 'Closed'" in problems[1] and "--closed COLUMN" in problems[1]
+    assert role_problems(db, ROLES) == [] and role_problems(db, None) == []
+    assert role_problems(Database(memory=True), roles) == []  # no leads yet: nothing to match
+
+
+def test_check_and_the_engine_report_a_role_the_leads_lack():
+    from model.check import check_plan
+
+    store = PlanStore.memory()
+    store.apply_plan(Plan(departments=default_departments(), metrics=default_metrics(),
+                          leads=ROLES.model_copy(update={"outcome": "Result"})), replace=False)
+    make_leads(store.db)
+    engine = engine_for(store)
+    assert engine.value("leads", "2026-Q1").value == 6
+    assert engine.value("deals_won", "2026-Q1").value is None
+    assert len(engine.warnings) == 1 and "role outcome names 'Result'" in engine.warnings[0]
+    report = check_plan(store)
+    assert not report.integrity
+    assert engine.warnings[0] in report.health
 
 
 def test_hostile_column_names_are_quoted_not_executed():

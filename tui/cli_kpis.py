@@ -131,6 +131,8 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
         fail(str(exc))
     if on_terminal:
         click.echo("\r\x1b[K", err=True, nl=False)
+    for warning in engine.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if period is None:
         period = engine.latest_period_with_data()
         if period is None:
