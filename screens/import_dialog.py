@@ -12,6 +12,8 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from model.errors import AlignError
+
 
 class ImportDialog(ModalScreen[str | None]):
     """Returns "merge" or "replace"; the caller confirms again before anything is written."""
@@ -52,7 +54,12 @@ class ImportDialog(ModalScreen[str | None]):
         }[mode]
         self.query_one("#import-mode", Static).update(explain)
         diff = self.diffs[mode]
-        lines = list(diff.summary_lines()) if not diff.is_empty else ["No differences."]
+        if isinstance(diff, AlignError):
+            lines = [f"This mode cannot import the file: {diff.message}", *diff.details]
+        elif diff.is_empty:
+            lines = ["No differences.", *diff.report_lines()[1:]]
+        else:
+            lines = diff.report_lines()
         self.query_one("#import-diff", Static).update("\n".join(lines))
         for name in ("merge", "replace"):
             self.query_one(f"#import-{name}", Button).variant = (
@@ -62,6 +69,11 @@ class ImportDialog(ModalScreen[str | None]):
         self.mode = mode
 
     def action_apply(self) -> None:
+        diff = self.diffs[self.mode]
+        if isinstance(diff, AlignError):
+            self.app.notify(f"{self.mode.capitalize()} cannot import this file: {diff.message}",
+                            severity="warning")
+            return
         self.dismiss(self.mode)
 
     def action_cancel(self) -> None:

@@ -240,6 +240,84 @@ async def test_import_replace_removes_what_the_file_lacks(plan_store, tmp_path):
         assert app.screen.query_one("#objectives-empty").display  # Q2 is empty now
 
 
+async def _preview(app, pilot, path) -> None:
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_the_import_preview_is_the_import_it_runs(plan_store, tmp_path):
+    """Warnings show before anything is written; a file whose links do not fit the plan is
+    refused before Apply; a measurement without `recorded_at` already in is no change."""
+    from model.exchange import export_toml
+
+    text = export_toml(plan_store)
+    warned = tmp_path / "warned.toml"
+    warned.write_text(text.replace('id = "clean-books"\n', 'id = "clean-books"\ncolor = "red"\n'))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _preview(app, pilot, warned)
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        shown = text_of(dialog.query_one("#import-diff"))
+        assert "No differences." in shown and ".color: unknown key, ignored" in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        linked = tmp_path / "linked.toml"
+        linked.write_text(text.replace('id = "clean-books"\n',
+                                       'id = "clean-books"\nparent = "nope"\n'))
+        await _preview(app, pilot, linked)
+        assert isinstance(app.screen, ObjectivesScreen)  # refused before any dialog
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors[-1].title == "Import refused"
+        assert "does not fit the plan" in errors[-1].message
+
+        unstamped = tmp_path / "unstamped.toml"
+        unstamped.write_text(text + '\n[[measurements]]\nmetric = "revenue"\n'
+                             'period = "2026-05"\nvalue = 7.0\n')
+        await _preview(app, pilot, unstamped)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        await _preview(app, pilot, unstamped)  # the same file again: nothing to add
+        assert "No differences." in text_of(app.screen.query_one("#import-diff"))
+
+
+async def test_a_mode_that_cannot_import_the_file_says_why_and_applies_nothing(plan_store,
+                                                                             tmp_path):
+    """The file links to a department only this plan has: merge fits, replace does not."""
+    from model.exchange import export_toml
+    from model.schema import Department
+
+    plan_store.save_department(Department(id="legal", name="Legal"))
+    o = plan_store.objective("clean-books")
+    plan_store.save_objective(o.model_copy(update={"owner": "legal"}))
+    path = tmp_path / "mine.toml"
+    text = export_toml(plan_store)
+    start = text.index('[[departments]]\nid = "legal"')
+    path.write_text(text[:start] + text[text.index("[[departments]]", start + 1):])
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _preview(app, pilot, path)
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        await pilot.press("r")
+        await pilot.pause()
+        shown = text_of(dialog.query_one("#import-diff"))
+        assert shown.startswith("This mode cannot import the file")
+        assert "unknown department 'legal'" in shown
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is dialog  # nothing to confirm
+        assert "legal" in {d.id for d in plan_store.departments()}
+
+
 async def test_bad_import_file_becomes_a_notification(plan_store, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('format = "align-plan"\nversion = 1\n[[objectives]\n')

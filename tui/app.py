@@ -341,17 +341,27 @@ class AlignApp(TypeAhead):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
     def preview_import(self, source: Path) -> None:
-        try:
-            from model.exchange import plan_diff, read_plan_file
+        """Each mode's difference as the import would make it (a dry run: the same checks, the
+        same warnings), or why that mode cannot import the file."""
+        from model.exchange import import_plan, read_plan_file
 
+        diffs: dict[str, object] = {}
+        try:
             plan = read_plan_file(source)
             with PlanStore.open(self.store.path, create=False) as store:  # type: ignore[arg-type]
-                merge = plan_diff(store, plan, replace=False)
-                replace = plan_diff(store, plan, replace=True)
+                for mode in ("merge", "replace"):
+                    try:
+                        diffs[mode] = import_plan(store, plan, replace=mode == "replace",
+                                                  dry_run=True)
+                    except AlignError as exc:  # the other mode may still fit the plan
+                        diffs[mode] = exc
         except Exception as exc:  # noqa: BLE001
             self.post_message(ExchangeFailed("Import refused", _describe(exc)))
             return
-        self.post_message(ImportPreviewed(source, merge, replace))
+        if all(isinstance(d, AlignError) for d in diffs.values()):
+            self.post_message(ExchangeFailed("Import refused", _describe(diffs["merge"])))
+            return
+        self.post_message(ImportPreviewed(source, diffs["merge"], diffs["replace"]))
 
     @on(ImportPreviewed)
     def ask_how_to_import(self, message: ImportPreviewed) -> None:
@@ -369,7 +379,7 @@ class AlignApp(TypeAhead):
                 return
             self.push_screen(
                 ConfirmDialog(f"{'Replace' if replace else 'Merge'} the plan with "
-                              f"{message.path.name}?", diff.summary_lines(),  # type: ignore[attr-defined]
+                              f"{message.path.name}?", diff.report_lines(),  # type: ignore[attr-defined]
                               confirm_label="Apply", danger=replace),
                 lambda ok: self._apply_import(message.path, replace, ok))
 
@@ -403,7 +413,7 @@ class AlignApp(TypeAhead):
     @on(ImportDone)
     def show_import_result(self, message: ImportDone) -> None:
         self._screen_writes_wait_briefly()
-        lines = message.diff.summary_lines()  # type: ignore[attr-defined]
+        lines = message.diff.report_lines(limit=5)  # type: ignore[attr-defined]
         self.notify("\n".join(lines) or "nothing changed",
                     title=f"Imported {message.path.name} ({'replace' if message.replace else 'merge'})")
         self.post_message(PlanChanged(ALL_KINDS))
