@@ -357,15 +357,36 @@ def _errors(plan: Plan) -> list[str]:
         return ["the merged plan links objectives or metrics too deeply to check"]
 
 
+def _line_ends(text: str) -> str | None:
+    """`\\r\\n` for a file whose every line ends so, `\\n` for one with none, None for a mix
+    (or an empty file)."""
+    crlf = text.count("\r\n")
+    if not crlf:
+        return "\n" if "\n" in text else None
+    return "\r\n" if crlf == text.count("\n") else None
+
+
+def _merged_line_ends(base: str | None, ours: str | None, theirs: str | None) -> str:
+    """The result's line ends, merged like a field: a side that changed them from the base's
+    wins (theirs converted the file to Windows line ends: so is the result); else ours'."""
+    if ours == base and theirs is not None:
+        return theirs
+    return ours or "\n"
+
+
 def merge_plan_texts(base: str, ours: str, theirs: str, *,
                      labels: tuple[str, str, str] = ("base", "ours", "theirs"),
                      marker: int = MARKER) -> PlanMerge:
     """Merge two edits of one plan file by entity. Raises AlignError when a side is not a
-    valid plan as Align writes it; the caller then merges the files as text. Files with
-    Windows line ends are merged as the same files with `\\n`, and the result takes ours'."""
-    crlf = "\r\n" in ours and "\n" not in ours.replace("\r\n", "")
-    if crlf:
-        base, ours, theirs = (t.replace("\r\n", "\n") for t in (base, ours, theirs))
+    valid plan as Align writes it; the caller then merges the files as text. A side with
+    Windows line ends is merged as the same file with `\\n` (a side that mixes both is not as
+    Align writes plans); the result's line ends are `_merged_line_ends`."""
+    ends = [_line_ends(text) for text in (base, ours, theirs)]
+    line_end = _merged_line_ends(*ends)
+    # the base is only read, so any `\r\n` in it goes; a side keeps a mix, and is refused
+    base = base.replace("\r\n", "\n")
+    ours, theirs = (text.replace("\r\n", "\n") if end == "\r\n" else text
+                    for text, end in zip((ours, theirs), ends[1:], strict=True))
     if CONFLICT_MARKER.search(base):
         raise AlignError(f"{labels[0]} holds conflict markers: git built it by merging two "
                          "merge bases of a criss-cross history, and they conflicted")
@@ -389,8 +410,8 @@ def merge_plan_texts(base: str, ours: str, theirs: str, *,
         text = _marked(plan_ours, plan_theirs, labels[1:], marker)
     else:
         text = plan_to_toml(plan_ours)
-    if crlf:
-        text = text.replace("\n", "\r\n")
+    if line_end != "\n":
+        text = text.replace("\n", line_end)
     return PlanMerge(text, conflicts=conflicts, errors=errors)
 
 

@@ -103,11 +103,11 @@ def _repo_with_driver(tmp_path):
     return repo
 
 
-def _commit_on(repo, branch, edit):
+def _commit_on(repo, branch, edit, line_ends="\n"):
     _git(repo, "checkout", "-q", "-b", branch, "main")
     plan = parse_plan_text((repo / "plan.toml").read_text()).plan.model_copy(deep=True)
     edit(plan)
-    (repo / "plan.toml").write_text(plan_to_toml(plan))
+    (repo / "plan.toml").write_bytes(plan_to_toml(plan).replace("\n", line_ends).encode())
     _git(repo, "commit", "-q", "-am", branch)
 
 
@@ -136,3 +136,27 @@ def test_with_the_driver_a_real_conflict_stops_the_merge_marked(tmp_path):
     text = (repo / "plan.toml").read_text()
     assert '<<<<<<< ours\ntitle = "Grow B"\n=======\ntitle = "Grow A"\n>>>>>>> theirs\n' in text
     assert "UU plan.toml" in _git(repo, "status", "--porcelain").stdout
+
+
+@pytest.mark.parametrize("on", ["scoring", "windows"])
+def test_with_the_driver_a_branch_that_gave_the_file_windows_line_ends_merges_keeping_them(
+        tmp_path, on):
+    def edit_rule(plan):
+        rule = next(r for r in plan.scoring_models[0].rules if r.id == "recent")
+        rule.points = 25
+
+    def retitle(plan):
+        next(o for o in plan.objectives if o.id == "company-growth").title = "Grow"
+    repo = _repo_with_driver(tmp_path)
+    _commit_on(repo, "scoring", edit_rule)
+    _commit_on(repo, "windows", retitle, line_ends="\r\n")
+    _git(repo, "checkout", "-q", on)
+    merged = _git(repo, "merge", "-q", "--no-edit", "windows" if on == "scoring" else "scoring")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert "not merged by entity" not in merged.stderr
+    data = (repo / "plan.toml").read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    plan = parse_plan_text(data.decode().replace("\r\n", "\n")).plan
+    assert next(r for r in plan.scoring_models[0].rules if r.id == "recent").points == 25
+    assert next(o for o in plan.objectives if o.id == "company-growth").title == "Grow"
+    assert _git(repo, "status", "--porcelain").stdout == ""

@@ -334,6 +334,53 @@ def test_windows_line_ends_merge_and_stay():
     assert {p.id for p in plan_of(result.text.replace("\r\n", "\n")).personas} >= {"zoe-a", "zoe-b"}
 
 
+CRLF, LF = "\r\n", "\n"
+
+
+def set_points(rule_id, points):
+    def change(plan):
+        by_id(plan.scoring_models[0].rules, rule_id).points = points
+    return change
+
+
+@pytest.mark.parametrize(("base_end", "ours_end", "theirs_end", "result_end"), [
+    (LF, LF, CRLF, CRLF),  # theirs converted the file to Windows line ends: so is the result
+    (CRLF, LF, LF, LF),  # both converted it back
+    (LF, CRLF, LF, CRLF),  # ours converted it
+    (CRLF, CRLF, CRLF, CRLF),  # neither did
+    (CRLF, CRLF, LF, LF),  # theirs converted it back
+    (CRLF, LF, CRLF, LF),  # ours did
+    (LF, CRLF, CRLF, CRLF),  # both converted it
+])
+def test_line_ends_changed_on_a_side_merge_by_entity_and_the_change_is_kept(
+        base_end, ours_end, theirs_end, result_end):
+    base = plan_to_toml(small_plan()).replace(LF, base_end)
+    ours = edited(set_points("recent", 25)).replace(LF, ours_end)
+    theirs = edited(set_title("Grow")).replace(LF, theirs_end)
+    result = merge_plan_texts(base, ours, theirs)
+    assert result.clean, result.conflicts
+    both = edited(lambda plan: (set_points("recent", 25)(plan), set_title("Grow")(plan)))
+    assert result.text == both.replace(LF, result_end)
+
+
+def test_a_conflict_in_a_file_only_theirs_gave_windows_line_ends_is_marked_with_them():
+    result = merge_plan_texts(plan_to_toml(small_plan()), edited(set_title("A")),
+                              edited(set_title("B")).replace(LF, CRLF))
+    assert result.conflicts
+    assert '\r\n<<<<<<< ours\r\ntitle = "A"\r\n=======\r\ntitle = "B"\r\n>>>>>>> theirs\r\n' in (
+        result.text)
+    assert LF not in result.text.replace(CRLF, "")
+
+
+@pytest.mark.parametrize("ours_end", [LF, CRLF])
+def test_a_side_that_mixes_line_ends_is_left_to_the_text_merge(ours_end):
+    lines = edited(set_title("B")).replace(LF, CRLF).split(CRLF)
+    mixed = CRLF.join(lines[:3]) + LF + CRLF.join(lines[3:])  # one line of the rest's ends
+    with pytest.raises(AlignError, match="theirs is not laid out as Align writes plans"):
+        merge_plan_texts(plan_to_toml(small_plan()).replace(LF, ours_end),
+                         edited(set_title("A")).replace(LF, ours_end), mixed)
+
+
 # ---- the command, as git runs it ---------------------------------------------------------------
 def write_sides(tmp_path, base, ours, theirs):
     paths = []
