@@ -1001,15 +1001,20 @@ class PlanStore:
             if replace or new.leads is not None:
                 if new.leads != current.leads:
                     self._write_leads_roles(new.leads)
+            gone: dict[str, set[Any]] = {}
             for kind in ENTITY_KINDS:
                 old = {entity_key(kind, e): e for e in getattr(current, kind)}
                 fresh = {entity_key(kind, e): e for e in getattr(new, kind)}
                 for key, entity in fresh.items():
                     if old.get(key) != entity:
                         self._write(kind, entity)
-                if replace:
-                    for key in old.keys() - fresh.keys():
-                        self._delete(kind, key)
+                gone[kind] = old.keys() - fresh.keys() if replace else set()
+            # Deletes last, dependants first: a delete's cascade (a note going with its
+            # objective, a decision's `answers` cleared with the note) then reaches only rows
+            # that go too, never one the file keeps and was compared before the delete.
+            for kind in reversed(ENTITY_KINDS):
+                for key in gone[kind]:
+                    self._delete(kind, key)
             problems = list(self._query("PRAGMA foreign_key_check"))
             if problems:
                 raise AlignError("the plan would have broken links: " + ", ".join(

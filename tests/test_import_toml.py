@@ -150,3 +150,25 @@ def test_leads_roles_naming_columns_the_leads_lack_are_taken_with_a_warning(tmp_
     # the same roles again: nothing changes, nothing to warn of
     assert not [w for w in import_plan(store, parse_plan_text(text)).warnings
                 if w.startswith("leads: ")]
+
+
+def test_replace_keeps_a_link_a_removed_entity_held_before(store):
+    """The file moves a note to another objective and drops the note's old objective; the
+    decision answering the note is unchanged. It keeps its `answers`: the old objective's
+    delete used to cascade to the note, and clear the link, after the decision was compared."""
+    plan = store.load_plan()
+    note = next(n for n in plan.notes if n.id == "n-lead-quality")
+    decision = next(d for d in plan.decisions if d.answers == note.id)
+    old = note.objective
+    target = next(o.id for o in plan.objectives if o.id != old and o.parent != old)
+    store.save_decision(decision.model_copy(update={"objective": target}))
+    plan = store.load_plan()
+    edited = plan.model_copy(update={
+        "objectives": [o for o in plan.objectives if o.id != old],
+        "notes": [n.model_copy(update={"objective": target}) if n.id == note.id else n
+                  for n in plan.notes]})
+    assert not any(o.parent == old for o in edited.objectives)
+    text = plan_to_toml(edited)
+    import_plan(store, parse_plan_text(text), replace=True)
+    assert next(d for d in store.list("decisions") if d.id == decision.id).answers == note.id
+    assert export_toml(store) == text
