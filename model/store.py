@@ -70,8 +70,11 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
     for err in exc.errors():
         parts = list(err["loc"])
         # A union field (a condition's value) reports one error per branch; say it once.
+        # A branch's tag follows the field's name; a field named like a tag (a note's `date`)
+        # follows an index or starts the location.
         branch = next((i for i, part in enumerate(parts)
-                       if isinstance(part, str) and part.split("[")[0] in _UNION_BRANCHES), None)
+                       if i and isinstance(parts[i - 1], str) and isinstance(part, str)
+                       and part.split("[")[0] in _UNION_BRANCHES), None)
         if branch is not None:
             key = repr(parts[:branch])
             if key in union_seen:

@@ -87,6 +87,13 @@ CORPUS = {
                          "rules[0] of this model"),
     "list item with a line break": (_swap('  "Head of Ops",', '  "Head of\\nOps",'),
                                     "personas[0].titles: each item is one line"),
+    # a field named like a type (`date`) keeps its name in the location
+    "note date as text": (_swap("date = 2026-02-10", 'date = "10/02/2026"'),
+                          "notes[0].date: expected a date such as 2026-03-31, got '10/02/2026'"),
+    "note date not in the calendar": (_swap("date = 2026-02-10", 'date = "2026-02-31"'),
+                                      "notes[0].date: '2026-02-31' is not a day of the calendar"),
+    "decision date missing": (_swap("date = 2026-02-17\n", ""),
+                              "decisions[0].date: required, but missing"),
     "git conflict left in": (_swap('name = "Acme FY26"\n', '<<<<<<< ours\nname = "Acme"\n=======\n'
                                    'name = "Acme FY26"\n>>>>>>> theirs\n'),
                              "line 3: the file still holds a git conflict marker (<<<<<<<)"),
