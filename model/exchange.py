@@ -407,6 +407,7 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
         errors += format_validation_error(exc)
     entities: dict[str, list[Any]] = {}
     unstamped: set[int] = set()
+    unstamped_at: dict[tuple[str, str], int] = {}  # (metric, period): the first such index
     for kind in ENTITY_KINDS:
         raw = doc.get(kind, [])
         if not isinstance(raw, list):
@@ -429,6 +430,13 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
                 errors += format_validation_error(exc, loc)
             else:
                 if kind == "measurements" and "recorded_at" not in item:
+                    m = items[-1]
+                    first = unstamped_at.setdefault((m.metric, m.period), i)
+                    if first != i:  # both would be stamped now: which is the later is unsaid
+                        errors.append(
+                            f"{loc}: a second recording of {m.metric} for {m.period} without "
+                            f"recorded_at (the first is measurements[{first}]); give each one "
+                            "its time, such as recorded_at = 2026-03-31 09:00:00")
                     unstamped.add(len(items) - 1)
         entities[kind] = items
     leads = None

@@ -84,6 +84,13 @@ def _whole(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def _number(value: Any, info: ValidationInfo) -> Any:
+    value = _not_bool(value)
+    if _from_file(info) and isinstance(value, str):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
 def _flag(value: Any, info: ValidationInfo) -> Any:
     if _from_file(info) and not isinstance(value, bool):
         raise ValueError(f"expected true or false, got {value!r}")
@@ -141,7 +148,7 @@ def default_plan_name(path: Path | None) -> str:
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=NAME_LENGTH)]
 LongText = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=10_000)]
 Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
-Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
+Number = Annotated[float, BeforeValidator(_number), AfterValidator(_finite)]
 Whole = Annotated[int, BeforeValidator(_whole)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 TextList = Annotated[list[Annotated[str, Field(max_length=2_000)]], BeforeValidator(_text_lines)]
@@ -234,7 +241,7 @@ class Metric(Strict):
     formula: str | None = None
     departments: list[Slug] = Field(default_factory=list)
     targets: dict[PeriodId, Number] = Field(default_factory=dict)
-    amber_tolerance: float = Field(default=0.1, ge=0, le=1)
+    amber_tolerance: Number = Field(default=0.1, ge=0, le=1)
 
     @field_validator("formula")
     @classmethod

@@ -94,6 +94,18 @@ CORPUS = {
                                       "notes[0].date: '2026-02-31' is not a day of the calendar"),
     "decision date missing": (_swap("date = 2026-02-17\n", ""),
                               "decisions[0].date: required, but missing"),
+    "tolerance as a flag": (_swap("amber_tolerance = 0.1", "amber_tolerance = true"),
+                            "metrics[0].amber_tolerance: expected a number, got true"),
+    "tolerance as text": (_swap("amber_tolerance = 0.1", 'amber_tolerance = "0.2"'),
+                          "metrics[0].amber_tolerance: expected a number, got '0.2'"),
+    "target as text": (_swap("target = 0.11", 'target = "0.11"'),
+                       "objectives[1].key_results[0].target: expected a number, got '0.11'"),
+    "two recordings without a time": (
+        GOOD.encode() + b'\n[[measurements]]\nmetric = "revenue"\nperiod = "2026-01"\n'
+        b'value = 100.0\n\n[[measurements]]\nmetric = "revenue"\nperiod = "2026-01"\n'
+        b'value = 120.0\n',
+        "a second recording of revenue for 2026-01 without recorded_at (the first is "
+        "measurements["),
     "git conflict left in": (_swap('name = "Acme FY26"\n', '<<<<<<< ours\nname = "Acme"\n=======\n'
                                    'name = "Acme FY26"\n>>>>>>> theirs\n'),
                              "line 3: the file still holds a git conflict marker (<<<<<<<)"),
