@@ -17,6 +17,21 @@ class AlignError(Exception):
         return self.message + "\n" + "\n".join(f"  {line}" for line in self.details)
 
 
+def shown_key(key: object) -> str:
+    """A key name from a file as a location shows it: as written when printable, else quoted
+    with its control characters escaped, so a key cannot drive the terminal it is printed on."""
+    text = str(key)
+    return text if text.isprintable() else repr(text)
+
+
+def printable(text: str) -> str:
+    """`text` with control characters other than line breaks and tabs escaped (`\\x1b`): what
+    reaches a terminal from a message that quotes a file."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
 class PlanWriteError(AlignError):
     """The plan file refused a write (busy, read-only, disk full): about the plan, not about
     what was being written into it."""

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from model.errors import AlignError
+from model.errors import AlignError, shown_key
 from model.open_plans import refuse_open_plan
 from model.schema import (
     ENTITY_KINDS,
@@ -344,7 +344,7 @@ def _drop_unknown(data: Any, model: type[BaseModel], loc: str, warnings: list[st
     out = {}
     for key, value in data.items():
         if key not in known:
-            warnings.append(f"{loc}.{key}: unknown key, ignored")
+            warnings.append(f"{loc}.{shown_key(key)}: unknown key, ignored")
             continue
         child = _NESTED.get(model, {}).get(key)
         if child is not None and isinstance(value, list):
@@ -397,7 +397,8 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
     if version > VERSION:
         raise AlignError(f"{source}: the file was written by a newer Align (plan version {version}); "
                          f"this version reads version {VERSION}. Upgrade Align to import it")
-    warnings = [f"{key}: unknown key, ignored" for key in sorted(doc) if key not in _TOP_LEVEL]
+    warnings = [f"{shown_key(key)}: unknown key, ignored" for key in sorted(doc)
+                if key not in _TOP_LEVEL]
     errors: list[str] = []
     settings_data = {k: doc[k] for k in ("name", "fiscal_year_start") if k in doc}
     settings = PlanSettings()

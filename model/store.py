@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from model import migrations as mig
 from model import open_plans
-from model.errors import AlignError, PlanWriteError
+from model.errors import AlignError, PlanWriteError, shown_key
 from model.schema import (
     ENTITY_KINDS,
     PERSONA_LIST_FIELDS,
@@ -84,10 +84,12 @@ def format_validation_error(exc: ValidationError, prefix: str = "") -> list[str]
                    "msg": "expected text, a number, a date, true/false or a list of them"}
         loc = prefix
         for part in err["loc"]:
+            if part == "[key]":  # a mapping's key is wrong: the location ends at the key
+                continue
             if isinstance(part, int):
                 loc += f"[{part}]"
             else:
-                loc += ("." if loc else "") + str(part)
+                loc += ("." if loc else "") + shown_key(part)
         lines.append(f"{loc}: {_friendly(err)}" if loc else _friendly(err))
     return lines
 

@@ -106,6 +106,10 @@ CORPUS = {
         b'value = 120.0\n',
         "a second recording of revenue for 2026-01 without recorded_at (the first is "
         "measurements["),
+    # a key name is quoted with its control characters escaped: it cannot drive the terminal
+    "terminal codes in a key": (_swap("[metrics.targets]\n",
+                                      '[metrics.targets]\n"\\u001b]0;x\\u0007" = 1.0\n'),
+                                "targets.'\\x1b]0;x\\x07': '\\x1b]0;x\\x07' is not a period"),
     "git conflict left in": (_swap('name = "Acme FY26"\n', '<<<<<<< ours\nname = "Acme"\n=======\n'
                                    'name = "Acme FY26"\n>>>>>>> theirs\n'),
                              "line 3: the file still holds a git conflict marker (<<<<<<<)"),
@@ -153,3 +157,15 @@ def test_failed_import_into_a_new_file_leaves_no_file(tmp_path):
     result = CliRunner().invoke(main, ["import", str(bad), str(db)])
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_an_unknown_key_with_terminal_codes_is_printed_escaped(tmp_path):
+    db = tmp_path / "plan.db"
+    with PlanStore.open(db) as s:
+        s.apply_plan(small_plan(), replace=True)
+    odd = tmp_path / "odd.toml"
+    odd.write_text('"\\u001b[2J\\u001b[31mX" = 1\n' + GOOD)
+    result = CliRunner().invoke(main, ["import", "--dry-run", str(odd), str(db)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stderr
+    assert "'\\x1b[2J\\x1b[31mX': unknown key, ignored" in result.stderr

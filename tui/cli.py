@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from model.errors import AlignError, PlanWriteError, is_damage
+from model.errors import AlignError, PlanWriteError, is_damage, printable
 
 # Start-up imports create a few hundred thousand long-lived objects; with the default threshold
 # (700) the collector runs about a hundred young collections over them before the first screen.
@@ -104,11 +104,11 @@ def fail(message: str | AlignError) -> None:
         if details:
             more = f" (and {len(details) - 1} more below)" if len(details) > 1 else ""
             first = f"{first}: {details[0]}{more}"
-        click.echo(f"error: {first}", err=True)
+        click.echo(printable(f"error: {first}"), err=True)
         for line in details[1:]:
-            click.echo(f"  {line}", err=True)
+            click.echo(printable(f"  {line}"), err=True)
     else:
-        click.echo(f"error: {message}", err=True)
+        click.echo(printable(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -325,7 +325,7 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     except AlignError as exc:
         fail(AlignError(f"{file}: {exc.message}", details=exc.details))
     for warning in diff.warnings:
-        click.echo(f"warning: {file}: {warning}", err=True)
+        click.echo(printable(f"warning: {file}: {warning}"), err=True)
     mode = "replace" if replace else "merge"
     head = (f"dry run ({mode}): nothing was written; the import would make these changes:"
             if dry_run else f"imported {file} into {db} ({mode}):")
