@@ -270,6 +270,8 @@ class MetricNoteForm(NoteForm):
 class MetricDecisionForm(DecisionForm):
     """The shared decision form, attached to a metric instead of an objective."""
 
+    SUBJECT = "metric"
+
     def data(self) -> dict[str, Any]:
         data = super().data()
         data["metric"] = data.pop("objective")

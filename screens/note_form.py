@@ -40,7 +40,7 @@ def attached_id(subject: str, date: str, text: str, fallback: str, taken: set[st
 
 
 NOTE_FIELDS = ("text", "date", "kind", "from_department", "to_department")
-DECISION_FIELDS = ("text", "date", "owner", "due", "state")
+DECISION_FIELDS = ("text", "date", "owner", "due", "state", "answers")
 
 
 def _select_value(select: Select) -> Any:
@@ -178,14 +178,34 @@ class DecisionForm(_AttachedForm):
         Binding("escape", "cancel", "Cancel", id="decision_form.cancel"),
     ]
 
+    SUBJECT = "objective"  # the field a note or decision names what it is attached to by
+
     def __init__(self, store: PlanStore, objective: str, today: dt.date,
                  owner: str | None = None) -> None:
         super().__init__(store, objective, today)
         self.owner = owner
 
+    def feedback_options(self) -> list[tuple[Text, str]]:
+        """The feedback notes on the same objective (or metric) a decision can answer: those
+        no decision answers yet first, oldest first, then the answered ones, said so."""
+        answered = {d.answers for d in self.store.list("decisions") if d.answers}
+        notes = sorted((n for n in self.store.list("notes")
+                        if n.kind == "feedback" and getattr(n, self.SUBJECT) == self.objective),
+                       key=lambda n: (n.id in answered, n.date, n.id))
+        options = []
+        for n in notes:
+            words = " ".join(n.text.split())
+            label = Text(f"{n.date} {n.from_department} → {n.to_department}: "
+                         f"{words[:48]}{'…' if len(words) > 48 else ''}")
+            if n.id in answered:
+                label.append(" (answered)", style="dim")
+            options.append((label, n.id))
+        return options
+
     def compose(self) -> ComposeResult:
         departments = [(Text(d.name), d.id) for d in self.store.departments()]
         owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
+        feedback = self.feedback_options()
         with Vertical(classes="dialog", id="decision-form"):
             yield Label(f"Decision on {self.objective}", classes="dialog-title")
             with VerticalScroll(classes="form-body-fit"):
@@ -200,6 +220,9 @@ class DecisionForm(_AttachedForm):
                     yield _field("State", "state", Select(
                         [("open", "open"), ("done", "done")], id="f-state", value="open",
                         allow_blank=False))
+                yield _field("Answers feedback", "answers", Select(
+                    feedback, id="f-answers", disabled=not feedback,
+                    prompt="none" if feedback else "no feedback to answer here"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield from form_buttons()
@@ -215,6 +238,7 @@ class DecisionForm(_AttachedForm):
             "owner": _select_value(self.query_one("#f-owner", Select)) or "",
             "due": self.query_one("#f-due", Input).value.strip() or None,
             "state": _select_value(self.query_one("#f-state", Select)) or "open",
+            "answers": _select_value(self.query_one("#f-answers", Select)),
         }
 
     def write(self, entity: Any) -> None:

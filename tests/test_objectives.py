@@ -469,7 +469,27 @@ async def test_a_result_for_an_earlier_reload_is_ignored(plan_store):
         assert "stale" not in text_of(screen.query_one("#objectives-health", Static))
 
 
-async def test_a_failing_engine_shows_its_message(plan_store, tmp_path):
+async def test_a_failing_engine_shows_its_message(plan_store, monkeypatch):
+    import model.kpi
+    from model.errors import AlignError
+
+    def failing(*args, **kwargs):
+        raise AlignError("the leads dataset cannot be read")
+
+    monkeypatch.setattr(model.kpi, "engine_for", failing)
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        health = text_of(app.screen.query_one("#objectives-health", Static))
+        assert "progress unavailable: the leads dataset cannot be read" in health
+        assert len(row_labels(app)) == 3  # the objectives still show, without progress
+        assert "…" not in row_labels(app)["grow-smb-pipeline"]
+        assert app.is_running
+
+
+async def test_a_leads_role_the_leads_lack_leaves_progress_shown(plan_store, tmp_path):
+    """A role naming a column the leads lack leaves out only what it feeds (the KPI review and
+    `align check` say so): the objectives keep their progress."""
     from model.schema import LeadsRoles
     from tests.leads_helpers import load
 
@@ -479,10 +499,8 @@ async def test_a_failing_engine_shows_its_message(plan_store, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_q1(app, pilot)
         health = text_of(app.screen.query_one("#objectives-health", Static))
-        assert "progress unavailable: the leads column role created names 'opened_on'" in health
-        assert len(row_labels(app)) == 3  # the objectives still show, without progress
-        assert "…" not in row_labels(app)["grow-smb-pipeline"]
-        assert app.is_running
+        assert "progress unavailable" not in health
+        assert app.screen.view.progress
 
 
 async def test_an_in_memory_plan_computes_progress_without_a_worker(monkeypatch):
@@ -519,3 +537,43 @@ def test_a_copy_of_a_copy_counts_on_from_the_original_name():
     assert copy_name("Olivia (copy)", ["Olivia", "Olivia (copy)"]) == "Olivia (copy 2)"
     assert copy_name("Olivia (copy 2)", ["Olivia (copy)", "Olivia (copy 2)"]) == \
         "Olivia (copy 3)"
+
+
+async def test_a_decision_can_answer_a_feedback_note_of_its_objective(plan_store):
+    from model.schema import Note
+
+    plan_store.save_note(Note(id="n-late-handover", objective="grow-smb-pipeline",
+                              date=TODAY, text="Leads reach sales two days late",
+                              kind="feedback", from_department="sales",
+                              to_department="marketing"))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        await pilot.press("down", "c")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        answers = form.query_one("#f-answers", Select)
+        labels = [(str(label), value) for label, value in answers._options
+                  if value != Select.NULL]
+        assert [value for _, value in labels] == ["n1", "n-late-handover"]  # oldest first
+        assert labels[1][0] == f"{TODAY} sales → marketing: Leads reach sales two days late"
+        assert answers.value == Select.NULL  # answering is chosen, never assumed
+        await pilot.press(*"Route leads hourly")
+        answers.value = "n1"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        decision = next(d for d in plan_store.decisions() if d.text == "Route leads hourly")
+        assert decision.answers == "n1"
+        await pilot.press("c")
+        await pilot.pause()
+        labels = [(str(label), value) for label, value in
+                  app.screen.query_one("#f-answers", Select)._options if value != Select.NULL]
+        # the feedback a decision answers now comes last, said so
+        assert [value for _, value in labels] == ["n-late-handover", "n1"]
+        assert labels[1][0].endswith("(answered)") and not labels[0][0].endswith("(answered)")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("up", "c")  # an objective without feedback: nothing to pick
+        await pilot.pause()
+        assert app.screen.query_one("#f-answers", Select).disabled
