@@ -109,7 +109,7 @@ def condition_value(op: str, text: str, column_type: str | None) -> Any:
         else:
             items = _split_values(text, column_type)
         return [_typed(item.strip(), column_type) for item in items if item.strip()]
-    if column_type == "number" and op in ("eq", "neq"):
+    if column_type == "number" and op in ("eq", "neq", "gt", "gte", "lt", "lte"):
         return _typed(text, column_type)
     return text
 

@@ -80,5 +80,8 @@ def test_a_number_list_separated_by_comma_and_space_keeps_its_thousands():
     assert condition_value("between", "1,000 and 5,000", "number") == [1000, 5000]
     assert condition_value("between", "1,000..5,000", "number") == [1000, 5000]
     assert condition_value("between", "10,20", "number") == [10, 20]
+    for op in ("gt", "gte", "lt", "lte"):  # a comparison reads thousands as eq does
+        assert condition_value(op, "1,000", "number") == 1000
+        assert condition_value(op, "1,5", "number") == "1,5"  # refused by the form
     # a text column's list parts at every comma, as before
     assert condition_value("in", "1,000, 2,500", "text") == ["1", "000", "2", "500"]
