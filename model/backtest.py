@@ -217,7 +217,7 @@ def _backtest_of(model: ScoringModel, rules: Sequence[Rule],
             result.mql.leads += n
             result.mql.decided += decided
             result.mql.won += won
-        if status_of == "open":
+        if status_of != "won" and status_of != "lost":  # open, or no outcome role: unknown
             result.open += n
     result.base_rate = _ratio(result.won, result.decided) if mapped else None
     for stats in (*cells.values(), *fits.values(), *engs.values()):

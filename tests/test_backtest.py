@@ -105,6 +105,7 @@ def test_without_an_outcome_role_there_are_counts_but_no_conversion(tmp_path):
     load(s, tmp_path, "id,seg\n1,A\n2,B\n", id="id")
     bt = backtest(s, model(SEG_A), as_of=AS_OF)
     assert not bt.outcome_mapped and bt.leads == 2 and bt.cell("A4").leads == 1
+    assert (bt.open, bt.decided) == (2, 0)  # no lead's result is known
     assert bt.auc is None and bt.base_rate is None and bt.cell("A4").rate is None
     assert bt.mql.precision is None and all(r.rate is None for r in bt.rules)
 
