@@ -503,6 +503,7 @@ class LeadScoringScreen(AreaScreen):
         self.query_one("#leads-header", Static).update(
             Text("No ranking: the leads could not be scored. The matrix tab (m) says why.",
                  style="bold red"))
+        self._draw_rules()  # without the figures of leads that are no longer there
         self._draw_analysis()
 
     # ---- drawing: models and rules ---------------------------------------------------------
@@ -673,9 +674,12 @@ class LeadScoringScreen(AreaScreen):
         if buckets:
             totals = [b.total for b in buckets]
             plt.bar(totals, [b.leads for b in buckets], marker="hd", color=HISTOGRAM_LEADS)
-            if won:
-                # drawn over the leads of the same score: the won part of each bar
-                plt.bar(totals, [b.won for b in buckets], marker="hd", color=HISTOGRAM_WON)
+            some = [b for b in buckets if b.won]
+            if won and some:
+                # drawn over the leads of the same score: the won part of each bar. Only where
+                # some won: a bar of height 0 would blank the foot of the leads bar under it.
+                plt.bar([b.total for b in some], [b.won for b in some], marker="hd",
+                        color=HISTOGRAM_WON)
             ticks = count_ticks(max(b.leads for b in buckets))
             plt.yticks(ticks)
             plt.ylim(0, ticks[-1])
@@ -1079,7 +1083,8 @@ class LeadScoringScreen(AreaScreen):
         source = self.query_one(LeadsBrowser).source
         fields = source.columns if source is not None else browser_columns(model, self.types,
                                                                            roles)
-        body.update(why_renderable(explanation, lead, fields, roles.id if roles else None, rank))
+        body.update(why_renderable(explanation, lead, fields, roles.id if roles else None, rank,
+                                   self.types))
 
     # ---- tabs ------------------------------------------------------------------------------
     def action_show_tab(self, tab: str) -> None:

@@ -75,28 +75,34 @@ class RankedSource:
 COLUMN_MIN, COLUMN_MAX, ID_MAX = 4, 24, 32
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, kind: str | None = None) -> str:
+    """A stored value as the leads browser and the why panel show it: a yes/no column's 1 and 0
+    as the words the filter takes."""
     if value is None:
         return "–"
+    if kind == "boolean" and value in (0, 1):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     return str(value).replace("\n", " ")
 
 
-def _cell_text(value: Any, width: int, right: bool = False) -> str:
-    text = _shown(value)
+def _cell_text(value: Any, width: int, right: bool = False, kind: str | None = None) -> str:
+    text = _shown(value, kind)
     if len(text) > width:
         text = text[: width - 1] + "…"
     return f"{text:>{width}}" if right else f"{text:<{width}}"
 
 
-def column_widths(columns: list[str], rows: list[tuple[Any, ...]]) -> list[int]:
+def column_widths(columns: list[str], rows: list[tuple[Any, ...]],
+                  types: dict[str, str] | None = None) -> list[int]:
     """Each column's width from its name and its values in `rows` (the first page: what shows
     first); a longer value further down is cut with `…`."""
     widths = []
     for i, name in enumerate(columns):
         at = i - len(columns)
-        lengths = sorted(len(_shown(row[at])) for row in rows)
+        kind = (types or {}).get(name)
+        lengths = sorted(len(_shown(row[at], kind)) for row in rows)
         if not lengths:
             values = 0
         elif i == 0:
@@ -176,6 +182,7 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
         self.widths: list[int] = []
         self._right: list[bool] = []  # number columns, aligned right
+        self._kinds: list[str | None] = []  # each column's type
         # Moves asked for while leads are being ranked or filtered, made once they show, in
         # order (runs of one move kept as one): keys typed ahead act on the list they were
         # typed for. `_awaited`: a ranking or view is under way, so moves wait for it.
@@ -239,8 +246,10 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._lines.clear()
         if old is not None and old is not source:
             old.close()
-        self.widths = column_widths(source.columns, self._first_page()) if source else []
+        self.widths = (column_widths(source.columns, self._first_page(), source.types)
+                       if source else [])
         self._right = [source.types.get(c) == "number" for c in source.columns] if source else []
+        self._kinds = [source.types.get(c) for c in source.columns] if source else []
         self.virtual_size = Size(self.line_width, source.count if source else 0)
         self.scroll_to(0, 0, animate=False)
         if source is None or (cursor is None and not self._pending):
@@ -363,8 +372,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
         rank, _, fit, engagement, total, cell, knocked, mql, *values = row
         mark = "MQL" if mql else ("KO " if knocked else "   ")
         head = f"{rank:>9,}  {total:>5} {fit:>4} {engagement:>4} {cell:<4} "
-        rest = "  " + "".join(f"{_cell_text(v, w, r)} " for v, w, r in zip(
-            values, self.widths, self._right, strict=True))
+        rest = "  " + "".join(f"{_cell_text(v, w, r, k)} " for v, w, r, k in zip(
+            values, self.widths, self._right, self._kinds, strict=True))
         style = base + Style(dim=True) if self.stale else base
         if selected:
             style += Style(reverse=True, bold=self.has_focus)
@@ -422,7 +431,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
 
 
 def why_renderable(explanation: Any, lead: dict[str, Any], fields: list[str],
-                   id_column: str | None, rank: int | None) -> Group:
+                   id_column: str | None, rank: int | None,
+                   types: dict[str, str] | None = None) -> Group:
     """The why panel: the lead's score, each rule's part in it, and the values the rules read."""
     s = explanation.score
     title = Text()
@@ -460,7 +470,7 @@ def why_renderable(explanation: Any, lead: dict[str, Any], fields: list[str],
     for name in fields:
         value = lead.get(name)
         values.append(f"{name}: ", style="dim")
-        values.append(_cell_text(value, 60).rstrip())
+        values.append(_cell_text(value, 60, kind=(types or {}).get(name)).rstrip())
         values.append("\n")
     parts: list[Any] = [title, summary]
     if notes:

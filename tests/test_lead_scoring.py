@@ -506,6 +506,25 @@ async def test_rules_that_no_longer_fit_the_leads_are_marked_and_explained(tmp_p
         assert "Rules marked" not in text_of(screen.query_one("#scoring-backtest"))
 
 
+async def test_leads_that_no_longer_fit_take_the_old_figures_off_the_rules(tmp_path):
+    from model.leads import import_leads_csv
+    from model.schema import LeadsRoles
+
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        assert any(str(table.get_row(key)[5]) for key in table.rows)  # leads per rule
+        csv_path = tmp_path / "export.csv"
+        csv_path.write_text("Ref,Sector,won\na,SaaS,1\nb,Retail,0\n")
+        import_leads_csv(store, csv_path, replace=True,
+                         roles=LeadsRoles(id="Ref", outcome="won", won_values=["1"]))
+        screen.reload()
+        await settle(pilot)
+        assert screen.error and screen.analysis is None
+        assert all(str(cell) == "" for key in table.rows for cell in table.get_row(key)[5:8])
+
+
 async def test_a_rule_edited_after_a_recased_export_picks_the_column(tmp_path):
     """A rule on `employees`, the leads now holding `Employees`: the form shows that column
     and its operators with the rule's own, and saving writes the column's present name."""

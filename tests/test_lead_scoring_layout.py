@@ -71,3 +71,23 @@ async def test_the_histogram_has_its_legend_above_the_plot(tmp_path):
         plot = screen.query_one("#scoring-histogram-plot")
         assert legend and screen.query_one("#scoring-histogram-legend").region.bottom <= \
             plot.region.y
+
+
+async def test_won_bars_are_drawn_only_where_some_won(tmp_path):
+    """A won bar of height 0 drawn over a leads bar blanked the leads bar's foot, so a score
+    without wins seemed to float above the axis."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        calls = []
+        plt = screen._plot.plt
+        drawn = plt.bar
+        plt.bar = lambda x, y, **kw: (calls.append((list(x), list(y))), drawn(x, y, **kw))[1]
+        screen._draw_histogram(screen.analysis)
+        buckets = screen.analysis.result.scores
+        assert any(b.won == 0 for b in buckets)  # the sample has scores nobody won at
+        (leads_x, _), (won_x, won_y) = calls
+        assert leads_x == [b.total for b in buckets]
+        assert won_x == [b.total for b in buckets if b.won] and all(won_y)

@@ -801,3 +801,22 @@ async def test_long_ids_show_whole_and_partly_shown_columns_keep_their_names(tmp
         names = browser.header_text()[:browser.scrollable_content_region.width]
         assert names.endswith("Opportunity ref")
         assert shown.strip().startswith(names.strip())  # a partly shown column keeps its name
+
+
+async def test_a_yes_no_column_shows_yes_and_no(tmp_path):
+    from screens.leads_browser import _shown
+
+    assert (_shown(1, "boolean"), _shown(0, "boolean"), _shown(1, "number")) == ("yes", "no", "1")
+    store = sample_copy(tmp_path)
+    assert column_types(store)["demo_requested"] == "boolean"
+    async with app_on(store).run_test(size=(160, 40)) as pilot:
+        screen, browser = await open_leads(pilot)
+        assert "demo_requested" in browser.source.columns
+        why = text_of(screen.query_one("#why-body"))
+        line = next(x for x in why.splitlines() if x.startswith("demo_requested: "))
+        assert line.split(": ")[1].strip() in ("yes", "no")
+        from rich.style import Style
+
+        whole = "".join(s.text for s in browser._render_row(0, False, Style()))  # not cropped
+        start = browser.header_text().index("demo_requested")
+        assert whole[start:].split()[0] in ("yes", "no")
