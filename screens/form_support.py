@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
@@ -18,6 +18,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from model.errors import AlignError
+
+if TYPE_CHECKING:
+    from model.store import PlanStore
 
 ResultType = TypeVar("ResultType")
 
@@ -154,20 +157,71 @@ class EntityForm(FormScreen[str | None]):
     """A form for one plan entity: once a save has failed it re-checks as the user types (the
     subclass routes its change events to `validate_form`), saves through the store and
     dismisses with the entity's id. A store refusal (a broken link, a busy plan) is shown in the
-    form, which stays open."""
+    form, which stays open.
+
+    While the form is open another Align (or an import) may change the same entity: a save
+    writes only the fields the user changed, onto the entity as the plan holds it then, so
+    neither edit undoes the other."""
 
     FIELDS: tuple[str, ...] = ()
+    KIND = ""
+    """The store's name for the entity's kind (`objectives`)."""
     tried = False
+    store: PlanStore
+    original: BaseModel | None = None
+    loaded: dict[str, Any] | None = None
+
+    def form_data(self) -> dict[str, Any]:
+        """The fields as the widgets hold them, before validation."""
+        raise NotImplementedError
 
     def validate_form(self) -> BaseModel | None:
         raise NotImplementedError
 
-    def persist(self, entity: BaseModel) -> None:
-        raise NotImplementedError
+    def on_mount(self) -> None:
+        # What the user's changes are measured against: the widgets' own echo of the entity.
+        if self.original is not None:
+            self.loaded = self.form_data()
+
+    def edits(self, entity: BaseModel) -> dict[str, Any]:
+        """The fields the user changed since the form opened, as `entity` holds them; a changed
+        list (key results, departments) is taken whole."""
+        loaded, shown, values = self.loaded or {}, self.form_data(), entity.model_dump()
+        return {name: values[name] for name in values
+                if name in shown and shown[name] != loaded.get(name)}
 
     def unchanged(self, entity: BaseModel) -> bool:
-        """Whether saving `entity` would write nothing new: the form then closes as cancelled."""
-        return False
+        """Whether the user changed nothing: the form then closes as cancelled, writing
+        nothing (the plan's bookkeeping, updated_at, stays as it was)."""
+        return self.loaded is not None and not self.edits(entity)
+
+    def persist(self, entity: BaseModel) -> bool:
+        """Write the user's edits onto the entity as the plan holds it now, read and written in
+        one transaction; True when it was gone (deleted elsewhere meanwhile) and is saved back."""
+        label = type(entity).__name__.lower()
+        with self.store.transaction():
+            if self.original is None:
+                self.store.save(self.KIND, entity)
+                return False
+            stored = self.store.get(self.KIND, self.original.id)  # type: ignore[attr-defined]
+            if stored is None:
+                # Deleted elsewhere meanwhile. Saving is the user's later word: the entity is
+                # saved back whole rather than their edit lost, and they are told, so a delete
+                # they agree with is one key away.
+                try:
+                    self.store.save(self.KIND, entity)
+                except AlignError as exc:
+                    raise AlignError(f"this {label} was deleted elsewhere while you edited it, "
+                                     f"and saving it back failed: {exc}") from None
+                return True
+            try:
+                merged = type(entity).model_validate({**stored.model_dump(), **self.edits(entity)})
+            except ValidationError as exc:
+                problems = "; ".join(f"{f}: {m}" if f else m for f, m in field_errors(exc).items())
+                raise AlignError(f"this {label} was changed elsewhere while you edited it, and "
+                                 f"with your changes it is not valid: {problems}") from None
+            self.store.save(self.KIND, merged)
+            return False
 
     def action_save(self) -> None:
         self.tried = True
@@ -178,8 +232,12 @@ class EntityForm(FormScreen[str | None]):
             self.dismiss(None)
             return
         try:
-            self.persist(entity)
+            saved_back = self.persist(entity)
         except AlignError as exc:
             show_field_errors(self, {"": str(exc)}, self.FIELDS)
             return
+        if saved_back:
+            self.notify(f"{type(entity).__name__} {entity.id} was deleted elsewhere while "  # type: ignore[attr-defined]
+                        "you edited it: saved it back as the form had it.",
+                        severity="warning", timeout=8)
         self.dismiss(entity.id)  # type: ignore[attr-defined]

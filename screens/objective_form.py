@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -79,6 +79,7 @@ class ObjectiveForm(EntityForm):
     """Returns the saved objective's id, or None when cancelled."""
 
     FIELDS = OBJECTIVE_FIELDS
+    KIND = "objectives"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
@@ -230,13 +231,6 @@ class ObjectiveForm(EntityForm):
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
             self.validate_form()
-
-    def unchanged(self, entity: BaseModel) -> bool:
-        return entity == self.original  # the plan's bookkeeping (updated_at) stays as it was
-
-    def persist(self, entity: Objective) -> None:  # type: ignore[override]
-        self.store.save_objective(entity)
-
 
     # ---- key results -----------------------------------------------------------------------
     def add_key_result(self) -> None:

@@ -57,6 +57,7 @@ class PersonaForm(EntityForm):
     """Returns the saved persona's id, or None when cancelled."""
 
     FIELDS = PERSONA_FIELDS
+    KIND = "personas"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="persona_form.save"),
@@ -137,6 +138,7 @@ class PersonaForm(EntityForm):
             else:
                 data[name] = self.query_one(f"#f-{name}", Input).value.strip()
         data["last_validated"] = data["last_validated"] or None
+        data["match"] = [row.data() for row in self.query(ConditionRow)]  # as the rows hold them
         return data
 
     def _criteria(self) -> list[Condition] | None:
@@ -178,10 +180,6 @@ class PersonaForm(EntityForm):
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
             self.validate_form()
-
-    def persist(self, entity: Persona) -> None:  # type: ignore[override]
-        self.store.save_persona(entity)
-
 
 
 def validated_text(day: dt.date | None) -> str:
