@@ -81,6 +81,7 @@ class ImportReport:
     replaced: bool
     encoding: str
     columns: list[LeadColumn]
+    created: bool = False  # the plan had no leads: this import created the dataset
     duplicate_ids: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -1380,7 +1381,9 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
         raise AlignError(store.write_refusal)
     path = Path(path)
     size, delimiter = _sniff(path)
-    existing = lead_columns(store) if not replace else []
+    held = lead_columns(store)
+    created = not held
+    existing = held if not replace else []
     if not replace and not existing:
         replace = True
     if date_format is not None:
@@ -1410,6 +1413,7 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
                 passes = 2
                 _second_pass(conn, path, scan, replace=replace, size=size, progress=progress)
             report = _finish(store, path, scan, roles=roles, replace=replace)
+            report.created = created
         if progress:
             progress(passes * size, passes * size)
         return report

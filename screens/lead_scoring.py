@@ -1504,7 +1504,8 @@ class LeadScoringScreen(AreaScreen):
             # The leads shown and the one explained are gone; their row numbers are others'.
             self.query_one(LeadsBrowser).set_source(None)
             self._why_row = None
-        action = "replaced the dataset" if r.replaced else "appended"
+        action = ("created the dataset" if r.created else "replaced the dataset"
+                  if r.replaced else "appended")
         lines = [f"{leads_text(r.rows)} from {Path(r.path).name} ({action}); "
                  f"{leads_text(r.total_rows)} in the plan"]
         if r.duplicate_ids:

@@ -55,7 +55,7 @@ def rows(db):
 
 def test_import_prints_a_summary_and_saves_roles(db, csv_file):
     result = imported(db, csv_file)
-    assert "imported 4 leads from leads.csv (replaced the dataset); 4 leads in the plan" \
+    assert "imported 4 leads from leads.csv (created the dataset); 4 leads in the plan" \
         in result.output
     assert "amount (number)" in result.output and "closed (date)" in result.output
     with PlanStore.open(db) as s:

@@ -159,7 +159,8 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     finally:
         progress.close()
         store.close()
-    action = "replaced the dataset" if report.replaced else "appended"
+    action = ("created the dataset" if report.created else "replaced the dataset"
+              if report.replaced else "appended")
     if kept:
         click.echo(_kept_note(kept))
     click.echo(f"imported {leads_text(report.rows)} from {Path(csv_path).name} ({action}); "
