@@ -711,8 +711,13 @@ class ObjectivesScreen(AreaScreen):
         from screens.objective_form import ObjectiveForm
 
         if (o := self._need_selection()) is not None:
-            self.app.push_screen(ObjectiveForm(self.store, objective=self.store.objective(o.id)),
-                                 self._saved)
+            stored = self.store.objective(o.id)
+            if stored is None:  # deleted by another Align since the tree was drawn
+                self.notify(f"Objective {o.id} was deleted elsewhere; the tree is redrawn.",
+                            severity="warning")
+                self.reload()
+                return
+            self.app.push_screen(ObjectiveForm(self.store, objective=stored), self._saved)
 
     def action_add_note(self) -> None:
         from screens.note_form import NoteForm

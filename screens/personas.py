@@ -310,7 +310,13 @@ class PersonasScreen(AreaScreen):
         from screens.persona_form import PersonaForm
 
         if (p := self._selected()) is not None:
-            self.app.push_screen(PersonaForm(self.store, self.store.persona(p.id),
+            stored = self.store.persona(p.id)
+            if stored is None:  # deleted by another Align since the list was drawn
+                self.notify(f"Persona {p.id} was deleted elsewhere; the list is redrawn.",
+                            severity="warning")
+                self.reload()
+                return
+            self.app.push_screen(PersonaForm(self.store, stored,
                                              today=self.app.today),  # type: ignore[attr-defined]
                                  self._saved)
 

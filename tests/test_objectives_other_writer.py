@@ -157,3 +157,20 @@ async def test_a_department_deleted_elsewhere_keeps_the_form_open_and_says_why(p
         assert app.screen is form
         assert "legal" in text_of(form.query_one("#form-error", Static))
         assert row(plan_store) == before
+
+
+async def test_e_on_an_objective_deleted_elsewhere_says_so_instead_of_a_new_form(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        with another_align(plan_store) as other:
+            other.delete("objectives", "clean-books")
+        await pilot.press("e")  # the tree still shows clean-books first
+        await settle(app, pilot)
+        assert isinstance(app.screen, ObjectivesScreen)
+        assert any("clean-books was deleted elsewhere" in m for m in notifications(app))
+        def ids(node):
+            return [node.data, *(i for child in node.children for i in ids(child))]
+
+        shown = ids(app.screen.query_one("#objectives-tree").root)
+        assert "clean-books" not in shown and "grow-smb-pipeline" in shown

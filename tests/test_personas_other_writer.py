@@ -96,3 +96,16 @@ async def test_a_persona_deleted_elsewhere_is_saved_back_and_the_user_told(plan_
                                                      "Wants one view of everything")
         assert any("ops-olivia was deleted elsewhere" in m and "saved it back" in m
                    for m in notifications(app))
+
+
+async def test_e_on_a_persona_deleted_elsewhere_says_so_instead_of_a_new_form(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_personas(app, pilot)
+        with another_align(plan_store) as other:
+            other.delete("personas", "ops-olivia")
+        await pilot.press("down", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+        assert any("ops-olivia was deleted elsewhere" in m for m in notifications(app))
