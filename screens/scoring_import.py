@@ -266,7 +266,10 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
             return
         table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False)
         for name in self.preview.columns:  # a CSV's names and cells are text, never markup
-            table.add_column(Text(name), no_wrap=True, max_width=16, overflow="ellipsis")
+            # a floor for each column: on a narrow screen the first columns (the id, often)
+            # stay readable and the last ones go past the edge, instead of every one squeezed
+            table.add_column(Text(name), no_wrap=True, max_width=16, overflow="ellipsis",
+                             min_width=min(len(name), 10))
         for row in self.preview.rows:
             table.add_row(*[Text(row[i] if i < len(row) else "") for i in
                             range(len(self.preview.columns))])

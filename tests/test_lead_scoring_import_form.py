@@ -299,3 +299,29 @@ async def test_paths_pasted_with_quotes_or_escaped_spaces_are_read(tmp_path):
         assert pilot.app.screen is not form
     assert lead_count(store) == 2003
     assert store.db.query("SELECT count(*) AS n FROM leads").__next__()["n"] == 2003
+
+
+async def test_on_an_80_column_screen_the_preview_keeps_its_first_columns(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    names = ["Record ID", "Company Name", "Industry", "Employees", "Country", "Created Date",
+             "Close Date", "Deal Stage", "Amount", "Email Opens", "Demo", "Source", "Title",
+             "Phone", "City", "Notes"]
+    path = tmp_path / "wide.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        writer.writerow(["R-000123", "Acme Corp", "SaaS", "1200", "DE", "2025-02-01", "",
+                         "Closed Won", "12000", "5", "yes", "web", "VP", "+49", "Berlin", "x"])
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(80, 24)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, path)
+        box = form.query_one("#import-preview")
+        console = Console(width=box.content_region.width, file=io.StringIO(), record=True,
+                          color_system=None)
+        console.print(box.content)
+        shown = console.export_text()
+        assert "Record ID" in shown and "R-000123" in shown
