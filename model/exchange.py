@@ -30,6 +30,8 @@ from model.open_plans import refuse_open_plan
 from model.schema import (
     ENTITY_KINDS,
     FROM_FILE,
+    ISO_DATE_RE,
+    REVIEW_LISTS,
     Condition,
     Decision,
     Department,
@@ -42,6 +44,7 @@ from model.schema import (
     Persona,
     Plan,
     PlanSettings,
+    Review,
     Rule,
     ScoringModel,
     entity_key,
@@ -51,13 +54,15 @@ from model.store import KIND_LABELS, PlanStore, format_validation_error, later_t
 
 FORMAT = "align-plan"
 VERSION = 1
+"""Raised only for a change an older Align would misread. Added kinds and keys (`[[reviews]]`)
+keep it: files without them stay valid, and an older Align reports them as unknown keys."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 STALE_TEMP_SECONDS = 600
 
 ENTITY_MODELS: dict[str, type[BaseModel]] = {
     "departments": Department, "objectives": Objective, "metrics": Metric,
     "measurements": Measurement, "personas": Persona, "notes": Note, "decisions": Decision,
-    "scoring_models": ScoringModel,
+    "scoring_models": ScoringModel, "reviews": Review,
 }
 # Nested lists of models, for reporting unknown keys at their full location.
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
@@ -65,6 +70,7 @@ _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     ScoringModel: {"rules": Rule},
     Rule: {"when": Condition},
     Persona: {"match": Condition},
+    Review: REVIEW_LISTS,
 }
 _TOP_LEVEL = {"format", "version", "name", "fiscal_year_start", "leads", *ENTITY_KINDS}
 
@@ -123,23 +129,54 @@ def _lines(table: dict[str, Any]) -> list[str]:
 _WRITTEN_EMPTY = frozenset({"mql_cells"})
 
 
-def _block(path: str, entity: dict[str, Any], nested: dict[str, str]) -> list[str]:
-    """`[[path]]` with plain keys first, then maps as sub-tables and nested entity lists."""
+def _block(path: str, entity: dict[str, Any], nested: dict[str, str], *,
+           every_key: bool = False) -> list[str]:
+    """`[[path]]` with plain keys first, then maps as sub-tables and nested entity lists.
+    Empty values are left out, unless `every_key`: the entity then holds just what is to be
+    written (`_without_defaults`), empty text included."""
     plain = {k: v for k, v in entity.items()
-             if (not _is_empty(v) or k in _WRITTEN_EMPTY) and not isinstance(v, dict)
-             and k not in nested}
+             if (every_key or not _is_empty(v) or k in _WRITTEN_EMPTY)
+             and not isinstance(v, dict) and k not in nested}
     out = [f"[[{path}]]", *_lines(plain)]
     for key, value in entity.items():
         if isinstance(value, dict) and value:
             out += ["", f"[{path}.{key}]", *_lines(value)]
     for key, child_path in nested.items():
         for child in entity.get(key) or []:
-            child_lines = "\n".join(_block(child_path, child, {})).split("\n")
+            child_lines = "\n".join(_block(child_path, child, {}, every_key=every_key)).split("\n")
             out += [""] + ["  " + line if line else line for line in child_lines]
     return out
 
 
+def _without_defaults(record: BaseModel) -> dict[str, Any]:
+    """A record's fields that differ from their defaults, nested records likewise. For a review,
+    whose text may be empty where its default is not (`actual = ""` against "—"), so leaving out
+    what is empty, as other kinds do, would not give back what was written."""
+    out: dict[str, Any] = {}
+    for name, info in type(record).model_fields.items():
+        value = getattr(record, name)
+        if info.default_factory is list and value == []:
+            continue
+        if info.default_factory is None and not info.is_required() and value == info.default:
+            continue  # a default made anew for each record (a start time) is always written
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            value = [_without_defaults(v) for v in value]
+        elif isinstance(value, list):
+            value = list(value)
+        out[name] = value
+    return out
+
+
+_REVIEW_STAMPS = ("started_at", "ended_at")
+
+
 def _entity_dict(kind: str, entity: BaseModel) -> dict[str, Any]:
+    if kind == "reviews":
+        data = _without_defaults(entity)
+        for stamp in _REVIEW_STAMPS:
+            if stamp in data:
+                data[stamp] = dt.datetime.fromisoformat(data[stamp])
+        return data
     data = entity.model_dump(mode="python")
     if kind == "objectives":
         for kr in data["key_results"]:
@@ -174,10 +211,11 @@ def plan_chunks(plan: Plan) -> list[tuple[tuple[Any, ...], str]]:
     chunks: list[tuple[tuple[Any, ...], str]] = [((0,), "\n".join(_lines(head)))]
     for rank, kind in enumerate(ENTITY_KINDS, start=1):
         nested = {"objectives": {"key_results": "objectives.key_results"},
-                  "scoring_models": {"rules": "scoring_models.rules"}}.get(kind, {})
+                  "scoring_models": {"rules": "scoring_models.rules"},
+                  "reviews": {key: f"reviews.{key}" for key in REVIEW_LISTS}}.get(kind, {})
         for entity in _sorted_entities(plan, kind):
-            chunks.append(((rank, entity_key(kind, entity)),
-                           "\n".join(_block(kind, _entity_dict(kind, entity), nested))))
+            chunks.append(((rank, entity_key(kind, entity)), "\n".join(_block(
+                kind, _entity_dict(kind, entity), nested, every_key=kind == "reviews"))))
     if plan.leads is not None:
         roles = {k: v for k, v in plan.leads.model_dump().items() if not _is_empty(v)}
         chunks.append(((len(ENTITY_KINDS) + 1,), "\n".join(["[leads]", *_lines(roles)])))
@@ -354,6 +392,17 @@ def _drop_unknown(data: Any, model: type[BaseModel], loc: str, warnings: list[st
     return out
 
 
+def _is_day(value: Any) -> bool:
+    """A day as a plan file may write one: a TOML date, or text such as "2026-03-31"."""
+    if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()):
+        try:
+            dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return False  # said at `date`, once
+        return True
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 def decode_plan_bytes(raw: bytes, source: str) -> str:
     if not raw.strip():
         raise AlignError(f"{source}: the file is empty; expected an Align plan in TOML")
@@ -422,6 +471,9 @@ def parse_plan_text(text: str, source: str = "plan file") -> ParsedPlan:
                 errors.append(f"{loc}: expected a table, got {item!r}")
                 continue
             item = _drop_unknown(item, model, loc, warnings)
+            if kind == "reviews" and "started_at" not in item and _is_day(item.get("date")):
+                # a review written by hand: started on its day, not at each import's time
+                item["started_at"] = item["date"]
             if kind == "scoring_models" and (repeated := _repeated_rule_id(item, loc)):
                 errors.append(repeated)  # said at the rule; the model would say it at itself
                 continue

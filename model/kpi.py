@@ -459,7 +459,7 @@ def engine_for(store: PlanStore, *, today: dt.date | None = None) -> KpiEngine:
     """An engine over the store's plan plus what the leads dataset says (source `leads`)."""
     from model.leads_metrics import leads_measurements, role_problems
 
-    plan = store.load_plan()
+    plan = store.load_plan(with_reviews=False)  # the engine reads no review
     known = {m.id for m in plan.metrics}
     derived = [m for m in leads_measurements(store.conn, plan.leads,
                                              fy_start=plan.settings.fiscal_year_start)

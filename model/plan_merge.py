@@ -98,8 +98,12 @@ def _step(key: Any, keys: str) -> str:
 
 
 def _is_entity_list(value: Any) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in value))
+    """A list of records that each have an id, none twice (a review's items may name an
+    objective and a metric of one id: merged by id, one of them would be lost)."""
+    if not (isinstance(value, list) and value
+            and all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in value)):
+        return False
+    return len({v["id"] for v in value}) == len(value)
 
 
 CHANGED = "changed differently on both sides"

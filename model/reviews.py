@@ -19,26 +19,35 @@ Decisions the screen, the command line and the minutes rely on:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from model.errors import AlignError
 from model.kpi import STATUS_RANK, KpiEngine, Status, format_value
 from model.periods import is_period, months_of, parse_period, period_of_date, shift, sort_key
-from model.schema import Decision, Note, Objective, now_timestamp
+from model.schema import (
+    Attention,
+    Decision,
+    ItemKind,
+    Note,
+    Objective,
+    RecordedDecision,
+    RecordedMeasurement,
+    RecordedNote,
+    Review,
+    ReviewedItem,
+    StatusChange,
+)
 
 if TYPE_CHECKING:
     from model.store import PlanStore
 
-Attention = Literal["red", "declining", "stale", "rest"]
 ATTENTION_RANK: dict[str, int] = {"red": 0, "declining": 1, "stale": 2, "rest": 3}
 DECLINE_THRESHOLD = 0.02
 """A change smaller than this share of the previous value is noise, not a decline."""
 REST_STATUS_RANK: dict[str | None, int] = {"amber": 0, "green": 1, None: 2, "red": 0}
-ItemKind = Literal["metric", "objective"]
 
 
 # ---- the agenda ------------------------------------------------------------------------------
@@ -239,73 +248,6 @@ def _attached_to(entity: Note | Decision, item: AgendaItem) -> bool:
 
 
 # ---- the review record -----------------------------------------------------------------------
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ReviewedItem(_Record):
-    kind: ItemKind
-    id: str
-    title: str
-    attention: Attention
-    reasons: list[str] = Field(default_factory=list)
-    status: Status | None = None
-    actual: str = "—"
-    target: str = "—"
-    share: float | None = None
-
-
-class RecordedNote(_Record):
-    id: str
-    subject: str
-    text: str
-
-
-class RecordedDecision(_Record):
-    id: str
-    subject: str
-    text: str
-    owner: str
-    due: dt.date | None = None
-
-
-class StatusChange(_Record):
-    objective: str
-    title: str
-    field: Literal["state", "confidence"]
-    before: str | None
-    after: str | None
-    note: str | None = None
-
-
-class RecordedMeasurement(_Record):
-    metric: str
-    title: str
-    period: str
-    value: str
-    note: str = ""
-
-
-class Review(_Record):
-    id: str
-    period: str
-    date: dt.date
-    started_at: str = Field(default_factory=now_timestamp)
-    ended_at: str | None = None
-    items: list[ReviewedItem] = Field(default_factory=list)
-    notes: list[RecordedNote] = Field(default_factory=list)
-    decisions: list[RecordedDecision] = Field(default_factory=list)
-    changes: list[StatusChange] = Field(default_factory=list)
-    measurements: list[RecordedMeasurement] = Field(default_factory=list)
-    signals: list[str] = Field(default_factory=list)
-    carried_decisions: list[RecordedDecision] = Field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {"items": len(self.items), "notes": len(self.notes),
-                "decisions": len(self.decisions), "changes": len(self.changes),
-                "measurements": len(self.measurements)}
-
-
 def reviewed_item(item: AgendaItem) -> ReviewedItem:
     if item.kind == "objective":
         actual = "—" if item.actual is None else f"{item.actual:.0%} progress"
@@ -350,24 +292,14 @@ def save_review(store: PlanStore, review: Review) -> None:
         review = Review.model_validate(review.model_dump())
     except ValidationError as exc:
         raise AlignError(f"cannot save review {review.id}: {exc.errors()[0]['msg']}") from None
-    now = now_timestamp()
-    with store.transaction():
-        store.db.execute(
-            "INSERT INTO reviews (id, period, date, summary, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET period = excluded.period, "
-            "date = excluded.date, summary = excluded.summary, updated_at = excluded.updated_at",
-            [review.id, review.period, review.date.isoformat(),
-             json.dumps(review.model_dump(mode="json"), ensure_ascii=False), now, now])
+    store.save("reviews", review)
 
 
 def reviews(store: PlanStore, period: str | None = None) -> list[Review]:
-    """Saved reviews, newest first."""
-    sql, params = "SELECT summary FROM reviews", []
-    if period is not None:
-        sql += " WHERE period = ?"
-        params.append(parse_period(period).id)
-    sql += " ORDER BY date DESC, created_at DESC, id DESC"
-    return [Review.model_validate(json.loads(r["summary"])) for r in store.db.query(sql, params)]
+    """Saved reviews, newest first: by meeting date, then by when the meeting started, both of
+    which travel with the review in a plan file, so a plan imported from one lists them alike."""
+    found = store.reviews(parse_period(period).id if period is not None else None)
+    return sorted(found, key=lambda r: (r.date, r.started_at, r.id), reverse=True)
 
 
 def latest_review(store: PlanStore, period: str | None = None) -> Review | None:

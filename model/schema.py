@@ -562,6 +562,96 @@ class LeadsRoles(Strict):
     date_format: str | None = None
 
 
+# ---- review meetings -------------------------------------------------------------------------
+# What a KPI review meeting leaves behind (model.reviews): a snapshot of what the room saw next
+# to what it did. The ids it holds name what was on the agenda then; they are never checked as
+# links, so an objective deleted later leaves its old reviews as they were.
+ItemKind = Literal["metric", "objective"]
+Attention = Literal["red", "declining", "stale", "rest"]
+ItemStatus = Literal["green", "amber", "red"]
+"""A KPI status as the engine gives it (`model.kpi.Status`)."""
+
+
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("expected a number, got nan")
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_number), AfterValidator(_not_nan)]
+
+
+class ReviewedItem(Strict):
+    kind: ItemKind
+    id: str
+    title: str
+    attention: Attention
+    reasons: list[str] = Field(default_factory=list)
+    status: ItemStatus | None = None
+    actual: str = "—"
+    target: str = "—"
+    share: Share | None = None
+
+
+class RecordedNote(Strict):
+    id: str
+    subject: str
+    text: str
+
+
+class RecordedDecision(Strict):
+    id: str
+    subject: str
+    text: str
+    owner: str
+    due: IsoDate | None = None
+
+
+class StatusChange(Strict):
+    objective: str
+    title: str
+    field: Literal["state", "confidence"]
+    before: str | None = None
+    after: str | None = None
+    note: str | None = None
+
+
+class RecordedMeasurement(Strict):
+    metric: str
+    title: str
+    period: str
+    value: str
+    note: str = ""
+
+
+class Review(Strict):
+    id: Slug
+    period: PeriodId
+    date: IsoDate
+    started_at: Timestamp = Field(default_factory=now_timestamp)
+    ended_at: Timestamp | None = None
+    items: list[ReviewedItem] = Field(default_factory=list)
+    notes: list[RecordedNote] = Field(default_factory=list)
+    decisions: list[RecordedDecision] = Field(default_factory=list)
+    changes: list[StatusChange] = Field(default_factory=list)
+    measurements: list[RecordedMeasurement] = Field(default_factory=list)
+    signals: list[str] = Field(default_factory=list)
+    carried_decisions: list[RecordedDecision] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"items": len(self.items), "notes": len(self.notes),
+                "decisions": len(self.decisions), "changes": len(self.changes),
+                "measurements": len(self.measurements)}
+
+
+REVIEW_LISTS: dict[str, type[BaseModel]] = {
+    "items": ReviewedItem, "notes": RecordedNote, "decisions": RecordedDecision,
+    "changes": StatusChange, "measurements": RecordedMeasurement,
+    "carried_decisions": RecordedDecision,
+}
+"""A review's lists of records, in the order a plan file holds them."""
+
+
 class Plan(Strict):
     """A whole plan as it travels in TOML (lead rows excluded)."""
 
@@ -574,11 +664,12 @@ class Plan(Strict):
     notes: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     scoring_models: list[ScoringModel] = Field(default_factory=list)
+    reviews: list[Review] = Field(default_factory=list)
     leads: LeadsRoles | None = None
 
 
 ENTITY_KINDS = ("departments", "objectives", "metrics", "measurements", "personas", "notes",
-                "decisions", "scoring_models")
+                "decisions", "scoring_models", "reviews")
 
 
 def measurement_key(m: Measurement) -> tuple[str, str, str]:

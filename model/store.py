@@ -34,6 +34,7 @@ from model.schema import (
     Persona,
     Plan,
     PlanSettings,
+    Review,
     Rule,
     ScoringModel,
     default_plan_name,
@@ -60,6 +61,7 @@ KIND_LABELS = {
     "notes": ("note", "notes"),
     "decisions": ("decision", "decisions"),
     "scoring_models": ("scoring model", "scoring models"),
+    "reviews": ("review", "reviews"),
 }
 
 
@@ -699,6 +701,16 @@ class PlanStore:
             mql_cells=json.loads(r["mql_cells"]), mql_min_total=r["mql_min_total"],
             rules=rules.get(r["id"], [])) for r in self._query("SELECT * FROM scoring_models ORDER BY id")]
 
+    def reviews(self, period: str | None = None) -> list[Review]:
+        """The saved review meetings, by id (`model.reviews.reviews` lists them newest first).
+        Each is one JSON record, validated as it is read, since it nests lists of records."""
+        sql, params = "SELECT summary FROM reviews", []
+        if period is not None:
+            sql += " WHERE period = ?"
+            params.append(period)
+        return [Review.model_validate_json(r["summary"])
+                for r in self._query(sql + " ORDER BY id", params)]
+
     def leads_roles(self) -> LeadsRoles | None:
         rows = list(self._query("SELECT * FROM leads_roles WHERE id = 1"))
         if not rows:
@@ -737,15 +749,15 @@ class PlanStore:
     def scoring_model(self, model_id: str) -> ScoringModel | None:
         return self.get("scoring_models", model_id)
 
-    def load_plan(self, *, with_measurements: bool = True) -> Plan:
-        """The whole plan; saves of other kinds skip the measurement history, which no link
-        check needs and which is most of a large plan."""
+    def load_plan(self, *, with_measurements: bool = True, with_reviews: bool = True) -> Plan:
+        """The whole plan; saves of other kinds skip the measurement history and the reviews,
+        which no link check needs and which are most of a large plan."""
         measurements = self.measurements() if with_measurements else []
         return Plan.model_construct(
             settings=self.settings(), departments=self.departments(), objectives=self.objectives(),
             metrics=self.metrics(), measurements=measurements, personas=self.personas(),
             notes=self.notes(), decisions=self.decisions(), scoring_models=self.scoring_models(),
-            leads=self.leads_roles())
+            reviews=self.reviews() if with_reviews else [], leads=self.leads_roles())
 
     def counts(self) -> dict[str, int]:
         return {kind: self.conn.execute(f"SELECT count(*) FROM {_TABLES[kind]}").fetchone()[0]
@@ -768,7 +780,8 @@ class PlanStore:
             self._save_checked(kind, entity)
 
     def _save_checked(self, kind: str, entity: BaseModel) -> None:
-        plan = self.load_plan(with_measurements=kind == "measurements")
+        plan = self.load_plan(with_measurements=kind == "measurements",
+                              with_reviews=kind == "reviews")
         items = list(getattr(plan, kind))
         key = entity_key(kind, entity)
         index = next((i for i, e in enumerate(items) if entity_key(kind, e) == key), None)
@@ -913,6 +926,11 @@ class PlanStore:
              "points": r.points, "knockout": int(r.knockout), "enabled": int(r.enabled),
              "rationale": r.rationale, "owner": r.owner} for i, r in enumerate(m.rules)])
 
+    def _write_reviews(self, r: Review) -> None:
+        self._stamped_upsert("reviews", "id", {
+            "id": r.id, "period": r.period, "date": r.date.isoformat(),
+            "summary": _json(r.model_dump(mode="json"))})
+
     def _write_leads_roles(self, roles: LeadsRoles | None) -> None:
         if roles is None:
             self.conn.execute("DELETE FROM leads_roles")
@@ -1029,7 +1047,7 @@ class PlanStore:
 _TABLES = {
     "departments": "departments", "objectives": "objectives", "metrics": "metrics",
     "measurements": "measurements", "personas": "personas", "notes": "notes",
-    "decisions": "decisions", "scoring_models": "scoring_models",
+    "decisions": "decisions", "scoring_models": "scoring_models", "reviews": "reviews",
 }
 
 

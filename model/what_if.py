@@ -52,7 +52,7 @@ def snapshot_of(store: PlanStore, today: dt.date | None = None) -> PlanSnapshot:
     """The plan and its leads-derived measurements (as `engine_for` builds them)."""
     from model.leads_metrics import leads_measurements, role_problems
 
-    plan = store.load_plan()
+    plan = store.load_plan(with_reviews=False)  # what-if reads no review
     known = {m.id for m in plan.metrics}
     derived = tuple(m for m in leads_measurements(store.conn, plan.leads,
                                                   fy_start=plan.settings.fiscal_year_start)

@@ -16,8 +16,14 @@ from model.schema import (
     Persona,
     Plan,
     PlanSettings,
+    RecordedDecision,
+    RecordedMeasurement,
+    RecordedNote,
+    Review,
+    ReviewedItem,
     Rule,
     ScoringModel,
+    StatusChange,
 )
 
 
@@ -85,3 +91,33 @@ def small_plan() -> Plan:
         leads=LeadsRoles(id="lead_id", outcome="converted", won_values=["1", "yes"],
                          created="created", closed="closed", amount="amount"),
     )
+
+
+def meeting_review(review_id: str = "review-2026-q1-2026-04-02", **fields) -> Review:
+    """A review meeting as review mode saves it, of the small plan's 2026-Q1: something in each
+    of its lists, and fields left at their defaults (no `ended_at`, an item without status)."""
+    data = dict(
+        id=review_id, period="2026-Q1", date=dt.date(2026, 4, 2), started_at="2026-04-02T09:00:00",
+        items=[ReviewedItem(kind="objective", id="grow-smb-pipeline",
+                            title="Turn SMB demand into closed revenue", attention="red",
+                            reasons=["red key results: lead_to_customer"], status="red",
+                            actual="40% progress", target="100%", share=0.4),
+               ReviewedItem(kind="metric", id="visits", title="Website visits", attention="rest",
+                            actual="")],
+        notes=[RecordedNote(id="n-review", subject="grow-smb-pipeline",
+                            text="SMB leads still lack a budget")],
+        decisions=[RecordedDecision(id="d-review", subject="grow-smb-pipeline",
+                                    text="Ask for the budget on the form", owner="marketing",
+                                    due=dt.date(2026, 4, 30))],
+        changes=[StatusChange(objective="grow-smb-pipeline",
+                              title="Turn SMB demand into closed revenue", field="confidence",
+                              before="medium", after="low", note="Budget question first")],
+        measurements=[RecordedMeasurement(metric="revenue", title="Revenue", period="2026-03",
+                                          value="130,000")],
+        signals=["Lead-to-customer rate is red on the active objective"],
+        carried_decisions=[RecordedDecision(id="d-student-knockout",
+                                            subject="grow-smb-pipeline",
+                                            text="Add a knockout for .edu addresses",
+                                            owner="marketing", due=dt.date(2026, 3, 1))],
+    )
+    return Review(**{**data, **fields})

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from model.exchange import write_export
+from model.reviews import reviews, save_review
 from screens.dialogs import ConfirmDialog, InputDialog
 from screens.help import HelpScreen
 from screens.import_dialog import ImportDialog
@@ -17,6 +18,7 @@ from screens.lead_scoring import LeadScoringScreen
 from screens.objectives import ObjectivesScreen
 from screens.personas import PersonasScreen
 from tests.conftest import TODAY, open_plan, small_plan, text_of
+from tests.factories import meeting_review
 from tui.app import AlignApp, AlignCommands, build_app, default_period, help_sections
 
 
@@ -238,6 +240,31 @@ async def test_import_replace_removes_what_the_file_lacks(plan_store, tmp_path):
         await settle(app, pilot)
         assert plan_store.objective("next-quarter-bet") is None
         assert app.screen.query_one("#objectives-empty").display  # Q2 is empty now
+
+
+async def test_the_import_dialog_lists_the_review_meetings_it_adds_and_removes(plan_store,
+                                                                            tmp_path):
+    save_review(plan_store, meeting_review("review-old"))
+    other = open_plan(tmp_path / "other.db", small_plan())
+    save_review(other, meeting_review("review-new"))
+    write_export(other, tmp_path / "other.toml")
+    other.close()
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _preview(app, pilot, tmp_path / "other.toml")
+        assert isinstance(app.screen, ImportDialog)
+        merge = text_of(app.screen.query_one("#import-diff"))
+        assert "reviews: 1 added, 0 changed, 0 removed" in merge and "+ review-new" in merge
+        await pilot.press("r")
+        await pilot.pause()
+        replace = text_of(app.screen.query_one("#import-diff"))
+        assert "reviews: 1 added, 0 changed, 1 removed" in replace and "- review-old" in replace
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert [r.id for r in reviews(plan_store)] == ["review-new"]
 
 
 async def _preview(app, pilot, path) -> None:

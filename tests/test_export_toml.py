@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import shutil
 import stat
@@ -6,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from model.exchange import export_toml, plan_to_toml, write_atomic
+from model.exchange import export_toml, parse_plan_text, plan_to_toml, write_atomic
+from model.schema import REVIEW_LISTS
 from model.store import PlanStore
 from tests.conftest import align_process
-from tests.factories import small_plan
+from tests.factories import meeting_review, small_plan
 
 
 def test_export_follows_the_contract():
@@ -61,6 +63,37 @@ def test_text_needing_escapes_survives(tmp_path):
     plan.personas[0].quotes = ['She said "no"\\ then \ttabbed', "ünïcødé ✓", "line\nbreak"]
     text = plan_to_toml(plan)
     assert tomllib.loads(text)["personas"][0]["quotes"] == plan.personas[0].quotes
+
+
+def test_reviews_come_after_the_scoring_models_sorted_by_id_each_record_a_block():
+    plan = small_plan()
+    plan.reviews = [meeting_review("review-b", ended_at="2026-04-02T10:30:00"),
+                    meeting_review("review-a")]
+    text = plan_to_toml(plan)
+    doc = tomllib.loads(text)
+    assert [r["id"] for r in doc["reviews"]] == ["review-a", "review-b"]
+    assert text.index("[[scoring_models]]") < text.index("[[reviews]]") < text.index("[leads]")
+    first = doc["reviews"][0]
+    assert first["date"] == dt.date(2026, 4, 2)
+    assert first["started_at"] == dt.datetime(2026, 4, 2, 9, 0)
+    assert "ended_at" not in first
+    assert doc["reviews"][1]["ended_at"] == dt.datetime(2026, 4, 2, 10, 30)
+    for key in REVIEW_LISTS:  # each record its own block, one line a key, as key results are
+        assert text.count(f"\n\n  [[reviews.{key}]]\n") == 2 * len(getattr(plan.reviews[0], key))
+    # a key is left out only where leaving it out gives back the same: empty text is kept
+    assert first["items"][1] == {"kind": "metric", "id": "visits", "title": "Website visits",
+                                 "attention": "rest", "actual": ""}
+    assert first["items"][0]["reasons"] == ["red key results: lead_to_customer"]
+    assert '  reasons = [\n    "red key results: lead_to_customer",\n  ]\n' in text
+
+
+def test_the_documented_review_is_what_export_writes():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "toml-format.md").read_text()
+    block = doc.split("## Review meetings")[1].split("```toml\n")[1].split("```")[0]
+    text = 'format = "align-plan"\nversion = 1\nname = "Untitled plan"\nfiscal_year_start = 1\n\n'
+    parsed = parse_plan_text(text + block)
+    assert parsed.warnings == []
+    assert plan_to_toml(parsed.plan) == text + block
 
 
 def test_export_from_store_matches_plan(tmp_path):

@@ -1,6 +1,7 @@
 """Two teammates edit different entities of one exported plan; git merges without conflict and the
 merged file imports with both edits."""
 
+import datetime as dt
 import shlex
 import shutil
 import subprocess
@@ -9,9 +10,10 @@ import sys
 import pytest
 
 from model.exchange import export_toml, import_file, parse_plan_text, plan_to_toml
+from model.reviews import latest_review, render_minutes
 from model.schema import Department, Persona
 from model.store import PlanStore
-from tests.factories import small_plan
+from tests.factories import meeting_review, small_plan
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -120,6 +122,32 @@ def test_with_the_driver_new_personas_on_two_branches_merge(tmp_path):
     plan = parse_plan_text((repo / "plan.toml").read_text()).plan
     assert {p.id for p in plan.personas} == {"ops-olivia", "zoe-a", "zoe-b"}
     assert _git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_with_the_driver_reviews_held_on_two_branches_are_both_kept(tmp_path):
+    """Two teams each hold a review meeting and commit the plan: git's line merge conflicts
+    (both blocks land after the scoring models), the driver keeps both meetings, and their
+    minutes come out of the merged file as they were saved."""
+    first = meeting_review("review-2026-q1-2026-04-02")
+    second = meeting_review("review-2026-q1-2026-04-09", date=dt.date(2026, 4, 9),
+                            started_at="2026-04-09T14:00:00", signals=["Churn is red"])
+    repo = _repo_with_driver(tmp_path)
+    _commit_on(repo, "marketing", lambda p: p.reviews.append(first))
+    _commit_on(repo, "sales", lambda p: p.reviews.append(second))
+    base = plan_to_toml(small_plan())
+    ours, theirs = (_git(repo, "show", f"{b}:plan.toml").stdout for b in ("sales", "marketing"))
+    assert _merge(tmp_path, base, ours, theirs)[0] > 0  # what git alone would do
+    merged = _git(repo, "merge", "-q", "--no-edit", "marketing")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert _git(repo, "status", "--porcelain").stdout == ""
+    merged_file = repo / "plan.toml"
+    assert [r.id for r in parse_plan_text(merged_file.read_text()).plan.reviews] == [first.id,
+                                                                                    second.id]
+    with PlanStore.open(tmp_path / "merged.db") as s:
+        import_file(s, merged_file)
+        assert latest_review(s) == second
+        assert render_minutes(latest_review(s, "2026-Q1")) == render_minutes(second)
+        assert s.get("reviews", first.id) == first
 
 
 def test_with_the_driver_a_real_conflict_stops_the_merge_marked(tmp_path):

@@ -5,8 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from model.exchange import plan_to_toml
+from model.reviews import latest_review, save_review
 from model.store import PlanStore
-from tests.factories import small_plan
+from tests.factories import meeting_review, small_plan
 from tui.cli import main
 
 GOOD = plan_to_toml(small_plan())
@@ -15,6 +16,27 @@ GOOD = plan_to_toml(small_plan())
 def _swap(old: str, new: str, count: int = 1) -> bytes:
     assert old in GOOD
     return GOOD.replace(old, new, count).encode()
+
+
+REVIEW = """
+[[reviews]]
+id = "review-2026-q1-2026-04-02"
+period = "2026-Q1"
+date = 2026-04-02
+started_at = 2026-04-02 09:00:00
+
+  [[reviews.items]]
+  kind = "metric"
+  id = "leads"
+  title = "Leads"
+  attention = "red"
+  share = 0.87
+"""
+
+
+def _review(old: str, new: str) -> bytes:
+    assert old in REVIEW
+    return (GOOD + REVIEW.replace(old, new)).encode()
 
 
 CORPUS = {
@@ -110,6 +132,19 @@ CORPUS = {
     "terminal codes in a key": (_swap("[metrics.targets]\n",
                                       '[metrics.targets]\n"\\u001b]0;x\\u0007" = 1.0\n'),
                                 "targets.'\\x1b]0;x\\x07': '\\x1b]0;x\\x07' is not a period"),
+    # a review is checked as any entity, at its place in the file
+    "review period": (_review('period = "2026-Q1"', 'period = "2026-Q5"'),
+                      "reviews[0].period: '2026-Q5' is not a period"),
+    "review without a date": (_review("date = 2026-04-02\n", ""),
+                              "reviews[0].date: required, but missing"),
+    "review item attention": (_review('attention = "red"', 'attention = "hot"'),
+                              "reviews[0].items[0].attention: 'hot' is not one of"),
+    "review share as text": (_review("share = 0.87", 'share = "87%"'),
+                             "reviews[0].items[0].share: expected a number, got '87%'"),
+    "review start as text": (_review("started_at = 2026-04-02 09:00:00", 'started_at = "nine"'),
+                             "reviews[0].started_at: 'nine' is not a date and time"),
+    "review id twice": ((GOOD + REVIEW + REVIEW).encode(),
+                        "reviews[1]: duplicate id 'review-2026-q1-2026-04-02' (first at reviews[0])"),
     "git conflict left in": (_swap('name = "Acme FY26"\n', '<<<<<<< ours\nname = "Acme"\n=======\n'
                                    'name = "Acme FY26"\n>>>>>>> theirs\n'),
                              "line 3: the file still holds a git conflict marker (<<<<<<<)"),
@@ -133,6 +168,22 @@ def test_bad_file_exit_1_names_the_place_and_changes_nothing(tmp_path, case):
         assert expected in result.stderr, result.stderr
         assert "Traceback" not in result.output
         assert _dump(db) == before
+
+
+def test_a_bad_review_leaves_the_plans_reviews_as_they_were(tmp_path):
+    db = tmp_path / "plan.db"
+    with PlanStore.open(db) as s:
+        s.apply_plan(small_plan(), replace=True)
+        save_review(s, meeting_review())
+    before = _dump(db)
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(_review('attention = "red"', 'attention = "hot"'))
+    for extra in ([], ["--replace"]):
+        result = CliRunner().invoke(main, ["import", str(bad), str(db), *extra])
+        assert result.exit_code == 1 and "reviews[0].items[0].attention" in result.stderr
+        assert _dump(db) == before
+    with PlanStore.open(db) as s:
+        assert latest_review(s) == meeting_review()
 
 
 def _dump(db):

@@ -1,10 +1,14 @@
 import pytest
+from click.testing import CliRunner
 
+from model.check import integrity_problems
 from model.errors import AlignError
 from model.exchange import export_toml, import_file, import_plan, parse_plan_text, plan_to_toml
-from model.schema import Department
+from model.reviews import save_review
+from model.schema import Department, Plan, ReviewedItem, StatusChange
 from model.store import PlanStore
-from tests.factories import small_plan
+from tests.factories import meeting_review, small_plan
+from tui.cli import main
 
 
 @pytest.fixture
@@ -172,3 +176,100 @@ def test_replace_keeps_a_link_a_removed_entity_held_before(store):
     import_plan(store, parse_plan_text(text), replace=True)
     assert next(d for d in store.list("decisions") if d.id == decision.id).answers == note.id
     assert export_toml(store) == text
+
+
+# ---- review meetings ---------------------------------------------------------------------------
+def with_reviews(*reviews) -> Plan:
+    plan = small_plan()
+    plan.reviews = list(reviews)
+    return plan
+
+
+def test_reviews_round_trip_into_an_empty_plan_byte_identical(tmp_path):
+    plan = with_reviews(meeting_review("review-b", ended_at="2026-04-02T10:30:00"),
+                        meeting_review("review-a", items=[], signals=[]))
+    text = plan_to_toml(plan)
+    with PlanStore.open(tmp_path / "empty.db") as s:
+        diff = import_plan(s, parse_plan_text(text))
+        assert diff.kinds["reviews"].added == ["review-a", "review-b"]
+        assert s.load_plan().reviews == sorted(plan.reviews, key=lambda r: r.id)
+        assert export_toml(s) == text
+
+
+def test_a_merge_adds_and_updates_reviews_by_id_and_keeps_those_the_file_lacks(store):
+    save_review(store, meeting_review("review-kept"))
+    save_review(store, meeting_review("review-updated"))
+    text = plan_to_toml(with_reviews(meeting_review("review-updated", signals=["Churn is red"]),
+                                     meeting_review("review-new")))
+    diff = import_plan(store, parse_plan_text(text))
+    assert diff.kinds["reviews"].added == ["review-new"]
+    assert diff.kinds["reviews"].changed == [("review-updated", ["signals"])]
+    assert diff.kinds["reviews"].removed == []
+    assert [r.id for r in store.reviews()] == ["review-kept", "review-new", "review-updated"]
+    assert store.get("reviews", "review-updated").signals == ["Churn is red"]
+    assert import_plan(store, parse_plan_text(text)).is_empty
+
+
+def test_replace_removes_the_reviews_the_file_lacks(store):
+    save_review(store, meeting_review("review-old"))
+    text = plan_to_toml(with_reviews(meeting_review("review-new")))
+    diff = import_plan(store, parse_plan_text(text), replace=True)
+    assert (diff.kinds["reviews"].added, diff.kinds["reviews"].removed) == (["review-new"],
+                                                                            ["review-old"])
+    assert [r["id"] for r in store.db.query("SELECT id FROM reviews")] == ["review-new"]
+    assert export_toml(store) == text
+
+
+def test_a_dry_run_names_the_reviews_it_would_change_and_writes_nothing(store):
+    save_review(store, meeting_review("review-old"))
+    save_review(store, meeting_review("review-moved"))
+    text = plan_to_toml(with_reviews(meeting_review("review-new"),
+                                     meeting_review("review-moved", period="2026-Q2")))
+    before = export_toml(store)
+    diff = import_plan(store, parse_plan_text(text), replace=True, dry_run=True)
+    lines = diff.report_lines()  # as the in-app import shows it
+    assert "reviews: 1 added, 1 changed, 1 removed" in lines
+    assert {"  + review-new", "  ~ review-moved (period)", "  - review-old"} <= set(lines)
+    assert export_toml(store) == before
+    file = store.path.parent / "plan.toml"
+    file.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(file), str(store.path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "reviews: 1 added, 1 changed, 0 removed" in result.output
+    assert "  + review-new" in result.output
+    assert export_toml(store) == before
+
+
+def test_the_ids_a_review_names_are_a_snapshot_not_links(store, tmp_path):
+    """An objective deleted after the meeting, or never in this plan, leaves the review valid."""
+    review = meeting_review(
+        items=[ReviewedItem(kind="objective", id="long-gone", title="Gone", attention="rest")],
+        changes=[StatusChange(objective="long-gone", title="Gone", field="state",
+                              before="active", after="dropped")])
+    import_plan(store, parse_plan_text(plan_to_toml(with_reviews(review))))
+    store.delete("objectives", "grow-smb-pipeline")  # named by the review's other records
+    assert integrity_problems(store) == []
+    text = export_toml(store)
+    with PlanStore.open(tmp_path / "other.db") as other:
+        import_plan(other, parse_plan_text(text), replace=True)
+        assert other.get("reviews", review.id) == review
+        assert export_toml(other) == text
+
+
+def test_a_review_written_without_a_start_time_started_on_its_day(store):
+    text = ('format = "align-plan"\nversion = 1\n\n[[reviews]]\nid = "by-hand"\n'
+            'period = "2026-Q1"\ndate = 2026-04-02\n')
+    import_plan(store, parse_plan_text(text))
+    assert store.get("reviews", "by-hand").started_at == "2026-04-02T00:00:00"
+    assert import_plan(store, parse_plan_text(text)).is_empty  # not stamped anew each time
+
+
+def test_unknown_keys_in_a_review_are_reported(store):
+    text = plan_to_toml(with_reviews(meeting_review()))
+    text = text.replace('  kind = "metric"\n', '  kind = "metric"\n  colour = "red"\n')
+    text = text.replace('period = "2026-Q1"\ndate = 2026-04-02\n',
+                        'period = "2026-Q1"\ndate = 2026-04-02\nroom = "Oak"\n')
+    diff = import_plan(store, parse_plan_text(text))
+    assert "reviews[0].items[1].colour: unknown key, ignored" in diff.warnings
+    assert "reviews[0].room: unknown key, ignored" in diff.warnings
+    assert diff.kinds["reviews"].added == ["review-2026-q1-2026-04-02"]

@@ -1,6 +1,7 @@
 """Plan files merged by entity: edits to different things combine, though git's line merge
 would stop at them; a field both sides changed differently is marked as git marks conflicts."""
 
+import datetime as dt
 import shutil
 import subprocess
 
@@ -10,8 +11,8 @@ from click.testing import CliRunner
 from model.errors import AlignError
 from model.exchange import parse_plan_text, plan_to_toml
 from model.plan_merge import merge_plan_texts
-from model.schema import Condition, KeyResult, Measurement, Persona, Plan, Rule
-from tests.factories import small_plan
+from model.schema import Condition, KeyResult, Measurement, Persona, Plan, ReviewedItem, Rule
+from tests.factories import meeting_review, small_plan
 from tui.cli import main
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -110,6 +111,53 @@ def test_measurements_recorded_on_both_sides_are_all_kept():
     assert result.clean
     periods = {m.period for m in plan_of(result.text).measurements if m.metric == "revenue"}
     assert {"2026-04", "2026-05"} <= periods
+
+
+def add_review(review_id, **fields):
+    return lambda plan: plan.reviews.append(meeting_review(review_id, **fields))
+
+
+@needs_git
+def test_reviews_added_on_both_sides_are_both_kept_where_git_lines_conflict(tmp_path):
+    ours = edited(add_review("review-2026-q1-2026-04-02"))
+    theirs = edited(add_review("review-2026-q1-2026-04-09", date=dt.date(2026, 4, 9)))
+    assert git_line_merge(tmp_path, plan_to_toml(small_plan()), ours, theirs) > 0
+    result = merge_plan_texts(plan_to_toml(small_plan()), ours, theirs)
+    assert result.clean, (result.conflicts, result.errors)
+    reviews = plan_of(result.text).reviews
+    assert [r.id for r in reviews] == ["review-2026-q1-2026-04-02", "review-2026-q1-2026-04-09"]
+    assert by_id(reviews, "review-2026-q1-2026-04-09").date == dt.date(2026, 4, 9)
+    assert result.text == plan_to_toml(plan_of(result.text))
+
+
+def test_a_review_changed_differently_on_both_sides_is_a_conflict_named_by_its_id():
+    plan = small_plan()
+    plan.reviews = [meeting_review("review-1")]
+    ours, theirs = plan.model_copy(deep=True), plan.model_copy(deep=True)
+    ours.reviews[0].signals = ["Churn is red"]
+    theirs.reviews[0].signals = ["Leads are red"]
+    result = merge_plan_texts(plan_to_toml(plan), plan_to_toml(ours), plan_to_toml(theirs))
+    assert result.conflicts == ["reviews 'review-1' signals: changed differently on both sides"]
+
+
+def test_items_of_a_review_that_share_an_id_are_all_kept_when_both_sides_change_them():
+    """An objective and a metric may have one id: a review's items are then merged as plain
+    items, never by id, which would keep one of the two."""
+    twins = [ReviewedItem(kind="objective", id="growth", title="Grow", attention="red"),
+             ReviewedItem(kind="metric", id="growth", title="Growth rate", attention="rest")]
+    plan = small_plan()
+    plan.reviews = [meeting_review("review-1", items=twins)]
+    base = plan_to_toml(plan)
+    ours, theirs = plan.model_copy(deep=True), plan.model_copy(deep=True)
+    ours.reviews[0].items[0].actual = "40% progress"
+    theirs.reviews[0].items.append(ReviewedItem(kind="metric", id="leads", title="Leads",
+                                                attention="stale"))
+    result = merge_plan_texts(base, plan_to_toml(ours), plan_to_toml(theirs))
+    assert result.clean, (result.conflicts, result.errors)
+    items = plan_of(result.text).reviews[0].items
+    assert [(i.kind, i.id, i.actual) for i in items] == [
+        ("objective", "growth", "40% progress"), ("metric", "growth", "—"),
+        ("metric", "leads", "—")]
 
 
 def test_the_same_edit_on_both_sides_is_no_conflict():

@@ -12,7 +12,7 @@ from tests.test_toml_roundtrip_property import plans
 # The text field an edit changes, per kind.
 EDITED_FIELD = {"departments": "name", "objectives": "title", "metrics": "name",
                 "measurements": "note", "personas": "name", "notes": "text", "decisions": "text",
-                "scoring_models": "name"}
+                "scoring_models": "name", "reviews": "signals"}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,7 +31,8 @@ def _edit(plan: Plan, picks: dict[str, list[int]], side: str) -> Plan:
     for kind, chosen in picks.items():
         for index in chosen:
             entity = getattr(plan, kind)[index]
-            setattr(entity, EDITED_FIELD[kind], f"{side} edit of {index}")
+            edit = f"{side} edit of {index}"
+            setattr(entity, EDITED_FIELD[kind], [edit] if kind == "reviews" else edit)
     return plan
 
 

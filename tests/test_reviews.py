@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 
-from model.kpi import KpiEngine
+from model.kpi import KpiEngine, Status
 from model.reviews import (
     RecordedDecision,
     RecordedNote,
@@ -25,6 +27,7 @@ from model.reviews import (
     stale_reason,
     start_review,
 )
+from model.schema import ItemStatus
 from model.store import PlanStore
 from tests.conftest import TODAY, align_process, open_plan
 from tests.kpi_review_plans import PERIOD, review_plan
@@ -179,6 +182,69 @@ def test_cli_writes_minutes_of_the_latest_review(store, engine, tmp_path):
     assert (as_json.returncode, as_json.stderr) == (0, b"")
     assert json.loads(as_json.stdout.decode("utf-8")) == json.loads(
         runner.invoke(main, ["kpis", path, "--period", "2026-Q1", "--json"]).output)
+
+
+def test_minutes_after_export_and_import_are_those_of_the_plan(store, engine, tmp_path):
+    """Reviews travel in the plan file: the minutes of a plan imported from an export are the
+    minutes of the plan exported, the latest review of a day included."""
+    items, _ = review_agenda(engine, PERIOD)
+    morning = start_review(store, engine, PERIOD, TODAY).model_copy(update={
+        "id": "review-2026-q1-2026-05-15-9", "started_at": "2026-05-15T09:00:00"})
+    morning.items = [reviewed_item(i) for i in items[:3]]
+    morning.notes.append(RecordedNote(id="n-x", subject="leads", text="Webinar leads were late"))
+    save_review(store, morning)
+    # started later, saved later; its id sorts before the morning's
+    afternoon = start_review(store, engine, PERIOD, TODAY).model_copy(update={
+        "id": "review-2026-q1-2026-05-15-10", "started_at": "2026-05-15T15:00:00"})
+    afternoon.items = [reviewed_item(i) for i in items[:2]]
+    afternoon.changes.append(StatusChange(objective="grow-smb-pipeline", title="Turn SMB demand",
+                                          field="confidence", before=None, after="low",
+                                          note="Budget first"))
+    save_review(store, afternoon)
+    runner = CliRunner()
+    plan, fresh, file = str(store.path), str(tmp_path / "fresh.db"), str(tmp_path / "a.toml")
+    assert runner.invoke(main, ["export", plan, "-o", file]).exit_code == 0
+    imported = runner.invoke(main, ["import", file, fresh])
+    assert imported.exit_code == 0, imported.output
+    assert "reviews: 2 added, 0 changed, 0 removed" in imported.output
+    for args in (["--period", "2026-Q1"], []):
+        minutes = [runner.invoke(main, ["kpis", db, *args, "--minutes", "-"])
+                   for db in (plan, fresh)]
+        assert [m.exit_code for m in minutes] == [0, 0], minutes[1].output
+        assert minutes[1].output == minutes[0].output == render_minutes(afternoon, "Acme FY26")
+    again = tmp_path / "again.toml"
+    assert runner.invoke(main, ["export", fresh, "-o", str(again)]).exit_code == 0
+    assert again.read_bytes() == Path(file).read_bytes()
+
+
+def test_an_import_with_replace_leaves_no_review_the_file_lacks(store, engine, tmp_path):
+    runner = CliRunner()
+    plan, file = str(store.path), str(tmp_path / "before.toml")
+    assert runner.invoke(main, ["export", plan, "-o", file]).exit_code == 0
+    save_review(store, start_review(store, engine, PERIOD, TODAY))
+    assert runner.invoke(main, ["kpis", plan, "--minutes", "-"]).exit_code == 0
+    replaced = runner.invoke(main, ["import", file, plan, "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "reviews: 0 added, 0 changed, 1 removed" in replaced.output
+    missing = runner.invoke(main, ["kpis", plan, "--period", PERIOD, "--minutes", "-"])
+    assert missing.exit_code == 1
+    assert "no review for 2026-Q1" in missing.output
+
+
+def test_reviews_are_part_of_the_plan_the_store_loads(store, engine):
+    review = start_review(store, engine, PERIOD, TODAY)
+    save_review(store, review)
+    assert store.load_plan().reviews == [review]
+    assert store.load_plan(with_reviews=False).reviews == []
+    assert store.counts()["reviews"] == 1
+    plan = store.load_plan()
+    plan.reviews = []
+    store.apply_plan(plan, replace=True)
+    assert reviews(store) == []
+
+
+def test_a_review_records_statuses_as_the_kpi_engine_gives_them():
+    assert get_args(ItemStatus) == get_args(Status)
 
 
 def test_memory_store_has_the_reviews_table():

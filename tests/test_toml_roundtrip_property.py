@@ -19,8 +19,14 @@ from model.schema import (
     Persona,
     Plan,
     PlanSettings,
+    RecordedDecision,
+    RecordedMeasurement,
+    RecordedNote,
+    Review,
+    ReviewedItem,
     Rule,
     ScoringModel,
+    StatusChange,
     reference_errors,
 )
 from model.store import PlanStore
@@ -47,6 +53,35 @@ conditions = st.one_of(
     st.builds(lambda f, d: Condition(field=f, op="before", value=d.isoformat()), line, dates),
     st.builds(Condition, field=line, op=st.sampled_from(["is_empty", "is_true"])),
 )
+
+# A review is a snapshot of what the room saw: its text is kept exactly (empty, padded, with
+# control characters), and the ids it names need not be in the plan.
+snapshot_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+snapshot_ids = st.one_of(slugs, snapshot_text)
+recorded_decisions = st.builds(RecordedDecision, id=snapshot_ids, subject=snapshot_ids,
+                               text=snapshot_text, owner=snapshot_ids, due=st.none() | dates)
+review_records = {
+    "items": st.builds(
+        ReviewedItem, kind=st.sampled_from(["metric", "objective"]), id=slugs, title=snapshot_text,
+        attention=st.sampled_from(["red", "declining", "stale", "rest"]),
+        reasons=st.lists(snapshot_text, max_size=2),
+        status=st.sampled_from([None, "green", "amber", "red"]), actual=snapshot_text,
+        target=st.sampled_from(["—", "450", ""]), share=st.none() | st.floats(allow_nan=False)),
+    "notes": st.builds(RecordedNote, id=snapshot_ids, subject=snapshot_ids, text=snapshot_text),
+    "decisions": recorded_decisions,
+    "changes": st.builds(StatusChange, objective=snapshot_ids, title=snapshot_text,
+                         field=st.sampled_from(["state", "confidence"]),
+                         before=st.none() | snapshot_text, after=st.none() | snapshot_text,
+                         note=st.none() | snapshot_text),
+    "measurements": st.builds(RecordedMeasurement, metric=snapshot_ids, title=snapshot_text,
+                              period=snapshot_text, value=snapshot_text, note=snapshot_text),
+    "carried_decisions": recorded_decisions,
+}
+reviews = st.builds(
+    Review, id=slugs, period=periods, date=dates,
+    started_at=stamps.map(lambda d: d.isoformat()), ended_at=st.none() | stamps,
+    signals=st.lists(snapshot_text, max_size=2),
+    **{key: st.lists(records, max_size=2) for key, records in review_records.items()})
 
 
 @st.composite
@@ -121,7 +156,7 @@ def plans(draw):
     plan = Plan(settings=PlanSettings(name=draw(name), fiscal_year_start=draw(st.integers(1, 12))),
                 departments=departments, metrics=metrics, personas=personas, objectives=objectives,
                 measurements=measurements, notes=notes, decisions=decisions, scoring_models=models,
-                leads=leads)
+                reviews=draw(st.lists(reviews, max_size=2, unique_by=lambda r: r.id)), leads=leads)
     assert reference_errors(plan) == []
     return plan
 
