@@ -629,11 +629,32 @@ class ObjectivesScreen(AreaScreen):
             return None
         return self.view.get(self.selected_id)
 
+    @on(DataTable.RowHighlighted, "#objectives-matrix")
+    def follow_matrix_cursor(self, event: DataTable.RowHighlighted) -> None:
+        """In the matrix, the highlighted row is the objective the keys act on."""
+        key = event.row_key.value
+        if key and key != "__totals__":
+            self.selected_id = key
+
     def _need_selection(self) -> Objective | None:
+        """The selected objective as the plan holds it now, or None, said: nothing selected
+        (the matrix's totals row included), or deleted by another Align since the screen was
+        drawn (then the screen is redrawn)."""
         o = self.selected()
+        if self.query_one(ContentSwitcher).current == "objectives-matrix-view":
+            table = self.query_one("#objectives-matrix", DataTable)
+            if table.row_count == 0 or table.coordinate_to_cell_key(
+                    table.cursor_coordinate).row_key.value == "__totals__":
+                o = None
         if o is None:
             self.notify("No objective selected.", severity="warning")
-        return o
+            return None
+        stored = self.store.objective(o.id)
+        if stored is None:  # deleted by another Align since the tree was drawn
+            self.notify(f"Objective {o.id} was deleted elsewhere; the tree is redrawn.",
+                        severity="warning")
+            self.reload()
+        return stored
 
     # ---- filter, sort, matrix --------------------------------------------------------------
     def action_filter(self) -> None:
@@ -711,13 +732,7 @@ class ObjectivesScreen(AreaScreen):
         from screens.objective_form import ObjectiveForm
 
         if (o := self._need_selection()) is not None:
-            stored = self.store.objective(o.id)
-            if stored is None:  # deleted by another Align since the tree was drawn
-                self.notify(f"Objective {o.id} was deleted elsewhere; the tree is redrawn.",
-                            severity="warning")
-                self.reload()
-                return
-            self.app.push_screen(ObjectiveForm(self.store, objective=stored), self._saved)
+            self.app.push_screen(ObjectiveForm(self.store, objective=o), self._saved)
 
     def action_add_note(self) -> None:
         from screens.note_form import NoteForm
@@ -765,10 +780,8 @@ class ObjectivesScreen(AreaScreen):
         """Copies the key results, not the notes: the next period starts a fresh conversation."""
         from screens.form_support import slugify, unique_id
 
-        if (o := self._need_selection()) is None:
+        if (original := self._need_selection()) is None:
             return
-        original = self.store.objective(o.id)
-        assert original is not None
         target = next_period(original.period)
         if not is_period(target):
             self.notify(f"{original.period} is the last period plans go to: years run from "

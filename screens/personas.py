@@ -290,10 +290,18 @@ class PersonasScreen(AreaScreen):
 
     # ---- writes ----------------------------------------------------------------------------
     def _selected(self) -> Persona | None:
+        """The selected persona as the plan holds it now, or None, said: nothing selected, or
+        deleted by another Align since the list was drawn (then the list is redrawn)."""
         p = next((x for x in self.personas if x.id == self.selected_id), None)
         if p is None:
             self.notify("No persona selected.", severity="warning")
-        return p
+            return None
+        stored = self.store.persona(p.id)
+        if stored is None:  # deleted by another Align since the list was drawn
+            self.notify(f"Persona {p.id} was deleted elsewhere; the list is redrawn.",
+                        severity="warning")
+            self.reload()
+        return stored
 
     def _saved(self, persona_id: str | None) -> None:
         if persona_id:
@@ -310,13 +318,7 @@ class PersonasScreen(AreaScreen):
         from screens.persona_form import PersonaForm
 
         if (p := self._selected()) is not None:
-            stored = self.store.persona(p.id)
-            if stored is None:  # deleted by another Align since the list was drawn
-                self.notify(f"Persona {p.id} was deleted elsewhere; the list is redrawn.",
-                            severity="warning")
-                self.reload()
-                return
-            self.app.push_screen(PersonaForm(self.store, stored,
+            self.app.push_screen(PersonaForm(self.store, p,
                                              today=self.app.today),  # type: ignore[attr-defined]
                                  self._saved)
 

@@ -287,3 +287,28 @@ def test_rules_that_cannot_score_the_leads_are_warned_of_on_import_and_flagged_b
     assert ("! scoring model 'northwind-b2b' cannot score the leads: rule 'fit-core-industry', "
             "field 'budget'") in check.stdout
     assert run("score", plan).exit_code == 1
+
+
+def test_a_workbench_that_stopped_on_an_error_exits_not_0(tmp_path, monkeypatch):
+    """Textual prints the traceback of an app that fails; the command used to exit 0 after it."""
+    from textual.app import App
+
+    import tui.app
+
+    class Failing(App):
+        def on_mount(self) -> None:
+            raise RuntimeError("a screen failed")
+
+        def run(self, **kwargs):  # noqa: ANN003 - no terminal under the tests
+            return super().run(headless=True)
+
+    monkeypatch.setattr(tui.app, "build_app", lambda store: Failing())
+    store = PlanStore.open(tmp_path / "p.db")
+    try:
+        assert tui.app.run_app(store) == 1
+    finally:
+        store.close()
+    monkeypatch.setattr(tui.app, "run_app", lambda store: 1)
+    assert run(tmp_path / "q.db").exit_code == 1
+    monkeypatch.setattr(tui.app, "run_app", lambda store: 0)
+    assert run(tmp_path / "q.db").exit_code == 0

@@ -9,6 +9,7 @@ from screens.note_form import DecisionForm, NoteForm
 from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
 from screens.objectives import ObjectivesScreen
 from tests.conftest import TODAY, text_of
+from tests.test_objectives_findings import notifications
 from tui.app import build_app
 
 
@@ -577,3 +578,39 @@ async def test_a_decision_can_answer_a_feedback_note_of_its_objective(plan_store
         await pilot.press("up", "c")  # an objective without feedback: nothing to pick
         await pilot.pause()
         assert app.screen.query_one("#f-answers", Select).disabled
+
+
+async def test_keys_in_the_matrix_act_on_its_highlighted_row(plan_store):
+    """d, e, y, a and c in the matrix act on the row it highlights, not on the objective
+    selected in the tree behind it; its totals row is no objective."""
+    from screens.dialogs import ConfirmDialog
+    from screens.objective_form import ObjectiveForm
+
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        tree_choice = app.screen.selected_id
+        await pilot.press("m")
+        await pilot.pause()
+        table = app.screen.query_one("#objectives-matrix")
+        keys = [row.key.value for row in table.ordered_rows]
+        target = next(k for k in keys if k not in (tree_choice, "__totals__"))
+        await pilot.press(*["down"] * keys.index(target))
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"({target})" in app.screen.title_text
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ObjectiveForm) and app.screen.original.id == target
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "No objective selected." in notifications(app)

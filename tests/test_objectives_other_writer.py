@@ -174,3 +174,26 @@ async def test_e_on_an_objective_deleted_elsewhere_says_so_instead_of_a_new_form
 
         shown = ids(app.screen.query_one("#objectives-tree").root)
         assert "clean-books" not in shown and "grow-smb-pipeline" in shown
+
+
+async def test_every_key_on_an_objective_deleted_elsewhere_says_so(plan_store):
+    """y (copy to the next period) used to stop the app on an assertion; d, a and c offered a
+    dialog for an objective the plan no longer holds."""
+    for key in ("y", "d", "a", "c"):
+        app = build_app(plan_store, today=TODAY)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_q1(app, pilot)
+            await pilot.press("down")
+            await pilot.pause()
+            first = app.screen.selected_id
+            assert first is not None, key
+            kept = plan_store.objective(first)
+            with another_align(plan_store) as other:
+                other.delete("objectives", first)
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert isinstance(app.screen, ObjectivesScreen), key
+            assert any(f"{first} was deleted elsewhere" in m for m in notifications(app)), key
+            assert plan_store.objective(first) is None, key
+            assert not [o for o in plan_store.objectives() if o.id.startswith(first)], key
+        plan_store.save_objective(kept)  # for the next key

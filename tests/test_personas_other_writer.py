@@ -109,3 +109,17 @@ async def test_e_on_a_persona_deleted_elsewhere_says_so_instead_of_a_new_form(pl
         await pilot.pause()
         assert isinstance(app.screen, PersonasScreen)
         assert any("ops-olivia was deleted elsewhere" in m for m in notifications(app))
+
+
+async def test_y_on_a_persona_deleted_elsewhere_makes_no_copy(plan_store):
+    """y copied the persona as the list held it, so one deleted elsewhere came back as a copy."""
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_personas(app, pilot)
+        with another_align(plan_store) as other:
+            other.delete("personas", "ops-olivia")
+        await pilot.press("down", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("ops-olivia was deleted elsewhere" in m for m in notifications(app))
+        assert not [p for p in plan_store.personas() if p.id.startswith("ops-olivia")]

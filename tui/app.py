@@ -507,5 +507,9 @@ def build_app(store: PlanStore, *, today: dt.date | None = None) -> AlignApp:
 _imports_frozen = False
 
 
-def run_app(store: PlanStore) -> None:
-    build_app(store).run()
+def run_app(store: PlanStore) -> int:
+    """Runs the workbench; its exit status: not 0 when the app stopped on an error (Textual has
+    printed the traceback by then), so a script or a shell sees the failure."""
+    app = build_app(store)
+    app.run()
+    return app.return_code or 0

@@ -212,7 +212,8 @@ def main(ctx: click.Context) -> None:
     store = open_store(db, create=True)
     from tui.app import run_app
 
-    run_app(store)
+    if status := run_app(store):
+        ctx.exit(status)
 
 
 @main.command("init")
