@@ -19,6 +19,7 @@ Decisions the screen, the command line and the minutes rely on:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -187,14 +188,23 @@ def objective_item(engine: KpiEngine, objective: Objective, period: str) -> Agen
              if kr.metric in engine.metrics and stale_reason(engine, kr.metric, objective.period)]
     if stale:
         reasons.append("stale: " + ", ".join(stale))
+    # The status is the worst key result's (DESIGN §6), as on the Objectives screen; low
+    # confidence puts the objective first on the agenda all the same.
     status = progress.status
-    if objective.confidence == "low":
-        status = "red"
-    attention: Attention = ("red" if status == "red" else "declining" if declining
-                            else "stale" if stale else "rest")
+    attention: Attention = ("red" if status == "red" or objective.confidence == "low"
+                            else "declining" if declining else "stale" if stale else "rest")
     return AgendaItem("objective", objective.id, objective.title, attention, tuple(reasons),
                       status, progress.progress, 1.0 if progress.progress is not None else None,
                       "percent")
+
+
+def fresh_item(engine: KpiEngine, item: AgendaItem, period: str) -> AgendaItem | None:
+    """The item computed again from `engine` (after a write), or None when the plan no longer
+    holds its objective or metric."""
+    if item.kind == "metric":
+        return metric_item(engine, item.id, period) if item.id in engine.metrics else None
+    objective = next((o for o in engine.plan.objectives if o.id == item.id), None)
+    return objective_item(engine, objective, period) if objective is not None else None
 
 
 def review_agenda(engine: KpiEngine, period: str) -> tuple[list[AgendaItem], int]:
@@ -385,12 +395,16 @@ def render_minutes(review: Review, plan_name: str = "") -> str:
 
 
 def minutes_file_name(review: Review) -> str:
-    return f"minutes-{review.period.lower()}-{review.date.isoformat()}.md"
+    """`minutes-2026-q2-2026-11-23.md`; a later review of the same period that day keeps its
+    number (`…-2.md`), so its minutes do not take the earlier meeting's name."""
+    base = f"minutes-{review.period.lower()}-{review.date.isoformat()}"
+    number = review.id.removeprefix(f"review-{review.period.lower()}-{review.date.isoformat()}")
+    return f"{base}{number if re.fullmatch(r'-[0-9]+', number) else ''}.md"
 
 
 __all__ = [
     "ATTENTION_RANK", "AgendaItem", "RecordedDecision", "RecordedMeasurement", "RecordedNote",
-    "Review", "ReviewedItem", "StatusChange", "agenda_objectives", "attention_key",
+    "Review", "ReviewedItem", "StatusChange", "agenda_objectives", "attention_key", "fresh_item",
     "is_declining", "last_full_month", "last_meeting_notes", "latest_review", "metric_item",
     "minutes_file_name", "new_review_id", "objective_item", "open_decisions", "render_minutes",
     "review_agenda", "reviewed_item", "reviews", "save_review", "share_of_target", "stale_reason",

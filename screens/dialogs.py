@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from model.errors import AlignError
 from screens.footer import AlignFooter
 
 
@@ -60,28 +61,46 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-def check_file_target(text: str) -> str | None:
-    """For an InputDialog asking where to write a file: what is wrong with `text`, or None."""
+def file_target(plan: Path | None, kind: str) -> Callable[[str], str | None]:
+    """For an InputDialog asking where to write a `kind` file: what the write would refuse
+    (a folder, a folder that does not exist, the plan or its journal files, a database, a
+    read-only file), as a message, before the dialog closes."""
+    from model.exchange import check_file_target
+
+    def check(text: str) -> str | None:
+        try:
+            check_file_target(Path(text).expanduser(), plan, kind=kind)
+        except AlignError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+def replaces_a_file(text: str) -> str | None:
+    """For an InputDialog asking where to write a file: a warning when a file is there."""
     path = Path(text).expanduser()
-    if path.is_dir():
-        return f"{text} is a folder; give a file name"
-    if not path.parent.exists():
-        return f"folder {path.parent} does not exist"
+    if path.is_file():
+        return f"{path.name} exists: enter again replaces it, or give another name"
     return None
 
 
 class InputDialog(ModalScreen[str | None]):
-    """One line of text, e.g. a file name; `check` returns an error message or None."""
+    """One line of text, e.g. a file name; `check` returns an error message or None; `warn`
+    a warning that a second enter on the same text goes past (a file to be replaced)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="input.cancel")]
 
     def __init__(self, title: str, value: str = "", *, placeholder: str = "",
-                 check: Callable[[str], str | None] | None = None) -> None:
+                 check: Callable[[str], str | None] | None = None,
+                 warn: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
         self.check = check
+        self.warn = warn
+        self.warned: str | None = None  # the text last warned about
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -98,6 +117,11 @@ class InputDialog(ModalScreen[str | None]):
         if problem:
             self.query_one("#input-value", Input).add_class("-invalid")
             self.query_one("#input-error", Static).update(Text(problem))
+            return
+        if self.warn is not None and text != self.warned and (warning := self.warn(text)):
+            self.warned = text
+            self.query_one("#input-value", Input).remove_class("-invalid")
+            self.query_one("#input-error", Static).update(Text(warning, style="yellow"))
             return
         self.dismiss(text)
 

@@ -986,7 +986,7 @@ class LeadScoringScreen(AreaScreen):
         self.query_one(LeadsBrowser).focus()
 
     def action_export_leads(self) -> None:
-        from screens.dialogs import check_file_target
+        from screens.dialogs import file_target, replaces_a_file
 
         browser = self.query_one(LeadsBrowser)
         source = browser.source
@@ -1003,7 +1003,8 @@ class LeadScoringScreen(AreaScreen):
         self.app.push_screen(InputDialog(
             f"Export the {source.count:,} leads shown, in their order, to a CSV file",
             suggested, placeholder="leads.csv",
-            check=check_file_target), self._export_leads_to)
+            check=file_target(plan, ".csv"),
+                        warn=replaces_a_file), self._export_leads_to)
 
     def _export_leads_to(self, target: str | None) -> None:
         from model.exchange import check_export_target

@@ -27,10 +27,9 @@ from model.reviews import (
     RecordedNote,
     Review,
     StatusChange,
+    fresh_item,
     last_meeting_notes,
-    metric_item,
     minutes_file_name,
-    objective_item,
     open_decisions,
     render_minutes,
     review_agenda,
@@ -93,6 +92,7 @@ class ReviewModeScreen(Screen[str | None]):
         self.review: Review = start_review(store, self.engine, period, today)
         self.index = 0
         self.visited: list[str] = []
+        self.gone: set[str] = set()  # keys of items whose objective or metric was deleted
         self.saved = False
 
     def action_stay(self) -> None:
@@ -119,8 +119,43 @@ class ReviewModeScreen(Screen[str | None]):
         return text
 
     def on_mount(self) -> None:
+        self.app.meeting = self  # type: ignore[attr-defined]
         self._visit()
         self._draw()
+
+    def on_unmount(self) -> None:
+        if getattr(self.app, "meeting", None) is self:
+            self.app.meeting = None  # type: ignore[attr-defined]
+
+    def _anything_to_keep(self) -> bool:
+        c = self.review.counts()
+        return self.saved or len(self.visited) > 1 or bool(
+            c["notes"] or c["decisions"] or c["changes"] or c["measurements"])
+
+    def ask_before_quit(self) -> bool:
+        """Whether quitting waits for the room (`AlignApp.action_quit`): a meeting that
+        reviewed or recorded something asks, and is saved as finished before Align quits."""
+        from screens.dialogs import ConfirmDialog
+
+        if not self._anything_to_keep():
+            return False
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            from model.schema import now_timestamp
+
+            self.review.ended_at = now_timestamp()
+            self._persist()
+            if self.saved:
+                self.app.exit()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Quit in the middle of the {self.period} review?",
+            [f"the review is saved as it stands: {len(self.visited)} of {len(self.items)} "
+             "items reviewed", "f finishes it instead, with its summary and minutes"],
+            confirm_label="Save and quit"), answered)
+        return True
 
     # ---- the current item --------------------------------------------------------------------
     @property
@@ -132,20 +167,21 @@ class ReviewModeScreen(Screen[str | None]):
         if item is not None and item.key not in self.visited:
             self.visited.append(item.key)
 
-    def _refresh_item(self) -> None:
-        """Recompute the current item after a write, keeping its place on the agenda."""
-        item = self.item
-        if item is None:
-            return
+    def _refresh_items(self) -> None:
+        """Recompute every item after a write, each keeping its place on the agenda: a value
+        entered on one metric moves the formulas and objectives built on it. An item whose
+        objective or metric has left the plan (deleted by another Align) keeps what the room
+        saw, marked gone."""
         self.snapshot = PlanSnapshot(self.store.load_plan(), self.snapshot.extra,
                                      self.snapshot.today)
         self.engine = self.snapshot.engine()
-        if item.kind == "metric":
-            fresh = metric_item(self.engine, item.id, self.period)
-        else:
-            objective = next((o for o in self.engine.plan.objectives if o.id == item.id), None)
-            fresh = objective_item(self.engine, objective, self.period) if objective else item
-        self.items[self.index] = fresh
+        for i, item in enumerate(self.items):
+            fresh = fresh_item(self.engine, item, self.period)
+            if fresh is None:
+                self.gone.add(item.key)
+            else:
+                self.gone.discard(item.key)
+                self.items[i] = fresh
 
     def _draw(self) -> None:
         progress = self.query_one("#review-progress", Static)
@@ -165,7 +201,9 @@ class ReviewModeScreen(Screen[str | None]):
         head.append(f"  item {self.index + 1} of {len(self.items)}  ")
         head.append(ATTENTION_LABEL[item.attention], style=ATTENTION_STYLE[item.attention])
         head.append(f"   reviewed {len(self.visited)} · notes {c['notes']} · decisions "
-                    f"{c['decisions']} · status changes {c['changes']}", style="dim")
+                    f"{c['decisions']} · status changes {c['changes']}"
+                    + (f" · values {c['measurements']}" if c["measurements"] else ""),
+                    style="dim")
         if self.left_out:
             head.append(f" · {self.left_out} metrics without data left out", style="dim")
         progress.update(head)
@@ -177,6 +215,12 @@ class ReviewModeScreen(Screen[str | None]):
         title = Text(item.title, style="bold underline")
         title.append(f"   {item.kind} {item.id}", style="dim")
         parts.append(title)
+        objective = next((o for o in engine.plan.objectives if o.id == item.id), None)
+        if item.key in self.gone or (item.kind == "metric" and item.id not in engine.metrics) \
+                or (item.kind == "objective" and objective is None):
+            parts.append(Text(f"This {item.kind} was deleted from the plan after the review "
+                              "began; n moves on.", style="bold yellow"))
+            return Group(*parts)
         if item.reasons:
             parts.append(Text("Why it is here: " + "; ".join(item.reasons),
                               style=ATTENTION_STYLE[item.attention]))
@@ -192,7 +236,7 @@ class ReviewModeScreen(Screen[str | None]):
             parts.append(line)
             parts.append(Text(engine.explain(item.id, period), style="cyan"))
         else:
-            objective = next(o for o in engine.plan.objectives if o.id == item.id)
+            assert objective is not None
             line = status_mark(item.status)
             line.append(f"   progress {'—' if item.actual is None else f'{item.actual:.0%}'}",
                         style="bold")
@@ -243,10 +287,14 @@ class ReviewModeScreen(Screen[str | None]):
         today = [n for n in self.review.notes if n.subject == item.id]
         today_dec = [d for d in self.review.decisions if d.subject == item.id]
         changes = [ch for ch in self.review.changes if ch.objective == item.id]
-        if today or today_dec or changes:
+        values = [m for m in self.review.measurements
+                  if item.kind == "metric" and m.metric == item.id]
+        if today or today_dec or changes or values:
             now = Text("Recorded in this meeting", style="bold green")
             for ch in changes:
                 now.append(f"\n  • {ch.field}: {ch.before or '—'} → {ch.after or '—'}")
+            for m in values:
+                now.append(f"\n  • value for {m.period}: {m.value}")
             for n in today:
                 now.append(f"\n  • note: {n.text}")
             for d in today_dec:
@@ -278,6 +326,12 @@ class ReviewModeScreen(Screen[str | None]):
         if item.kind != "objective":
             self.notify("Status and confidence keys apply to objectives; this item is a metric.",
                         severity="warning")
+            return None
+        if self.store.objective(item.id) is None:
+            self.notify(f"Objective {item.id} was deleted from the plan after the review began.",
+                        severity="warning")
+            self._refresh_items()
+            self._draw()
             return None
         return item
 
@@ -412,7 +466,7 @@ class ReviewModeScreen(Screen[str | None]):
             turns_red=lambda m: turns_red(snapshot, engine, m, self.period)), saved)
 
     def _after_write(self, kind: str) -> None:
-        self._refresh_item()
+        self._refresh_items()
         self._persist()
         self._draw()
         self.app.post_message(PlanChanged(kind))
@@ -431,9 +485,7 @@ class ReviewModeScreen(Screen[str | None]):
     def action_finish(self) -> None:
         from model.schema import now_timestamp
 
-        c = self.review.counts()
-        if not self.saved and len(self.visited) <= 1 and not (
-                c["notes"] or c["decisions"] or c["changes"] or c["measurements"]):
+        if not self._anything_to_keep():
             # The room left before reviewing anything: no record, so the minutes of the
             # meeting that did happen stay the period's latest.
             self.notify("Nothing was reviewed, so no review was saved.")
@@ -498,16 +550,19 @@ class ReviewSummaryScreen(ModalScreen[None]):
                         + (f", due {d.due.isoformat()}" if d.due else ""))
         for n in r.notes:
             text.append(f"\n• note: {n.text}")
+        for m in r.measurements:
+            text.append(f"\n• value: {m.title} for {m.period} = {m.value}")
         text.append(f"\n\nSaved as {r.id}. `align kpis PLAN --period {r.period} --minutes FILE` "
                     "writes these minutes again later.", style="dim")
         return text
 
     def action_export_minutes(self) -> None:
-        from screens.dialogs import InputDialog, check_file_target
+        from screens.dialogs import InputDialog, file_target, replaces_a_file
 
         default = str(self.folder / minutes_file_name(self.review))
         self.app.push_screen(InputDialog("Write the minutes (Markdown) to", default,
-                                         placeholder="minutes.md", check=check_file_target),
+                                         placeholder="minutes.md", check=file_target(self.plan, ".md"),
+                        warn=replaces_a_file),
                              self._write_minutes)
 
     def _write_minutes(self, target: str | None) -> None:

@@ -164,6 +164,28 @@ async def test_export_writes_the_chosen_file(plan_store, tmp_path, monkeypatch):
         assert any("Exported" in n.message for n in app._notifications)
 
 
+async def test_export_over_a_file_asks_for_a_second_enter(plan_store, tmp_path, monkeypatch):
+    """A file already there is named first; enter again replaces it, escape keeps it."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "acme-fy26.toml"
+    target.write_text("kept\n")
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = app.screen
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is dialog and target.read_text() == "kept\n"
+        assert "acme-fy26.toml exists: enter again replaces it" in text_of(
+            dialog.query_one("#input-error"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is not dialog
+        assert tomllib.loads(target.read_text())["objectives"]
+
+
 async def test_export_to_a_missing_folder_is_refused_inline(plan_store, tmp_path):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -702,8 +702,13 @@ async def test_x_writes_the_leads_shown_to_csv(tmp_path):
         dialog.query_one("#input-value").value = str(tmp_path / "p.db")
         await pilot.press("enter")
         await settle(pilot)
-        assert any("is the plan itself; export to a .csv file" in n.message
-                   for n in pilot.app._notifications)
+        # refused in the dialog, before a replace warning could offer to write over it
+        assert pilot.app.screen is dialog
+        assert "is the plan itself; export to a .csv file" in text_of(
+            dialog.query_one("#input-error"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog
     assert (tmp_path / "p.db").read_bytes()[:16] == plan_bytes[:16] == b"SQLite format 3\x00"
     assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == 2000
 

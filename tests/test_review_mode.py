@@ -209,8 +209,15 @@ async def test_summary_is_saved_and_minutes_exported(review_store, tmp_path):  #
         app.screen.query_one("#input-value", Input).value = str(wal)
         await pilot.press("enter")
         await pilot.pause()
-        assert any("wal file" in n.message for n in app._notifications)
+        # refused in the dialog, before a replace warning could offer to write over it
+        assert isinstance(app.screen, InputDialog)
+        assert "wal file" in text_of(app.screen.query_one("#input-error"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InputDialog)
         assert (wal.read_bytes() if wal.exists() else None) == before
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -229,3 +236,110 @@ async def test_leaving_before_reviewing_anything_saves_no_review(review_store): 
         assert isinstance(app.screen, KpiReviewScreen)
         assert review_store.db["reviews"].count == 0
         assert any("no review was saved" in n.message for n in app._notifications)
+
+
+async def test_a_value_entered_moves_every_item_built_on_it(review_store):  # noqa: F811
+    """Entering a value on one metric recomputes the objectives measured by it (and the
+    formulas using it), not only the item on screen: one item used to show the old status
+    beside the new figures, and the minutes kept it."""
+    from model.reviews import fresh_item
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        dependants = [i for i in screen.items if i.kind == "objective" and any(
+            kr.metric == "leads" for kr in review_store.objective(i.id).key_results)]
+        assert dependants
+        before = {i.key: i for i in dependants}
+        await go_to(screen, pilot, "leads")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-period", Input).value = "2026-03"
+        form.query_one("#f-value", Input).value = "1,200"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "value for 2026-03: 1,200" in body(screen)
+        assert "values 1" in text_of(screen.query_one("#review-progress"))
+        for item in screen.items:
+            assert item == fresh_item(screen.engine, item, screen.period), item.key
+        assert any(i.actual != before[i.key].actual
+                   for i in screen.items if i.key in before)
+        await go_to(screen, pilot, dependants[0].id)
+        fresh = next(i for i in screen.items if i.key == dependants[0].key)
+        assert f"progress {fresh.actual:.0%}" in body(screen)
+
+
+async def test_an_objective_deleted_during_the_meeting_is_said_not_a_crash(review_store):  # noqa: F811
+    """Another Align deletes an objective on the agenda: stepping to it after a write (which
+    recomputes the agenda) stopped the app; now the item says so and its keys do nothing."""
+    from model.store import PlanStore
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        with PlanStore.open(review_store.path) as other:
+            other.delete("objectives", "grow-smb-pipeline")
+        await pilot.press("w")  # a note on the first item: a write
+        await pilot.pause()
+        app.screen.query_one("#f-text", TextArea).text = "Webinar leads arrive late"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        await go_to(screen, pilot, "grow-smb-pipeline")
+        assert "was deleted from the plan after the review began" in body(screen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is screen
+        assert any("grow-smb-pipeline was deleted" in str(n.message)
+                   for n in app._notifications)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewSummaryScreen)
+
+
+async def test_the_palette_cannot_leave_the_meeting_and_quit_asks(review_store):  # noqa: F811
+    """The palette's area, period and import commands would leave the review without f; q
+    in the middle of a meeting asks, and saves it as finished before quitting."""
+    from tui.app import AlignCommands
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        names = [name for name, _, _ in AlignCommands(screen).commands()]
+        assert not [n for n in names if n.startswith(("Go to", "Switch period", "Import"))]
+        assert "Export plan…" in names
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("n", "n")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is not screen  # the question
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        assert latest_review(review_store) is None or latest_review(review_store).ended_at is None
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        saved = latest_review(review_store)
+        assert saved is not None and saved.ended_at is not None
+        assert [i.id for i in saved.items] == [i.id for i in screen.items[:3]]
+    assert app.return_code == 0
+
+
+async def test_after_the_meeting_the_palette_goes_everywhere_again(review_store):  # noqa: F811
+    from tui.app import AlignCommands
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_review(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert app.meeting is None
+        names = [name for name, _, _ in AlignCommands(app.screen).commands()]
+        assert "Go to Objectives" in names and "Import plan…" in names

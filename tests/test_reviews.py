@@ -252,3 +252,28 @@ def test_memory_store_has_the_reviews_table():
     assert s.db["reviews"].exists()
     assert {"id", "period", "date", "summary", "created_at", "updated_at"} <= set(
         s.db["reviews"].columns_dict)
+
+
+def test_low_confidence_puts_an_objective_first_but_keeps_its_status(engine):
+    """DESIGN §6: an objective's status is its worst key result's, on every screen and in the
+    minutes; low confidence makes it red attention, not a red status."""
+    from model.reviews import objective_item
+
+    objective = next(o for o in engine.plan.objectives if o.id == "clean-books")
+    assert engine.objective_progress(objective).status != "red"
+    low = objective.model_copy(update={"confidence": "low"})
+    item = objective_item(engine, low, PERIOD)
+    assert item.status == engine.objective_progress(objective).status
+    assert item.attention == "red" and "confidence low" in item.reasons
+
+
+def test_a_second_review_of_the_day_gets_its_own_minutes_file_name():
+    from model.reviews import minutes_file_name
+    from model.schema import Review
+
+    first = Review(id="review-2026-q2-2026-11-23", period="2026-Q2", date=dt.date(2026, 11, 23))
+    second = first.model_copy(update={"id": "review-2026-q2-2026-11-23-2"})
+    imported = first.model_copy(update={"id": "weekly"})  # a hand-made id from a plan file
+    assert minutes_file_name(first) == "minutes-2026-q2-2026-11-23.md"
+    assert minutes_file_name(second) == "minutes-2026-q2-2026-11-23-2.md"
+    assert minutes_file_name(imported) == "minutes-2026-q2-2026-11-23.md"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -100,19 +100,23 @@ class AlignCommands(Provider):
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app: AlignApp = self.app  # type: ignore[assignment]
         out: list[tuple[str, str, Callable[[], object]]] = []
-        for mode, key, label in AREAS:
-            out.append((f"Go to {label}", f"Show the {label} area (key {key})",
-                        lambda mode=mode: app.action_area(mode)))
+        # A review meeting holds its period and area until f finishes it (as its keys do).
+        meeting = app.meeting is not None
+        if not meeting:
+            for mode, key, label in AREAS:
+                out.append((f"Go to {label}", f"Show the {label} area (key {key})",
+                            lambda mode=mode: app.action_area(mode)))
         out.append(("Export plan…", "Write the whole plan to a TOML file (ctrl+e)", app.action_export))
-        out.append(("Import plan…", "Merge or replace from a TOML file (ctrl+o)",
-                    app.action_import_plan))
-        out.append(("Previous period", f"Show {shift(app.period, -1)} ([)",
-                    lambda: app.action_step_period(-1)))
-        out.append(("Next period", f"Show {shift(app.period, 1)} (])",
-                    lambda: app.action_step_period(1)))
-        for period in app.switchable_periods():
-            out.append((f"Switch period to {period}", "Show this period in every area",
-                        lambda period=period: app.set_period(period)))
+        if not meeting:
+            out.append(("Import plan…", "Merge or replace from a TOML file (ctrl+o)",
+                        app.action_import_plan))
+            out.append(("Previous period", f"Show {shift(app.period, -1)} ([)",
+                        lambda: app.action_step_period(-1)))
+            out.append(("Next period", f"Show {shift(app.period, 1)} (])",
+                        lambda: app.action_step_period(1)))
+            for period in app.switchable_periods():
+                out.append((f"Switch period to {period}", "Show this period in every area",
+                            lambda period=period: app.set_period(period)))
         out.append(("Change theme", "Pick a colour theme", app.action_change_theme))
         out.append(("Keys", "Every key, by area (?)", app.action_help))
         return out
@@ -130,7 +134,7 @@ class AlignCommands(Provider):
         except ValueError:
             period = None
         exact = f"Switch period to {period}" if period else None
-        if exact:  # a period typed in full goes first, before the periods it is a prefix of
+        if exact and app.meeting is None:  # a period typed in full goes first, before the periods it is a prefix of
             best = max((matcher.match(name) for name, _, _ in self.commands()), default=1.0)
             yield Hit(max(best, 1.0) * 2, exact, lambda: app.set_period(period), text=exact,
                       help="Show this period in every area")
@@ -181,6 +185,8 @@ class AlignApp(TypeAhead):
         self.store = store
         self.today = today or dt.date.today()
         self._areas: list[AreaScreen] = []
+        # The review meeting under way (review mode sets it while it is open).
+        self.meeting: Any = None
         self._plan_name = store.settings().name
         self.set_reactive(AlignApp.period, default_period(store, self.today))
 
@@ -264,7 +270,10 @@ class AlignApp(TypeAhead):
         yield SystemCommand("Quit", "Quit Align (q)", self.action_quit)
 
     async def action_quit(self) -> None:
-        """Quits, unless an area's running work would be lost: then it asks first."""
+        """Quits, unless an area's running work or a meeting under way would be lost: then
+        it asks first."""
+        if self.meeting is not None and self.meeting.ask_before_quit():
+            return
         if not any(getattr(area, "ask_before_quit", lambda: False)() for area in self._areas):
             self.exit()
 
@@ -275,7 +284,7 @@ class AlignApp(TypeAhead):
 
     # ---- export ----------------------------------------------------------------------------
     def action_export(self) -> None:
-        from screens.dialogs import InputDialog, check_file_target
+        from screens.dialogs import InputDialog, file_target, replaces_a_file
 
         if self.store.path is None:
             self.notify("This plan has no file to export from.", severity="error")
@@ -283,7 +292,8 @@ class AlignApp(TypeAhead):
         self.push_screen(
             InputDialog("Export the whole plan to a TOML file",
                         export_file_name(self._plan_name), placeholder="plan.toml",
-                        check=check_file_target),
+                        check=file_target(self.store.path, ".toml"),
+                        warn=replaces_a_file),
             self._export_to)
 
     def _export_to(self, target: str | None) -> None:
@@ -323,6 +333,10 @@ class AlignApp(TypeAhead):
     def action_import_plan(self) -> None:
         from screens.dialogs import InputDialog
 
+        if self.meeting is not None:  # the figures would change under the room
+            self.notify("A review is under way: f finishes it, then ctrl+o imports.",
+                        severity="warning", timeout=4)
+            return
         if self.store.path is None:
             self.notify("This plan has no file to import into.", severity="error")
             return
