@@ -1351,6 +1351,16 @@ def _check_roles(roles: LeadsRoles, columns: list[_Column],
                  date_format: str | None = None) -> None:
     types = {c.name: c.type for c in columns}
     _check_role_names(roles, list(types))
+    for role in ("id", "outcome"):
+        # A fresh import reads these columns as text; an append keeps the dataset's types,
+        # and a column an earlier import, without the role, read as numbers or yes/no would
+        # hold 1.0 for an id and 1 for "yes".
+        column = getattr(roles, role)
+        if column is not None and types[column] != "text":
+            raise AlignError(f"the {role} column {column!r} holds {types[column]} values in the "
+                             f"leads already imported, and the {role} role needs text (values "
+                             "compared as written); import the file with Replace (--replace) "
+                             "to read it as text, nothing was written")
     for role, wanted in _ROLE_TYPES:
         column = getattr(roles, role)
         if column is not None and types[column] != wanted:
@@ -1711,7 +1721,7 @@ def _duplicate_ids(conn: Any, id_column: str, counted: int,
                                f"FROM {LEADS_TABLE}").fetchone()[0]
     if not counted:
         return 0, []
-    examples = [r[0] for r in conn.execute(
+    examples = [str(r[0]) for r in conn.execute(
         f"SELECT {ident} FROM {LEADS_TABLE} WHERE {ident} IS NOT NULL GROUP BY {ident} "
         f"HAVING count(*) > 1 ORDER BY min({ROW_COLUMN}) LIMIT 5")]
     return counted, examples

@@ -141,7 +141,12 @@ UNTITLED = "Untitled plan"
 def default_plan_name(path: Path | None) -> str:
     """A new plan's name when none is given: its file's name without the extension, cut to a
     name's length; `Untitled plan` when that leaves nothing."""
-    stem = path.stem.strip()[:NAME_LENGTH].strip() if path is not None else ""
+    stem = path.stem if path is not None else ""
+    # A file name in bytes that are not UTF-8 comes as surrogates: each such byte is shown as
+    # the replacement character, and control characters as spaces, in the name.
+    stem = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    stem = "".join(" " if not c.isprintable() else c for c in stem)
+    stem = stem.strip()[:NAME_LENGTH].strip()
     return stem or UNTITLED
 
 

@@ -78,6 +78,28 @@ def test_second_import_appends_by_default_and_keeps_roles(db, csv_file, tmp_path
     assert len(rows(db)) == 1
 
 
+def test_an_id_or_outcome_role_on_an_appended_column_of_numbers_or_yes_no_is_refused(
+        db, tmp_path):
+    """A first import without roles reads numeric ids as numbers and yes/no as yes/no; an
+    append naming them as id or outcome used to write the rows, then stop on the duplicate
+    ids' report (exit 1 after the commit), and an outcome of "yes" matched nothing."""
+    numbered = tmp_path / "numbered.csv"
+    numbered.write_text("lead_id,converted,amount\n1,yes,100\n2,no,200\n3,yes,50\n")
+    assert run("leads", "import", numbered, db).exit_code == 0
+    for role in (["--id", "lead_id"], ["--outcome", "converted=yes"]):
+        before = rows(db)
+        result = run("leads", "import", numbered, db, *role)
+        assert result.exit_code == 1, result.output
+        name = role[1].split("=")[0]
+        assert f"the {role[0][2:]} column {name!r} holds" in result.output
+        assert "--replace" in result.output and "Traceback" not in result.output
+        assert rows(db) == before
+    result = run("leads", "import", numbered, db, "--id", "lead_id", "--outcome",
+                 "converted=yes", "--replace")
+    assert result.exit_code == 0, result.output
+    assert [r["lead_id"] for r in rows(db)] == ["1", "2", "3"]
+
+
 def test_reimport_with_other_columns_drops_roles_it_cannot_keep(db, csv_file, tmp_path):
     imported(db, csv_file)
     other = tmp_path / "other.csv"

@@ -204,3 +204,60 @@ def test_open_store_works_outside_a_command(plan_db):
 
     with open_store(str(plan_db)) as store:
         assert store.objectives()
+
+
+def test_an_import_with_standard_output_closed_says_so_on_standard_error(plan_db, tmp_path):
+    """It used to stop on a traceback after the plan was written; a dry run, whose report is
+    all it makes, is refused before it reads anything."""
+    good = tmp_path / "good.toml"
+    assert run("export", plan_db, "-o", good).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    done = align_process("import", good, fresh, shell=">&-")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert b"standard output is closed, so its summary was not printed" in done.stderr
+    with PlanStore.open(fresh) as store:
+        assert store.objectives()
+    done = align_process("import", good, tmp_path / "dry.db", "--dry-run", shell=">&-")
+    assert (done.returncode, done.stderr) == (
+        1, b"error: standard output is closed: the report has nowhere to go\n")
+    assert not (tmp_path / "dry.db").exists()
+
+
+def test_paths_the_system_refuses_are_one_error_line(plan_db, tmp_path):
+    """A plan under a file, a name too long, a link that loops, a pipe: one error line each,
+    never a traceback from the import's own clean-up, and nothing left behind."""
+    good = tmp_path / "good.toml"
+    assert run("export", plan_db, "-o", good).exit_code == 0
+    (tmp_path / "afile").write_text("")
+    long = "n" * 300
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    pipe = tmp_path / "pipe.db"
+    os.mkfifo(pipe)
+    cases = [
+        (["init", tmp_path / "afile" / "x.db"], "afile"),
+        (["import", good, tmp_path / "afile" / "x.db"], "afile"),
+        (["init", pipe], "pipe.db"),
+        (["export", tmp_path / f"{long}.db"], "File name too long"),
+        (["import", tmp_path / f"{long}.toml", plan_db], "File name too long"),
+        (["import", good, tmp_path / "loop1"], "the link leads round in a loop"),
+        (["leads", "import", tmp_path / "loop1", plan_db], "the link leads round in a loop"),
+        (["export", plan_db, "-o", tmp_path / "loop1"], "the link leads round in a loop"),
+    ]
+    for args, said in cases:
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and said in lines[0], (
+            args, result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["afile", "good.toml", "loop1", "loop2", "pipe.db", plan_db.name])
+    assert (tmp_path / "afile").read_text() == ""
+
+
+def test_a_plan_named_in_bytes_that_are_not_utf8_opens_named_after_it(tmp_path):
+    name = os.fsdecode(b"\xfeplan.db")
+    result = run("init", tmp_path / name)
+    assert result.exit_code == 0, result.output
+    with PlanStore.open(tmp_path / name) as store:
+        assert store.settings().name == "\ufffdplan"

@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import click
@@ -79,11 +79,19 @@ class AlignGroup(click.Group):
             drop_stdout()
             sys.exit(1)
         except OSError as exc:
-            if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT) or \
-                    exc.filename is not None:
+            if exc.filename is not None and exc.strerror:
+                # a path the system refuses (a name too long, a file where a folder should
+                # be): the path and the system's reason, as for any other bad input
+                fail(f"{exc.filename}: {exc.strerror}")
+            if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT):
                 raise
             drop_stdout()
             fail(f"standard output: cannot write ({exc.strerror})")
+        except RuntimeError as exc:
+            if not str(exc).startswith("Symlink loop"):
+                raise
+            where = str(exc).removeprefix("Symlink loop from ").strip("'")
+            fail(f"{where}: the link leads round in a loop")
         try:
             if sys.stdout is not None:
                 sys.stdout.flush()
@@ -182,15 +190,19 @@ def undone_if_failed(path: Path) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        for side in ("-wal", "-shm", "-journal"):
-            Path(f"{real}{side}").unlink(missing_ok=True)
-        if real_existed:
-            with open(real, "r+b") as fh:
-                fh.truncate(0)
-        else:
-            real.unlink(missing_ok=True)
-            if not linked:
-                path.unlink(missing_ok=True)
+        # Best effort: the error being raised is what the user must see, not one of these.
+        with suppress(OSError):
+            for side in ("-wal", "-shm", "-journal"):
+                Path(f"{real}{side}").unlink(missing_ok=True)
+        with suppress(OSError):
+            if real_existed:
+                if real.is_file() and real.stat().st_size:  # only a plain file, emptied again
+                    with open(real, "r+b") as fh:
+                        fh.truncate(0)
+            else:
+                real.unlink(missing_ok=True)
+                if not linked:
+                    path.unlink(missing_ok=True)
         raise
 
 
@@ -297,6 +309,8 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
 
     if not db.strip():
         fail("DB is empty: give the plan file's name")
+    if dry_run:
+        need_stdout()  # the report is all a dry run makes
     path = Path(db)
     if not dry_run and path.is_file() and (reason := read_only_reason(path)):
         # before the file is read: whatever it holds, it cannot go in
@@ -330,6 +344,11 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
     mode = "replace" if replace else "merge"
     head = (f"dry run ({mode}): nothing was written; the import would make these changes:"
             if dry_run else f"imported {file} into {db} ({mode}):")
+    if sys.stdout is None:
+        # the plan holds the import by now: that is what the exit status says
+        click.echo(printable(f"note: imported {file} into {db}; standard output is closed, so "
+                             "its summary was not printed"), err=True)
+        return
     try:
         click.echo("\n".join([head, *diff.summary_lines()]))
         sys.stdout.flush()
