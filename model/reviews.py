@@ -287,13 +287,17 @@ def start_review(store: PlanStore, engine: KpiEngine, period: str, date: dt.date
     from model.signals import realignment_signals
 
     pid = parse_period(period).id
-    carried = [RecordedDecision(id=d.id, subject=d.objective or d.metric or "", text=d.text,
-                                owner=d.owner, due=d.due)
-               for d in sorted(engine.plan.decisions, key=lambda d: (d.due or dt.date.max, d.id))
-               if d.state == "open"]
     return Review(id=new_review_id(store, pid, date), period=pid, date=date,
                   signals=[s.message for s in realignment_signals(engine, pid)],
-                  carried_decisions=carried)
+                  carried_decisions=carried_decisions(engine.plan.decisions))
+
+
+def carried_decisions(decisions: list[Decision]) -> list[RecordedDecision]:
+    """The open decisions a meeting carries forward, by due date."""
+    return [RecordedDecision(id=d.id, subject=d.objective or d.metric or "", text=d.text,
+                             owner=d.owner, due=d.due)
+            for d in sorted(decisions, key=lambda d: (d.due or dt.date.max, d.id))
+            if d.state == "open"]
 
 
 def save_review(store: PlanStore, review: Review) -> None:
@@ -404,7 +408,7 @@ def minutes_file_name(review: Review) -> str:
 
 __all__ = [
     "ATTENTION_RANK", "AgendaItem", "RecordedDecision", "RecordedMeasurement", "RecordedNote",
-    "Review", "ReviewedItem", "StatusChange", "agenda_objectives", "attention_key", "fresh_item",
+    "Review", "ReviewedItem", "StatusChange", "agenda_objectives", "attention_key", "carried_decisions", "fresh_item",
     "is_declining", "last_full_month", "last_meeting_notes", "latest_review", "metric_item",
     "minutes_file_name", "new_review_id", "objective_item", "open_decisions", "render_minutes",
     "review_agenda", "reviewed_item", "reviews", "save_review", "share_of_target", "stale_reason",

@@ -97,6 +97,7 @@ class KpiReviewScreen(AreaScreen):
         Binding("t", "set_target", "Target", id="kpi.target"),
         Binding("a", "add_note", "Note", id="kpi.note"),
         Binding("c", "add_decision", "Decide", id="kpi.decision"),
+        Binding("C", "decisions", "Decisions", key_display="C", id="kpi.decisions"),
         Binding("r", "review_mode", "Review mode", id="kpi.review_mode"),
         Binding("w", "what_if", "What-if", id="kpi.what_if"),
         Binding("slash", "filter", "Filter", key_display="/", id="kpi.filter"),
@@ -627,6 +628,14 @@ class KpiReviewScreen(AreaScreen):
             self.app.push_screen(
                 MetricDecisionForm(self.store, metric.id, self.today, owner=owner),
                 lambda saved: saved and self.post_message(PlanChanged("decisions")))
+
+    def action_decisions(self) -> None:
+        from screens.note_form import DecisionsDialog
+
+        if (metric := self._need_metric()) is not None:
+            self.app.push_screen(
+                DecisionsDialog(self.store, metric.id, self.today, metric=True),
+                lambda changed: changed and self.post_message(PlanChanged("decisions")))
 
     def action_review_mode(self) -> None:
         from screens.review_mode import ReviewModeScreen

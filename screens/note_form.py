@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from model.errors import AlignError
 from model.schema import Decision, Note
@@ -181,14 +184,16 @@ class DecisionForm(_AttachedForm):
     SUBJECT = "objective"  # the field a note or decision names what it is attached to by
 
     def __init__(self, store: PlanStore, objective: str, today: dt.date,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, decision: Decision | None = None) -> None:
         super().__init__(store, objective, today)
-        self.owner = owner
+        self.decision = decision  # edited, when given: its id, date and fields as they are
+        self.owner = decision.owner if decision is not None else owner
 
     def feedback_options(self) -> list[tuple[Text, str]]:
         """The feedback notes on the same objective (or metric) a decision can answer: those
         no decision answers yet first, oldest first, then the answered ones, said so."""
-        answered = {d.answers for d in self.store.list("decisions") if d.answers}
+        answered = {d.answers for d in self.store.list("decisions")
+                    if d.answers and (self.decision is None or d.id != self.decision.id)}
         notes = sorted((n for n in self.store.list("notes")
                         if n.kind == "feedback" and getattr(n, self.SUBJECT) == self.objective),
                        key=lambda n: (n.id in answered, n.date, n.id))
@@ -206,22 +211,29 @@ class DecisionForm(_AttachedForm):
         departments = [(Text(d.name), d.id) for d in self.store.departments()]
         owner = self.owner if self.owner in {d for _, d in departments} else Select.NULL
         feedback = self.feedback_options()
+        d = self.decision
+        answers = d.answers if d is not None and d.answers in {v for _, v in feedback} \
+            else Select.NULL
+        title = f"Edit decision {d.id}" if d is not None else f"Decision on {self.objective}"
         with Vertical(classes="dialog", id="decision-form"):
-            yield Label(f"Decision on {self.objective}", classes="dialog-title")
+            yield Label(title, classes="dialog-title", markup=False)
             with VerticalScroll(classes="form-body-fit"):
-                yield _field("Decision", "text", TextArea(id="f-text", soft_wrap=True,
-                                                          tab_behavior="focus"))
+                yield _field("Decision", "text", TextArea(d.text if d else "", id="f-text",
+                                                          soft_wrap=True, tab_behavior="focus"))
                 with Horizontal(classes="field-row"):
-                    yield _field("Date", "date", Input(self.today.isoformat(), id="f-date"))
+                    yield _field("Date", "date", Input(
+                        (d.date if d else self.today).isoformat(), id="f-date"))
                     yield _field("Owner", "owner", Select(departments, id="f-owner",
                                                           value=owner, prompt="department"))
                 with Horizontal(classes="field-row"):
-                    yield _field("Due", "due", Input("", id="f-due", placeholder="2026-04-30"))
+                    yield _field("Due", "due", Input(
+                        d.due.isoformat() if d and d.due else "", id="f-due",
+                        placeholder="2026-04-30"))
                     yield _field("State", "state", Select(
-                        [("open", "open"), ("done", "done")], id="f-state", value="open",
-                        allow_blank=False))
+                        [("open", "open"), ("done", "done")], id="f-state",
+                        value=d.state if d else "open", allow_blank=False))
                 yield _field("Answers feedback", "answers", Select(
-                    feedback, id="f-answers", disabled=not feedback,
+                    feedback, id="f-answers", disabled=not feedback, value=answers,
                     prompt="none" if feedback else "no feedback to answer here"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
@@ -231,7 +243,8 @@ class DecisionForm(_AttachedForm):
     def data(self) -> dict[str, Any]:
         date = self.query_one("#f-date", Input).value.strip()
         return {
-            "id": self.new_id(date, self.query_one("#f-text", TextArea).text),
+            "id": self.decision.id if self.decision is not None
+            else self.new_id(date, self.query_one("#f-text", TextArea).text),
             "objective": self.objective,
             "date": date,
             "text": self.query_one("#f-text", TextArea).text,
@@ -243,3 +256,103 @@ class DecisionForm(_AttachedForm):
 
     def write(self, entity: Any) -> None:
         self.store.save_decision(entity)
+
+
+class DecisionsDialog(ModalScreen[bool]):
+    """The decisions on one objective or metric, open ones first by due date: `d` marks the
+    highlighted one done, `o` opens it again, enter edits it. Dismisses with whether any was
+    changed."""
+
+    BINDINGS = [
+        Binding("d", "set_state('done')", "Mark done", id="decisions.done"),
+        Binding("o", "set_state('open')", "Open again", id="decisions.open"),
+        Binding("escape", "close", "Close", id="decisions.close"),
+    ]
+
+    def __init__(self, store: PlanStore, subject: str, today: dt.date, *,
+                 metric: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.subject = subject
+        self.today = today
+        self.metric = metric
+        self.changed = False
+
+    def decisions(self) -> list[Decision]:
+        field = "metric" if self.metric else "objective"
+        mine = [d for d in self.store.decisions() if getattr(d, field) == self.subject]
+        return sorted(mine, key=lambda d: (d.state != "open", d.due or dt.date.max, d.id))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide", id="decisions-dialog"):
+            yield Label(f"Decisions on {self.subject}", classes="dialog-title", markup=False)
+            yield OptionList(id="decisions-list")
+            yield Static("enter edits · d marks done · o opens again · escape closes",
+                         classes="dialog-hint")
+        yield AlignFooter(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _fill(self, keep: str | None = None) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        decisions = self.decisions()
+        for d in decisions:
+            label = Text("● open  " if d.state == "open" else "✓ done  ",
+                         style="bold" if d.state == "open" else "dim")
+            label.append(" ".join(d.text.split()))
+            label.append(f" — {d.owner}" + (f", due {d.due.isoformat()}" if d.due else ""),
+                         style="dim")
+            if d.state == "open" and d.due and d.due < self.today:
+                label.append("  overdue", style="bold red")
+            options.add_option(Option(label, id=d.id))
+        if not decisions:
+            options.add_option(Option(Text("No decisions yet: c records one.", style="dim"),
+                                      disabled=True))
+        else:
+            options.highlighted = next((i for i, d in enumerate(decisions) if d.id == keep), 0)
+
+    def _highlighted(self) -> Decision | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        decision = self.store.get("decisions", option.id) if option.id else None
+        if option.id and decision is None:
+            self.notify(f"Decision {option.id} was deleted elsewhere.", severity="warning")
+            self._fill()
+        return decision
+
+    def action_set_state(self, state: str) -> None:
+        if (d := self._highlighted()) is None or d.state == state:
+            return
+        try:
+            self.store.save_decision(d.model_copy(update={"state": state}))
+        except AlignError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.changed = True
+        self.notify(f"Decision {d.id}: {d.state} → {state}")
+        self._fill(keep=d.id)
+
+    @on(OptionList.OptionSelected, "#decisions-list")
+    def edit_decision(self) -> None:
+        if (d := self._highlighted()) is None:
+            return
+        form_class: type[DecisionForm] = DecisionForm
+        if self.metric:
+            from screens.kpi_forms import MetricDecisionForm
+
+            form_class = MetricDecisionForm
+
+        def saved(decision_id: str | None) -> None:
+            if decision_id:
+                self.changed = True
+                self._fill(keep=decision_id)
+
+        self.app.push_screen(form_class(self.store, self.subject, self.today, decision=d), saved)
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)

@@ -207,6 +207,7 @@ class ObjectivesScreen(AreaScreen):
         Binding("y", "duplicate", "Copy →", id="objectives.duplicate"),
         Binding("a", "add_note", "Note", id="objectives.note"),
         Binding("c", "add_decision", "Decide", id="objectives.decision"),
+        Binding("C", "decisions", "Decisions", key_display="C", id="objectives.decisions"),
         Binding("slash", "filter", "Filter", key_display="/", id="objectives.filter"),
         Binding("s", "sort", "Sort", id="objectives.sort"),
         Binding("m", "toggle_matrix", "Matrix", id="objectives.matrix"),
@@ -748,6 +749,14 @@ class ObjectivesScreen(AreaScreen):
             self.app.push_screen(
                 DecisionForm(self.store, o.id, self.app.today, owner=o.owner),  # type: ignore[attr-defined]
                 lambda saved: self._saved(saved, "decisions"))
+
+    def action_decisions(self) -> None:
+        from screens.note_form import DecisionsDialog
+
+        if (o := self._need_selection()) is not None:
+            self.app.push_screen(
+                DecisionsDialog(self.store, o.id, self.app.today),  # type: ignore[attr-defined]
+                lambda changed: changed and self.post_message(PlanChanged("decisions")))
 
     def action_delete(self) -> None:
         from screens.dialogs import ConfirmDialog

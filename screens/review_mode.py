@@ -27,6 +27,7 @@ from model.reviews import (
     RecordedNote,
     Review,
     StatusChange,
+    carried_decisions,
     fresh_item,
     last_meeting_notes,
     minutes_file_name,
@@ -72,6 +73,7 @@ class ReviewModeScreen(Screen[str | None]):
         Binding("l", "set_confidence('low')", "Confidence low", id="review.confidence_low"),
         Binding("w", "write_note", "Write note", id="review.note"),
         Binding("c", "decide", "Decision", id="review.decision"),
+        Binding("C", "decisions", "Decisions", key_display="C", id="review.decisions"),
         Binding("e", "enter_value", "Enter value", id="review.measure"),
         Binding("f", "finish", "Finish", id="review.finish"),
         Binding("escape", "finish", "Finish", show=False, id="review.finish_escape"),
@@ -112,7 +114,8 @@ class ReviewModeScreen(Screen[str | None]):
         for label, keys in (("next/previous", "n p ← →"),
                             ("objective: achieved · missed · dropped · active", "a x d v"),
                             ("confidence high · medium · low", "h m l"),
-                            ("note", "w"), ("decision", "c"), ("enter value", "e"),
+                            ("note", "w"), ("decision", "c"), ("decisions: done, edit", "C"),
+                            ("enter value", "e"),
                             ("finish", "f")):
             text.append(keys, style="bold reverse")
             text.append(f" {label}   ")
@@ -435,6 +438,20 @@ class ReviewModeScreen(Screen[str | None]):
 
         self.app.push_screen(form, saved)
 
+    def action_decisions(self) -> None:
+        from screens.note_form import DecisionsDialog
+
+        item = self.item
+        if item is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._after_write("decisions")
+
+        self.app.push_screen(DecisionsDialog(self.store, item.id, self.today,
+                                             metric=item.kind == "metric"), closed)
+
     def action_enter_value(self) -> None:
         from screens.kpi_forms import MeasurementForm
         from screens.kpi_review import turns_red
@@ -475,6 +492,8 @@ class ReviewModeScreen(Screen[str | None]):
     def _persist(self) -> None:
         by_key = {i.key: i for i in self.items}
         self.review.items = [reviewed_item(by_key[k]) for k in self.visited if k in by_key]
+        # those still open as the meeting stands: one it closed is not carried forward
+        self.review.carried_decisions = carried_decisions(self.engine.plan.decisions)
         try:
             save_review(self.store, self.review)
         except AlignError as exc:

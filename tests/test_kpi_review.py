@@ -616,3 +616,19 @@ async def test_a_leads_role_the_leads_lack_is_said_once_and_the_rest_shows(tmp_p
         await settle(app, pilot)
         assert len([n for n in app._notifications if n.severity == "warning"]) == 1
     store.close()
+
+
+async def test_c_marks_a_metric_decision_done(review_store):
+    from screens.note_form import DecisionsDialog
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "roi")
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsDialog)
+        await pilot.press("d", "escape")
+        await settle(app, pilot)
+        assert review_store.get("decisions", "d-roi").state == "done"
+        assert app.screen is screen

@@ -614,3 +614,39 @@ async def test_keys_in_the_matrix_act_on_its_highlighted_row(plan_store):
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
         assert "No objective selected." in notifications(app)
+
+
+async def test_a_decision_is_edited_closed_and_opened_again(plan_store):
+    """C lists the objective's decisions: enter edits one (same id), d marks it done, o opens
+    it again; the KPI review offers the same for a metric's decisions."""
+    from screens.note_form import DecisionsDialog
+
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        app.screen.selected_id = "grow-smb-pipeline"
+        await pilot.press("C")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DecisionsDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        assert form.query_one("#f-text", TextArea).text == "Add a budget question to the form"
+        assert form.query_one("#f-due", Input).value == "2026-04-15"
+        form.query_one("#f-text", TextArea).text = "Add a budget question to both forms"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert [(d.id, d.text, d.state) for d in plan_store.decisions()] == [
+            ("d1", "Add a budget question to both forms", "open")]
+        await pilot.press("d")
+        await pilot.pause()
+        assert plan_store.get("decisions", "d1").state == "done"
+        await pilot.press("o")
+        await pilot.pause()
+        assert plan_store.get("decisions", "d1").state == "open"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ObjectivesScreen)

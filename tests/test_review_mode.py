@@ -343,3 +343,31 @@ async def test_after_the_meeting_the_palette_goes_everywhere_again(review_store)
         assert app.meeting is None
         names = [name for name, _, _ in AlignCommands(app.screen).commands()]
         assert "Go to Objectives" in names and "Import plan…" in names
+
+
+async def test_c_closes_an_open_decision_in_the_meeting_and_it_is_not_carried(review_store):  # noqa: F811
+    """Open decisions could not be closed anywhere: review mode listed them overdue and every
+    meeting's minutes carried them forward for good."""
+    from screens.note_form import DecisionsDialog
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await go_to(screen, pilot, "grow-smb-pipeline")
+        assert "Open decisions (1)" in body(screen)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsDialog)
+        await pilot.press("d")
+        await pilot.pause()
+        assert review_store.get("decisions", "d1").state == "done"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "Open decisions (0)" in body(screen)
+        await pilot.press("f")
+        await settle(app, pilot)
+        saved = latest_review(review_store)
+        assert "d1" not in [d.id for d in saved.carried_decisions]
+        assert "d-roi" in [d.id for d in saved.carried_decisions]
+        assert "Add a budget question" not in render_minutes(saved, "Acme FY26")

@@ -458,7 +458,7 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from screens.kpi_review import KpiReviewScreen
     from screens.lead_scoring import LeadScoringScreen
     from screens.leads_browser import LeadsBrowser
-    from screens.note_form import DecisionForm, NoteForm
+    from screens.note_form import DecisionForm, DecisionsDialog, NoteForm
     from screens.objective_form import KeyResultForm, KeyResultTable, ObjectiveForm
     from screens.persona_form import PersonaForm
     from screens.personas import PersonasScreen
@@ -485,7 +485,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Key results, in the objective form", [KeyResultTable]),
         ("Tables: rules, rule evidence, KPI review, objectives matrix, key results",
          [RowTable]),
-        ("Dialogs", [ConfirmDialog, InputDialog, ImportDialog, ModelPicker, HelpScreen]),
+        ("Dialogs", [ConfirmDialog, InputDialog, ImportDialog, ModelPicker, DecisionsDialog,
+                     HelpScreen]),
     ]
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for title, classes in sections:
