@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
@@ -20,6 +20,8 @@ from textual.widgets import Button, Static
 from model.errors import AlignError
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from model.store import PlanStore
 
 ResultType = TypeVar("ResultType")
@@ -111,6 +113,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 def show_field_errors(screen: Screen, errors: dict[str, str], fields: Iterable[str]) -> None:
     """Mark each field widget `#f-<field>` invalid and write its message in `#e-<field>`;
     anything without a field of its own goes to `#form-error`."""
+    fields = tuple(fields)
     general = [msg for field, msg in errors.items() if field not in set(fields)]
     for field in fields:
         try:
@@ -126,6 +129,37 @@ def show_field_errors(screen: Screen, errors: dict[str, str], fields: Iterable[s
     form_error = screen.query_one("#form-error", Static)
     form_error.update(Text("\n".join(general)))
     form_error.display = bool(general)
+    if errors and not getattr(screen, "live_check", False):
+        _reveal(screen, errors, fields, form_error if general else None)
+
+
+def _reveal(screen: Screen, errors: dict[str, str], fields: Iterable[str],
+            general: Widget | None) -> None:
+    """After a save the form refused, the first field it marked gets the focus and is scrolled
+    into view (on a short terminal it may sit below the fold, and the save seem to do
+    nothing); a message of the whole form is scrolled into view."""
+    first = next((f for f in fields if f in errors and screen.query(f"#f-{f}")), None)
+    if first is not None:
+        widget = screen.query_one(f"#f-{first}")
+        note = screen.query_one(f"#e-{first}", Static)
+        if widget.focusable and not widget.disabled:
+            widget.focus(scroll_visible=False)
+        # the field's box: its label, the widget and the message under it
+        box = note.parent if note.parent is not None and note.parent.has_class("field") \
+            else widget
+        screen.call_after_refresh(box.scroll_visible, animate=False)
+    elif general is not None:
+        screen.call_after_refresh(general.scroll_visible, animate=False)
+
+
+def revalidate(screen: Any) -> None:
+    """Check a form again as it is edited after a refused save: the marks follow the typing,
+    and the focus stays where the user is typing."""
+    screen.live_check = True
+    try:
+        screen.validate_form()
+    finally:
+        screen.live_check = False
 
 
 def form_buttons() -> ComposeResult:
@@ -137,6 +171,9 @@ def form_buttons() -> ComposeResult:
 class FormScreen(ModalScreen[ResultType]):
     """A modal form: its `action_save` validates and dismisses with the result; cancelling (the
     escape binding each form declares, or the Cancel button) dismisses with None."""
+
+    # On a short terminal the fields give way (they scroll), so the buttons stay on screen.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
 
     def action_save(self) -> None:
         raise NotImplementedError

@@ -29,6 +29,7 @@ from screens.form_support import (
     field_errors,
     form_buttons,
     number_text,
+    revalidate,
     show_field_errors,
     slugify,
     unique_id,
@@ -230,7 +231,7 @@ class ObjectiveForm(EntityForm):
     @on(TextArea.Changed)
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
-            self.validate_form()
+            revalidate(self)
 
     # ---- key results -----------------------------------------------------------------------
     def add_key_result(self) -> None:

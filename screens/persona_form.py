@@ -18,6 +18,7 @@ from screens.form_support import (
     EntityForm,
     field_errors,
     form_buttons,
+    revalidate,
     show_field_errors,
     slugify,
     unique_id,
@@ -172,14 +173,14 @@ class PersonaForm(EntityForm):
     def remove_condition(self, row: ConditionRow) -> None:
         row.remove()
         if self.tried:
-            self.call_after_refresh(self.validate_form)
+            self.call_after_refresh(revalidate, self)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
-            self.validate_form()
+            revalidate(self)
 
 
 def validated_text(day: dt.date | None) -> str:

@@ -31,6 +31,7 @@ from screens.form_support import (
     FormScreen,
     field_errors,
     form_buttons,
+    revalidate,
     show_field_errors,
     slugify,
     unique_id,
@@ -390,7 +391,7 @@ class RuleForm(FormScreen[Rule | None]):
     def remove_condition(self, row: ConditionRow) -> None:
         row.remove()
         if self.tried:
-            self.call_after_refresh(self.validate_form)
+            self.call_after_refresh(revalidate, self)
 
     # ---- validation ------------------------------------------------------------------------
     def form_data(self) -> dict[str, Any]:
@@ -441,7 +442,7 @@ class RuleForm(FormScreen[Rule | None]):
     @on(Checkbox.Changed)
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
-            self.validate_form()
+            revalidate(self)
 
     def action_save(self) -> None:
         self.tried = True
@@ -580,7 +581,7 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
     @on(Input.Changed)
     def revalidate_after_failed_save(self) -> None:
         if self.tried:
-            self.validate_form()
+            revalidate(self)
 
     def action_save(self) -> None:
         self.tried = True

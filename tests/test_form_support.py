@@ -43,3 +43,37 @@ def test_number_text_reads_back_as_the_same_number(value):
 def test_a_percent_typed_in_reads_back_as_stored(typed):
     stored = float(str(typed)) / 100  # as the forms store it
     assert float(number_text(stored, 100.0)) / 100 == stored
+
+
+async def test_a_refused_save_brings_the_first_marked_field_into_view(plan_store):
+    """The marked field could sit below the fold (a short terminal, focus at the form's foot):
+    ctrl+s then seemed to do nothing. Typing after that keeps the focus where it is."""
+    from textual.widgets import Input
+
+    from screens.persona_form import PersonaForm
+    from tests.conftest import TODAY
+    from tests.test_personas import open_personas
+    from tui.app import build_app
+
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_personas(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, PersonaForm)
+        last = list(form.query("Input, TextArea"))[-1]
+        last.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        name = form.query_one("#f-name", Input)
+        assert app.focused is name
+        for widget in (name, form.query_one("#e-name")):
+            geometry = form.find_widget(widget)  # shown: some of it inside its clip
+            assert geometry.region.intersection(geometry.clip).height > 0, widget
+        last.focus()
+        await pilot.press("x")  # typing elsewhere: marks update, the focus stays
+        await pilot.pause()
+        assert app.focused is last
