@@ -111,7 +111,8 @@ def format_value(value: float | None, unit: str = "count") -> str:
     if value is None:
         return "—"
     if unit == "percent":
-        return f"{value * 100:,.1f} %"
+        # under 1 %, a second decimal: 0.37 % and 0.40 % are not both "0.4 %"
+        return f"{value * 100:,.{2 if 0 < abs(value) < 0.01 else 1}f} %"
     if unit in ("ratio", "score"):
         return f"{value:,.2f}"
     if unit == "days":

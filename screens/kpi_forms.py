@@ -226,6 +226,12 @@ class TargetForm(FormScreen[str | None]):
     def action_save(self) -> None:
         period = self.query_one("#f-period", Input).value.strip().upper()
         text = self.query_one("#f-targets", Input).value
+        try:
+            period = parse_period(period).id
+        except ValueError as exc:  # said at the period, not under the target
+            show_field_errors(self, {"period": str(exc) if period else "required"},
+                              TARGET_FIELDS)
+            return
         targets: dict[Any, Any] = dict(self.metric.targets)
         if text.strip():
             try:

@@ -94,6 +94,9 @@ def test_bad_period_is_an_align_error():
 
 @pytest.mark.parametrize(("value", "unit", "text"), [
     (None, "count", "—"), (120000, "currency", "120,000"), (0.075, "percent", "7.5 %"),
-    (2, "ratio", "2.00"), (34.25, "days", "34.2"), (1234.5, "count", "1,234.50")])
+    (2, "ratio", "2.00"), (34.25, "days", "34.2"), (1234.5, "count", "1,234.50"),
+    # under 1 %, two decimals, so 0.37 % and 0.40 % read apart
+    (0.0037, "percent", "0.37 %"), (0.004, "percent", "0.40 %"), (-0.0037, "percent", "-0.37 %"),
+    (0.01, "percent", "1.0 %"), (0.0, "percent", "0.0 %")])
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text

@@ -330,6 +330,15 @@ async def test_set_target_with_validation(review_store):
         await pilot.pause()
         assert app.screen is form
         assert form.query_one("#f-targets", Input).has_class("-invalid")
+        form.query_one("#f-targets", Input).value = "3.5"
+        form.query_one("#f-period", Input).value = "2026-13"  # marked at the period
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#f-period", Input).has_class("-invalid")
+        assert not form.query_one("#f-targets", Input).has_class("-invalid")
+        assert "2026-13" in text_of(form.query_one("#e-period"))
+        form.query_one("#f-period", Input).value = PERIOD
         form.query_one("#f-targets", Input).value = "3.5"  # percent metrics are typed in %
         await pilot.press("ctrl+s")
         await settle(app, pilot)
