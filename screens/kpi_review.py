@@ -95,6 +95,7 @@ class KpiReviewScreen(AreaScreen):
         Binding("m", "measure", "Measurement", id="kpi.measure"),
         Binding("enter", "measure", "Measurement", show=False, id="kpi.measure_enter"),
         Binding("t", "set_target", "Target", id="kpi.target"),
+        Binding("u", "withdraw", "Withdraw recording", show=False, id="kpi.withdraw"),
         Binding("a", "add_note", "Note", id="kpi.note"),
         Binding("c", "add_decision", "Decide", id="kpi.decision"),
         Binding("C", "decisions", "Decisions", key_display="C", id="kpi.decisions"),
@@ -597,6 +598,43 @@ class KpiReviewScreen(AreaScreen):
         if measurement is not None:
             self.notify(f"Recorded {measurement.metric} for {measurement.period}.")
             self.post_message(PlanChanged("measurements"))
+
+    def action_withdraw(self) -> None:
+        """Take back the latest recording of the metric for the period shown (a typo, or a
+        value pinned on a quarter whose months should count): the history keeps the others."""
+        from model.kpi import format_value
+        from screens.dialogs import ConfirmDialog
+
+        if (metric := self._need_metric()) is None:
+            return
+        assert self.data is not None
+        period = self.data.period
+        history = self.store.measurements(metric.id, period)
+        if not history:
+            self.notify(f"Nothing is recorded for {metric.name} in {period} itself; u takes "
+                        "back a recording of the period shown.", severity="warning")
+            return
+        last = max(history, key=lambda m: m.recorded_at)
+        shown = "not applicable" if last.not_applicable else format_value(last.value, metric.unit)
+        then = ("the recording before it counts again" if len(history) > 1 else
+                "the period is computed again from its months or its formula's inputs")
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.delete("measurements", (last.metric, last.period, last.recorded_at))
+            except AlignError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Withdrew the {period} recording of {metric.name} ({shown}).")
+            self.post_message(PlanChanged("measurements"))
+
+        self.app.push_screen(ConfirmDialog(
+            f"Withdraw the latest {period} recording of {metric.name}?",
+            [f"{last.recorded_at.replace('T', ' ')}: {shown}"
+             + (f" — {last.note}" if last.note else ""), then],
+            confirm_label="Withdraw", danger=True), confirmed)
 
     def action_set_target(self) -> None:
         from screens.kpi_forms import TargetForm

@@ -641,3 +641,42 @@ async def test_c_marks_a_metric_decision_done(review_store):
         await settle(app, pilot)
         assert review_store.get("decisions", "d-roi").state == "done"
         assert app.screen is screen
+
+
+async def test_u_withdraws_a_recording_pinned_on_the_period(review_store):
+    """A value recorded for the quarter itself (the form's default period) pinned it: later
+    month corrections were ignored and nothing took it back. u withdraws the latest recording
+    of the period shown, after asking; the months count again."""
+    from screens.dialogs import ConfirmDialog
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "leads")
+        rolled_up = row_of(screen, "leads")[2]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen is screen  # nothing recorded for the quarter itself
+        assert any("Nothing is recorded for Leads" in n.message for n in app._notifications)
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#f-period", Input).value == PERIOD
+        form.query_one("#f-value", Input).value = "999"
+        form.query_one("#f-note", Input).value = "typo"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert row_of(screen, "leads")[2] == "999"
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "999 — typo" in " ".join(app.screen.lines)
+        await pilot.press("n")
+        await pilot.pause()
+        assert history(review_store, "leads", PERIOD) == [(999.0, 0, "typo")]
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert history(review_store, "leads", PERIOD) == []
+        assert row_of(screen, "leads")[2] == rolled_up
