@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 TREND_PERIODS = 8
 CHART_PERIODS = 8
-SEVERITY_MARK = {"high": ("▲ high", "bold red"), "medium": ("◐ medium", "bold yellow"),
-                 "low": ("· low", "dim")}
+SIGNAL_LINES = 5  # under the detail; a line each, `g` shows them whole
+SIGNAL_LINES_SHORT = 1
 
 
 @dataclass
@@ -99,6 +99,7 @@ class KpiReviewScreen(AreaScreen):
         Binding("a", "add_note", "Note", id="kpi.note"),
         Binding("c", "add_decision", "Decide", id="kpi.decision"),
         Binding("C", "decisions", "Decisions", key_display="C", id="kpi.decisions"),
+        Binding("g", "signals", "Signals", id="kpi.signals"),
         Binding("r", "review_mode", "Review mode", id="kpi.review_mode"),
         Binding("w", "what_if", "What-if", id="kpi.what_if"),
         Binding("slash", "filter", "Filter", key_display="/", id="kpi.filter"),
@@ -270,6 +271,7 @@ class KpiReviewScreen(AreaScreen):
         stay on screen; crossing that width lays the rows out again."""
         if self.data is not None and (self.size.width < NARROW) != self._narrow:
             self._draw_table()
+        self._draw_signals()  # a line each, cut to the width, as many as the height allows
 
     def _draw_table(self) -> None:
         table = self.query_one("#kpi-table", DataTable)
@@ -361,20 +363,44 @@ class KpiReviewScreen(AreaScreen):
         empty.update(text)
 
     def _draw_signals(self) -> None:
+        from screens.signals_dialog import signal_text, signals_heading
+
         box = self.query_one("#kpi-signals", Static)
         if self.data is None:
             box.update("")
             return
         signals = self.data.signals
-        text = Text(f"Realignment signals ({len(signals)})", style="bold")
-        if not signals:
-            text.append("  none for this period", style="dim")
-        for s in signals:
-            label, style = SEVERITY_MARK[s.severity]
+        fits = SIGNAL_LINES_SHORT if self.has_class("-short") else SIGNAL_LINES
+        shown = len(signals) if len(signals) <= fits else fits
+        text = signals_heading(signals, shown)
+        for s in signals[:shown]:
+            line = signal_text(s)
+            line.truncate(max(self.size.width - 2, 20), overflow="ellipsis")
             text.append("\n")
-            text.append(f"{label:<9}", style=style)
-            text.append(s.message)
+            text.append_text(line)
         box.update(text)
+
+    def action_signals(self) -> None:
+        """The period's signals in full; enter on one selects the metric it is about."""
+        from screens.signals_dialog import SignalsDialog
+
+        if self.data is None:
+            self.notify("The KPIs are still being computed.", timeout=3)
+            return
+
+        def chosen(signal: Signal | None) -> None:
+            if signal is None or self.data is None:
+                return
+            metric = next((m for m in reversed(signal.subjects) if m in self.data.engine.metrics),
+                          None)
+            if metric is None:
+                self.notify(f"This signal is about objective {signal.subjects[0]}: "
+                            "Objectives (1) shows it.", timeout=5)
+                return
+            self.select_metric(metric)
+
+        self.app.push_screen(SignalsDialog(self.data.signals, self.data.period,
+                                           "selects the metric it is about"), chosen)
 
     def _draw_detail(self) -> None:
         body = self.query_one("#kpi-detail-body", Static)
@@ -497,6 +523,17 @@ class KpiReviewScreen(AreaScreen):
         if key is not None and key != self.selected_metric:
             self.selected_metric = key
             self._draw_detail()
+
+    def select_metric(self, metric: str) -> None:
+        """Put the cursor on `metric`, clearing a filter that hides it."""
+        assert self.data is not None
+        if metric not in {r["metric"] for r in self._visible_rows()}:
+            self.notify("The filter hid it, so it is cleared.", timeout=3)
+            self.action_clear_filter()
+        self.selected_metric = metric
+        self._draw_table()
+        self._draw_detail()
+        self.query_one("#kpi-table").focus()
 
     @on(DataTable.RowSelected, "#kpi-table")
     def measure_selected_metric(self, event: DataTable.RowSelected) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -39,13 +40,15 @@ from model.reviews import (
     start_review,
     unanswered_feedback,
 )
+from model.signals import Signal, realignment_signals
 from model.what_if import PlanSnapshot
 from screens.footer import AlignFooter
 from screens.kpi_widgets import share_text, sparkline, status_mark
 from screens.messages import PlanChanged
+from screens.signals_dialog import SignalsDialog, signals_table
 
 if TYPE_CHECKING:
-    from model.schema import Measurement
+    from model.schema import Measurement, Objective
     from model.store import PlanStore
 
 TREND = 8
@@ -75,6 +78,7 @@ class ReviewModeScreen(Screen[str | None]):
         Binding("c", "decide", "Decision", id="review.decision"),
         Binding("C", "decisions", "Decisions", key_display="C", id="review.decisions"),
         Binding("e", "enter_value", "Enter value", id="review.measure"),
+        Binding("g", "signals", "Signals", id="review.signals"),
         Binding("f", "finish", "Finish", id="review.finish"),
         Binding("escape", "finish", "Finish", show=False, id="review.finish_escape"),
         # the review is of one period, in front of the room: leaving it takes `f`
@@ -91,6 +95,7 @@ class ReviewModeScreen(Screen[str | None]):
         self.today = today
         self.engine = snapshot.engine()
         self.items, self.left_out = review_agenda(self.engine, period)
+        self.signals: list[Signal] = realignment_signals(self.engine, period)
         self.review: Review = start_review(store, self.engine, period, today)
         self.index = 0
         self.visited: list[str] = []
@@ -115,7 +120,7 @@ class ReviewModeScreen(Screen[str | None]):
                             ("objective: achieved · missed · dropped · active", "a x d v"),
                             ("confidence high · medium · low", "h m l"),
                             ("note", "w"), ("decision", "c"), ("decisions: done, edit", "C"),
-                            ("enter value", "e"),
+                            ("enter value", "e"), ("signals", "g"),
                             ("finish", "f")):
             text.append(keys, style="bold reverse")
             text.append(f" {label}   ")
@@ -178,6 +183,7 @@ class ReviewModeScreen(Screen[str | None]):
         self.snapshot = PlanSnapshot(self.store.load_plan(), self.snapshot.extra,
                                      self.snapshot.today)
         self.engine = self.snapshot.engine()
+        self.signals = realignment_signals(self.engine, self.period)
         for i, item in enumerate(self.items):
             fresh = fresh_item(self.engine, item, self.period)
             if fresh is None:
@@ -247,19 +253,11 @@ class ReviewModeScreen(Screen[str | None]):
                         f"{objective.confidence or 'not set'} · {objective.period} · "
                         f"owner {objective.owner}", style="")
             parts.append(line)
-            table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
-            for col in ("key result", "actual", "[% of target]", "target", "status", "trend"):
-                table.add_column(col, no_wrap=True)
-            progress = engine.objective_progress(objective)
-            for kr in progress.key_results:
-                metric = engine.metrics.get(kr.metric)
-                unit = metric.unit if metric else "count"
-                share = kr.actual / kr.target if kr.actual is not None and kr.target else None
-                table.add_row(Text(metric.name if metric else kr.metric),
-                              format_value(kr.actual, unit), Text(f"[{share_text(share)}]"),
-                              format_value(kr.target, unit), status_mark(kr.status),
-                              sparkline(engine.trend(kr.metric, objective.period, TREND)))
-            parts.append(table)
+            parts.append(self._key_results_table(objective))
+        about = [s for s in self.signals if item.id in s.subjects]
+        if about:
+            parts.append(Text(f"Realignment signals ({len(about)})", style="bold"))
+            parts.append(Padding(signals_table(about), (0, 0, 0, 2)))
         notes = last_meeting_notes(engine.plan.notes, item, self.today)
         text = Text("Last meeting's notes", style="bold")
         if notes:
@@ -306,6 +304,32 @@ class ReviewModeScreen(Screen[str | None]):
             parts.append(now)
         return Group(*parts)
 
+    def _key_results_table(self, objective: Objective) -> Table:
+        """The figures keep their full width however narrow the screen: only the key result's
+        name gives way, wrapping onto a second line."""
+        engine = self.engine
+        rows = []
+        for kr in engine.objective_progress(objective).key_results:
+            metric = engine.metrics.get(kr.metric)
+            unit = metric.unit if metric else "count"
+            share = kr.actual / kr.target if kr.actual is not None and kr.target else None
+            rows.append((Text(metric.name if metric else kr.metric),
+                         Text(format_value(kr.actual, unit)),
+                         Text("—" if share is None else f"{share:.0%}"),
+                         Text(format_value(kr.target, unit)), status_mark(kr.status),
+                         sparkline(engine.trend(kr.metric, objective.period, TREND))))
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+        table.add_column("key result", min_width=10, overflow="fold")
+        for i, (header, right) in enumerate((("actual", True), ("of target", True),
+                                             ("target", True), ("status", False),
+                                             ("trend", False)), start=1):
+            width = max([len(header)] + [row[i].cell_len for row in rows])
+            table.add_column(header, width=width, no_wrap=True,
+                             justify="right" if right else "left")
+        for row in rows:
+            table.add_row(*row)
+        return table
+
     # ---- moving ------------------------------------------------------------------------------
     def action_step(self, steps: int) -> None:
         if not self.items:
@@ -320,6 +344,27 @@ class ReviewModeScreen(Screen[str | None]):
         self._visit()
         self._draw()
         self.query_one("#review-item", VerticalScroll).scroll_home(animate=False)
+
+    def action_signals(self) -> None:
+        """The period's signals in full; enter goes to the agenda item a signal is about (its
+        objective first, else the metric whose target or trend it names)."""
+
+        def chosen(signal: Signal | None) -> None:
+            if signal is None:
+                return
+            objectives = {o.id for o in self.engine.plan.objectives}
+            wanted = ([s for s in signal.subjects if s in objectives]
+                      + [s for s in reversed(signal.subjects) if s not in objectives])
+            for subject in wanted:
+                index = next((i for i, it in enumerate(self.items) if it.id == subject), None)
+                if index is not None:
+                    self.action_step(index - self.index)
+                    return
+            self.notify("What this signal is about is not on this review's agenda.",
+                        timeout=4)
+
+        self.app.push_screen(SignalsDialog(self.signals, self.period,
+                                           "goes to its item on the agenda"), chosen)
 
     # ---- recording ---------------------------------------------------------------------------
     def _objective_item(self) -> AgendaItem | None:

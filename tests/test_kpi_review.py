@@ -680,3 +680,52 @@ async def test_u_withdraws_a_recording_pinned_on_the_period(review_store):
         await settle(app, pilot)
         assert history(review_store, "leads", PERIOD) == []
         assert row_of(screen, "leads")[2] == rolled_up
+
+
+async def test_signals_a_line_each_and_g_lists_them_whole_and_selects_the_metric(review_store):
+    """Signals wrapped under the detail and were cut off after two and a half: nothing showed
+    the rest, and nothing scrolled to them."""
+    from model.signals import Signal
+    from screens.signals_dialog import SignalsDialog
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        panel = text_of(screen.query_one("#kpi-signals")).strip().splitlines()
+        assert panel[0] == "Realignment signals (3)  1 shown · g lists all"
+        assert len(panel) == 2 and panel[1].startswith("▲ high   Churn rate is red")
+        await pilot.press("slash")
+        await pilot.press(*"leads")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "churn" not in {r["metric"] for r in screen._visible_rows()}
+        await pilot.press("g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignalsDialog)
+        assert [s.subjects[-1] for s in dialog.signals] == ["churn", "lead_to_customer", "leads"]
+        await pilot.press("enter")  # churn, hidden by the filter
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.filter_text == "" and screen.selected_metric == "churn"
+        table = screen.query_one("#kpi-table", DataTable)
+        assert table.cursor_row == table.get_row_index("churn")
+        assert "Churn rate" in text_of(screen.query_one("#kpi-detail-body"))
+        # a signal about an objective alone says where to look
+        screen.data.signals.append(Signal("joint_one_department", "low", ("company-growth",),
+                                          "The joint objective is measured by one department."))
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.selected_metric == "churn"
+        assert any("objective company-growth" in str(n.message) for n in app._notifications)
+
+
+async def test_all_signals_show_when_the_terminal_has_room(review_store):
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        panel = text_of(screen.query_one("#kpi-signals")).strip().splitlines()
+        assert panel[0] == "Realignment signals (3)  g lists them in full"
+        assert len(panel) == 4 and all(len(line) <= 118 for line in panel)

@@ -50,7 +50,7 @@ async def test_walks_the_agenda_by_attention(review_store):  # noqa: F811
         await pilot.pause()
         assert screen.item.id == "grow-smb-pipeline"
         text = body(screen)
-        assert "Lead-to-customer rate" in text and "[86% of target]" in text
+        assert "Lead-to-customer rate" in text and "86%" in text
         assert "Add a budget question to the form" in text  # open decision
         assert "Sales says SMB leads lack budget" in text  # unanswered feedback
         await pilot.press("p", "left", "left")
@@ -371,3 +371,63 @@ async def test_c_closes_an_open_decision_in_the_meeting_and_it_is_not_carried(re
         assert "d1" not in [d.id for d in saved.carried_decisions]
         assert "d-roi" in [d.id for d in saved.carried_decisions]
         assert "Add a budget question" not in render_minutes(saved, "Acme FY26")
+
+
+def shown_at_width(widget) -> str:
+    """What a Static shows at its own width on screen, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=widget.size.width, record=True, file=io.StringIO(),
+                      color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_key_result_figures_stay_whole_on_an_80_column_terminal(tmp_path):
+    """At 80 columns the key results table cut its figures (`1,292,2…`, `[129% of targe…`):
+    only the key result's name may give way now."""
+    from model.schema import KeyResult
+    from tests.conftest import open_plan
+    from tests.kpi_review_plans import review_plan
+
+    plan = review_plan()
+    objective = next(o for o in plan.objectives if o.id == "grow-smb-pipeline")
+    objective.key_results.append(KeyResult(metric="revenue", baseline=0, target=1_000_000))
+    store = open_plan(tmp_path / "p.db", plan)
+    app = build_app(store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        await go_to(screen, pilot, "grow-smb-pipeline")
+        shown = shown_at_width(screen.query_one("#review-item-body", Static))
+        revenue = next(line for line in shown.splitlines() if "Revenue" in line).split()
+        assert revenue[1:4] == ["330,000", "33%", "1,000,000"]
+        assert "…" not in shown
+        progress = text_of(screen.query_one("#review-progress"))
+        assert "status changes 0" in progress  # the counts wrap, never cut
+    store.close()
+
+
+async def test_an_item_shows_the_signals_about_it_and_g_goes_to_a_signals_item(review_store):  # noqa: F811
+    """The KPI review's realignment signals were nowhere in review mode."""
+    from screens.signals_dialog import SignalsDialog
+
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await go_to(screen, pilot, "grow-smb-pipeline")
+        text = body(screen)
+        assert "Realignment signals (2)" in text
+        assert "Leads is red on the active objective" in text
+        assert "Churn rate is red" not in text  # about another objective
+        await pilot.press("g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignalsDialog)
+        assert [s.subjects for s in dialog.signals][0] == ("faster-onboarding", "churn")
+        await pilot.press("enter")  # the first: churn, red on faster-onboarding
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.item.id == "faster-onboarding"  # its objective, on the agenda
+        assert screen.item.key in screen.visited
