@@ -267,6 +267,7 @@ class LeadScoringScreen(AreaScreen):
         self.models: list[ScoringModel] = []
         self.selected_id: str | None = None
         self.compare_id: str | None = None
+        self._cursor_to_rule: str | None = None  # the rule the next redraw puts the cursor on
         self.types: dict[str, str] = {}
         self.analysis: Analysis | None = None
         self.error = ""
@@ -547,7 +548,12 @@ class LeadScoringScreen(AreaScreen):
                           style="dim"), points, Text(conditions_text(r), style=style),
                           f"{ev.leads:,}" if ev else "", pct(ev.rate) if ev else "",
                           num(ev.lift) if ev else "", key=r.id)
-        if rules:
+        ids = [r.id for r in rules]
+        if self._cursor_to_rule in ids:  # a rule just added or duplicated: what e and space act on
+            table.move_cursor(row=ids.index(self._cursor_to_rule))
+            self._cursor_to_rule = None
+            table.focus()
+        elif rules:
             table.move_cursor(row=min(max(cursor, 0), len(rules) - 1))
         title = f"Rules of {model.name}" if model else "Rules"
         table.border_title = Text(f"{title} · {len(rules)}")
@@ -1180,18 +1186,11 @@ class LeadScoringScreen(AreaScreen):
         def saved(rule: Rule | None) -> None:
             if rule is None:
                 return
-            at = len(self._stored(model).rules)  # where the new rule goes: last
-            if self._save_rules(model, lambda rules: [*rules, rule], f"Added rule {rule.id}."):
-                self.call_after_refresh(self._move_rule_cursor, at)
+            self._cursor_to_rule = rule.id  # the redraw puts the cursor on it, last
+            self._save_rules(model, lambda rules: [*rules, rule], f"Added rule {rule.id}.")
 
         self.app.push_screen(RuleForm(model, self.types, self._departments(), as_of=self.as_of_date),
                              saved)
-
-    def _move_rule_cursor(self, row: int) -> None:
-        table = self.query_one("#scoring-rules", RuleTable)
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
-            table.focus()
 
     def action_edit_rule(self) -> None:
         from screens.scoring_forms import RuleForm
@@ -1243,9 +1242,9 @@ class LeadScoringScreen(AreaScreen):
         copy = rule.model_copy(update={"id": new_id, "name": name, "enabled": False})
         ids = [r.id for r in stored.rules]
         index = ids.index(rule.id) + 1 if rule.id in ids else len(ids)
-        if self._save_rules(model, lambda rules: [*rules[:index], copy, *rules[index:]],
-                            f"Duplicated as {new_id} (off); e edits, space turns it on."):
-            self.call_after_refresh(self._move_rule_cursor, index)
+        self._cursor_to_rule = new_id
+        self._save_rules(model, lambda rules: [*rules[:index], copy, *rules[index:]],
+                         f"Duplicated as {new_id} (off); e edits, space turns it on.")
 
     def action_delete_rule(self) -> None:
         model = self.model

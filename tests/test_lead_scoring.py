@@ -684,3 +684,38 @@ async def test_an_enabled_rule_on_a_column_the_leads_lack_is_refused(tmp_path):
         assert "no_such_column is not in the leads dataset" in text_of(
             form.query_one(ConditionRow).query_one(".cond-error"))
         assert rule_rows(store)["gone"]["enabled"] == 0
+
+
+async def test_the_cursor_lands_on_a_rule_added_or_duplicated_at_the_end(tmp_path):
+    """After `y` or `n` on the last rule the cursor stayed on the old last rule, out of sight of
+    the new one, so the notice's `space` switched the original off."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        table = screen.query_one(RuleTable)
+        table.focus()
+        await pilot.press("end")
+        last = list(rule_rows(store))[-1]
+        await pilot.press("y")
+        await settle(pilot)
+        copy = f"{last}-copy"
+        assert table.cursor_row == table.get_row_index(copy)
+        assert table.is_valid_row_index(table.cursor_row)
+        assert table.scroll_y + table.scrollable_content_region.height > table.cursor_row
+        await pilot.press("space")  # as the notice says: turns the copy on, not the original
+        await settle(pilot)
+        rows = rule_rows(store)
+        assert rows[copy]["enabled"] == 1 and rows[last]["enabled"] == 1
+
+        form = await _new_rule_form(pilot)
+        form.query_one("#f-name", Input).value = "Zed"
+        form.query_one("#f-points", Input).value = "5"
+        await _fill_condition(pilot, form.query_one(ConditionRow), "employees", "gte", "10")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert list(rule_rows(store))[-1] == "zed"
+        assert table.cursor_row == table.get_row_index("zed") == table.row_count - 1
+        assert screen.focused is table
+        await pilot.press("e")
+        await pilot.pause()
+        assert pilot.app.screen.original.id == "zed"
