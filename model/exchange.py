@@ -555,6 +555,13 @@ class PlanDiff:
         return (not self.settings_changed and not self.leads_changed
                 and all(k.is_empty for k in self.kinds.values()))
 
+    def same_changes(self, other: PlanDiff) -> bool:
+        """Whether `other` adds, changes and removes the same (its warnings aside)."""
+        def changes(d: PlanDiff) -> tuple[Any, ...]:
+            return (d.replace, d.settings_changed, d.leads_changed,
+                    {k: v for k, v in d.kinds.items() if not v.is_empty})
+        return changes(self) == changes(other)
+
     def counts(self) -> dict[str, dict[str, int]]:
         return {kind: {"added": len(d.added), "changed": len(d.changed), "removed": len(d.removed)}
                 for kind, d in self.kinds.items()}
@@ -716,9 +723,11 @@ def leads_warnings(store: PlanStore, parsed: ParsedPlan, target: Plan) -> list[s
 
 
 def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
-                dry_run: bool = False) -> PlanDiff:
+                dry_run: bool = False, expected: PlanDiff | None = None) -> PlanDiff:
     """Check the file against the plan it lands in, then write it in one transaction (a dry
-    run only reads, so it works on a plan open to be read)."""
+    run only reads, so it works on a plan open to be read). With `expected`, the difference a
+    user was shown and confirmed, nothing is written unless the import makes that difference:
+    the plan may have changed since."""
     with store.reading() if dry_run else store.transaction():
         current = store.load_plan()
         parsed = _settle_unstamped(current, parsed)
@@ -733,6 +742,10 @@ def import_plan(store: PlanStore, parsed: ParsedPlan, *, replace: bool = False,
         diff = diff_plans(current, target, replace=replace)
         diff.warnings = (list(parsed.warnings) + scoring_warnings(store, parsed)
                          + leads_warnings(store, parsed, target))
+        if expected is not None and not diff.same_changes(expected):
+            raise AlignError("the plan changed after the difference was shown, so the import "
+                             "would no longer do what was confirmed; nothing was changed",
+                             details=["import the file again to see the difference now"])
         if not dry_run and not diff.is_empty:
             store.apply_plan(target, replace=True)
     return diff

@@ -337,6 +337,62 @@ async def test_the_import_preview_is_the_import_it_runs(plan_store, tmp_path):
         assert "No differences." in text_of(app.screen.query_one("#import-diff"))
 
 
+async def test_the_import_applies_the_file_it_showed_not_what_is_on_disk_now(plan_store,
+                                                                              tmp_path):
+    """Confirming read the file again: a file changed after the preview (a pull, an editor)
+    was applied unseen, and in replace mode wiped what the new file lacked."""
+    from model.exchange import export_toml
+
+    text = export_toml(plan_store)
+    source = tmp_path / "teammate.toml"
+    source.write_text(text.replace('title = "Close the books in three days"',
+                                   'title = "Close in two days"'))
+    assert source.read_text() != text
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _preview(app, pilot, source)
+        await pilot.press("r")
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#import-diff"))
+        assert "~ clean-books" in shown and "removed" in shown
+        await pilot.press("a")
+        await pilot.pause()
+        source.write_text('[plan]\nname = "Other"\n')  # replaced meanwhile: nearly empty
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert plan_store.objective("clean-books").title == "Close in two days"
+        assert plan_store.objective("next-quarter-bet") is not None
+        assert len(plan_store.load_plan().metrics) > 3
+
+
+async def test_an_import_confirmed_on_a_plan_changed_since_writes_nothing(plan_store, tmp_path):
+    from model.exchange import export_toml
+
+    text = export_toml(plan_store)
+    source = tmp_path / "teammate.toml"
+    source.write_text(text.replace('title = "Close the books in three days"',
+                                   'title = "Close in two days"'))
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _preview(app, pilot, source)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        # another Align adds an objective the file lacks: replace would now remove it too
+        extra = plan_store.objective("clean-books").model_copy(
+            update={"id": "added-meanwhile", "title": "Added meanwhile"})
+        plan_store.save_objective(extra)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert plan_store.objective("added-meanwhile") is not None
+        assert plan_store.objective("clean-books").title == "Close the books in three days"
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert "the plan changed after the difference was shown" in errors[-1].message
+
+
 async def test_a_mode_that_cannot_import_the_file_says_why_and_applies_nothing(plan_store,
                                                                              tmp_path):
     """The file links to a department only this plan has: merge fits, replace does not."""

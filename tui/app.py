@@ -77,6 +77,7 @@ class ExportDone(Message):
 @dataclass
 class ImportPreviewed(Message):
     path: Path
+    plan: object  # the file as read: what is shown is what is applied
     merge: object
     replace: object
 
@@ -375,7 +376,7 @@ class AlignApp(TypeAhead):
         if all(isinstance(d, AlignError) for d in diffs.values()):
             self.post_message(ExchangeFailed("Import refused", _describe(diffs["merge"])))
             return
-        self.post_message(ImportPreviewed(source, diffs["merge"], diffs["replace"]))
+        self.post_message(ImportPreviewed(source, plan, diffs["merge"], diffs["replace"]))
 
     @on(ImportPreviewed)
     def ask_how_to_import(self, message: ImportPreviewed) -> None:
@@ -395,11 +396,12 @@ class AlignApp(TypeAhead):
                 ConfirmDialog(f"{'Replace' if replace else 'Merge'} the plan with "
                               f"{message.path.name}?", diff.report_lines(),  # type: ignore[attr-defined]
                               confirm_label="Apply", danger=replace),
-                lambda ok: self._apply_import(message.path, replace, ok))
+                lambda ok: self._apply_import(message.path, message.plan, replace, diff, ok))
 
         self.push_screen(ImportDialog(message.path.name, message.merge, message.replace), chosen)
 
-    def _apply_import(self, source: Path, replace: bool, confirmed: bool | None) -> None:
+    def _apply_import(self, source: Path, plan: object, replace: bool, diff: object,
+                      confirmed: bool | None) -> None:
         if not confirmed:
             self.notify("Import cancelled; nothing changed.")
             return
@@ -410,15 +412,19 @@ class AlignApp(TypeAhead):
         # The import writes the plan on a connection of its own, for up to a second or so; a
         # change made on screen meanwhile waits for it rather than being called busy.
         self.store.set_busy_timeout(BUSY_TIMEOUT_MS)
-        self.apply_import(source, replace)
+        self.apply_import(source, plan, replace, diff)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exchange")
-    def apply_import(self, source: Path, replace: bool) -> None:
+    def apply_import(self, source: Path, plan: object, replace: bool, shown: object) -> None:
+        """Applies the file as it was read for the preview (not as it may be on disk now: a
+        pull or an editor may have changed it since), and only if the import still makes the
+        difference the user confirmed."""
         try:
-            from model.exchange import import_file
+            from model.exchange import import_plan
 
             with PlanStore.open(self.store.path, create=False) as store:  # type: ignore[arg-type]
-                diff = import_file(store, source, replace=replace)
+                diff = import_plan(store, plan, replace=replace,  # type: ignore[arg-type]
+                                   expected=shown)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001
             self.post_message(ExchangeFailed("Import failed; nothing changed", _describe(exc)))
             return
