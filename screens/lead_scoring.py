@@ -61,6 +61,7 @@ from screens.scoring_widgets import (
 from screens.tables import RowTable
 
 BACKTEST_WIDTH = 46  # the backtest's band table, with its padding
+BROWSER_COLUMNS = 12  # the leads browser's columns; the why panel lists the same
 HISTOGRAM_LEADS, HISTOGRAM_WON = "blue", "green"  # colour names plotext and Rich share
 
 
@@ -213,19 +214,22 @@ def _leads_status(source: RankedSource) -> Text:
 
 
 def browser_columns(model: ScoringModel, types: dict[str, str], roles: Any,
-                    filtered: Sequence[str] = ()) -> list[str]:
-    """The id column, the columns a filter names (`filtered`), the columns the enabled rules
-    read, then the outcome: what explains a rank, and why a lead passes the filter."""
+                    filtered: Sequence[str] = (), sort_column: str | None = None) -> list[str]:
+    """The id column, the columns a filter names (`filtered`: why a lead passes it), the
+    column the leads are sorted by, the outcome (won or lost beside each lead), then those the
+    enabled rules read (what explains a rank). At most `BROWSER_COLUMNS`."""
     wanted: list[str] = []
     if roles and roles.id:
         wanted.append(roles.id)
     wanted += filtered
+    if sort_column:
+        wanted.append(sort_column)
+    if roles and roles.outcome:
+        wanted.append(roles.outcome)
     for rule in model.rules:
         if rule.enabled:
             wanted += [dataset_column(c.field, types) or c.field for c in rule.when]
-    if roles and roles.outcome:
-        wanted.append(roles.outcome)
-    return [c for c in dict.fromkeys(wanted) if c in types][:7]
+    return [c for c in dict.fromkeys(wanted) if c in types][:BROWSER_COLUMNS]
 
 
 def replaced(rules: list[Rule], rule_id: str, new: Rule) -> list[Rule]:
@@ -343,7 +347,7 @@ class LeadScoringScreen(AreaScreen):
                       "lift", "owner", "rationale"):
             evidence.add_column(label, key=label)
         self.query_one("#scoring-progress").display = False
-        self.watch(self.query_one(LeadsBrowser), "scroll_x",
+        self.watch(self.query_one(LeadsBrowser), "view_columns",
                    self.query_one("#leads-header", LeadsHeader).follow, init=False)
         self.reload()
 
@@ -737,7 +741,8 @@ class LeadScoringScreen(AreaScreen):
         browser.await_leads()
         self._rank_token += 1
         view = self._wanted_view()
-        columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns)
+        columns = browser_columns(model, self.types, self.store.leads_roles(), view.columns,
+                                  view.sort.column)
         self._show_ranking(then=view)
         path = self.store.path
         if path is None:
@@ -928,7 +933,8 @@ class LeadScoringScreen(AreaScreen):
         self._viewing = True
         self.query_one("#leads-header", Static).update(Text("filtering leads…", style="dim"))
         model = self.model
-        columns = (browser_columns(model, self.types, self.store.leads_roles(), view.columns)
+        columns = (browser_columns(model, self.types, self.store.leads_roles(), view.columns,
+                                   view.sort.column)
                    if model is not None else source.columns)
         self.view_in_background(self._rank_token, browser.lend_source(), view, columns)
         return True

@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from textual.visual import VisualType
 
 PAGE_ROWS = 100
-SCORE_HEADER = f"{'rank':>9}  {'total':>5} {'fit':>4} {'eng':>4} {'cell':<4} {'mql':<3}"
+RANK_MIN = 4  # the rank column fits the largest rank (`1,000,000`), and its name
+
+
+COMPACT_BELOW = 64  # a narrower browser leaves out fit and engagement: the cell and the why
+# panel give them, and the lead's columns get the room
+
+
+def score_header(rank_width: int, compact: bool = False) -> str:
+    parts = "" if compact else f" {'fit':>4} {'eng':>4}"
+    return f"{'rank':>{rank_width}}  {'total':>5}{parts} {'cell':<4} {'mql':<3}"
 
 
 @dataclass
@@ -70,8 +79,9 @@ class RankedSource:
 
 
 # A column's width in cells. The first column (the lead's id, when one is mapped) fits its longest
-# value up to ID_MAX; another fits nine in ten of its values up to COLUMN_MAX, the rest cut with `…`,
-# so one long value does not push the columns after it off screen.
+# value up to ID_MAX, a number column its longest up to COLUMN_MAX; another fits nine in ten of its
+# values up to COLUMN_MAX, the rest cut with `…`, so one long value does not push the columns
+# after it off screen.
 COLUMN_MIN, COLUMN_MAX, ID_MAX = 4, 24, 32
 
 
@@ -105,7 +115,7 @@ def column_widths(columns: list[str], rows: list[tuple[Any, ...]],
         lengths = sorted(len(_shown(row[at], kind)) for row in rows)
         if not lengths:
             values = 0
-        elif i == 0:
+        elif i == 0 or kind == "number":  # an id, a number: whole, never cut
             values = lengths[-1]
         else:
             values = lengths[(len(lengths) - 1) * 9 // 10]
@@ -138,7 +148,14 @@ class LeadsHeader(Static):
     def _draw(self) -> None:
         browser = self._browser
         assert browser is not None
-        super().update(Text(browser.header_text()[round(browser.scroll_x):], style="bold"))
+        text = Text(browser.header_text(browser.view_columns), style="bold")
+        left, right = browser.hidden_columns()
+        if left or right:  # the columns ← and → bring into view
+            hint = " ".join(x for x in (left and f"←{left}", right and f"{right}→") if x)
+            room = browser.scrollable_content_region.width - text.cell_len
+            if room >= len(hint) + 1:
+                text.append(" " * (room - len(hint)) + hint, style="dim")
+        super().update(text)
 
 
 class LeadsBrowser(ScrollView, can_focus=True):
@@ -149,8 +166,8 @@ class LeadsBrowser(ScrollView, can_focus=True):
         Binding("down", "move(1)", "Next lead", show=False, id="leads.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="leads.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="leads.page_down"),
-        Binding("left", "scroll_left", "Columns to the left", show=False, id="leads.left"),
-        Binding("right", "scroll_right", "Columns to the right (when cut at the edge)",
+        Binding("left", "column(-1)", "A column to the left", show=False, id="leads.left"),
+        Binding("right", "column(1)", "A column to the right (when some are out of view)",
                 show=False, id="leads.right"),
         Binding("home", "first", "First lead", id="leads.first"),
         Binding("end", "last", "Last lead", id="leads.last"),
@@ -165,6 +182,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
+    # The columns shown: the first (the lead's id) always, then whole columns from
+    # `first_column`, as many as fit. `←` and `→` move `first_column` a column at a time.
+    view_columns: reactive[tuple[int, ...]] = reactive((), always_update=True)
 
     class Highlighted(Message):
         """The cursor rests on the lead at `row` (its `_row`), rank `rank` (None while the
@@ -181,6 +201,9 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._pages: LRUCache[int, list[tuple[Any, ...]]] = LRUCache(maxsize=64)
         self._lines: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(maxsize=2000)
         self.widths: list[int] = []
+        self.rank_width = RANK_MIN
+        self.compact = False
+        self.first_column = 1
         self._right: list[bool] = []  # number columns, aligned right
         self._kinds: list[str | None] = []  # each column's type
         # Moves asked for while leads are being ranked or filtered, made once they show, in
@@ -246,11 +269,14 @@ class LeadsBrowser(ScrollView, can_focus=True):
         self._lines.clear()
         if old is not None and old is not source:
             old.close()
+        self.rank_width = max(RANK_MIN, len(f"{source.total:,}")) if source else RANK_MIN
         self.widths = (column_widths(source.columns, self._first_page(), source.types)
                        if source else [])
+        self.first_column = 1
         self._right = [source.types.get(c) == "number" for c in source.columns] if source else []
         self._kinds = [source.types.get(c) for c in source.columns] if source else []
-        self.virtual_size = Size(self.line_width, source.count if source else 0)
+        self.virtual_size = Size(0, source.count if source else 0)  # sideways: by column
+        self._fit_columns()
         self.scroll_to(0, 0, animate=False)
         if source is None or (cursor is None and not self._pending):
             self.cursor = 0
@@ -284,15 +310,14 @@ class LeadsBrowser(ScrollView, can_focus=True):
         for action, step in pending:
             getattr(self, f"action_{action}")(step)
 
-    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
-        """New leads may need the horizontal scrollbar, which takes the last line: a move made
-        before the layout showed it scrolled with one line more, so the cursor is brought back
-        into sight."""
-        if shown:
-            self._cursor_in_sight()
+    def watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar takes columns of its own: the columns that fit are counted again."""
+        self._fit_columns()
 
     def on_resize(self) -> None:
-        """A smaller window (or panel) keeps the highlighted lead in sight."""
+        """A smaller window (or panel) keeps the highlighted lead in sight, and shows the
+        columns that fit."""
+        self._fit_columns()
         if self.count and self._placing is None:
             self.call_after_refresh(self._cursor_in_sight)
 
@@ -321,14 +346,51 @@ class LeadsBrowser(ScrollView, can_focus=True):
 
     @property
     def line_width(self) -> int:
-        return len(SCORE_HEADER) + 2 + sum(w + 1 for w in self.widths)
+        """Every column's width, as if all were shown."""
+        return (len(score_header(self.rank_width, self.compact)) + 2
+                + sum(w + 1 for w in self.widths))
 
-    def header_text(self) -> str:
+    def _fit_columns(self) -> None:
+        """The columns the width shows, from `first_column`: only whole ones, so a value is
+        never shown cut at the edge, except the first when it alone is too wide."""
+        if not self.widths:
+            self.view_columns = ()
+            return
+        room = self.scrollable_content_region.width or self.size.width
+        self.compact = room < COMPACT_BELOW
+        used = len(score_header(self.rank_width, self.compact)) + 2 + self.widths[0] + 1
+        shown = [0]
+        for i in range(self.first_column, len(self.widths)):
+            used += self.widths[i] + 1
+            if used - 1 > room:  # the space after the last column may fall off
+                break
+            shown.append(i)
+        self.view_columns = tuple(shown)
+        self._lines.clear()
+        self.refresh()
+
+    def hidden_columns(self) -> tuple[int, int]:
+        """How many columns are out of view to the left and to the right."""
+        if not self.widths:
+            return 0, 0
+        last = self.view_columns[-1] if len(self.view_columns) > 1 else self.first_column - 1
+        return self.first_column - 1, len(self.widths) - 1 - last
+
+    def action_column(self, step: int) -> None:
+        left, right = self.hidden_columns()
+        if (step > 0 and not right) or (step < 0 and not left):
+            return
+        self.first_column = max(1, min(self.first_column + step, len(self.widths) - 1))
+        self._fit_columns()
+
+    def header_text(self, columns: tuple[int, ...] | None = None) -> str:
+        """The column names over the score's, for `columns` (indexes; all by default)."""
         if self.source is None:
             return ""
-        names = "".join(f"{_cell_text(c, w, r)} " for c, w, r in zip(
-            self.source.columns, self.widths, self._right, strict=True))
-        return f"{SCORE_HEADER}  {names}"
+        shown = range(len(self.widths)) if columns is None else columns
+        names = "".join(f"{_cell_text(self.source.columns[i], self.widths[i], self._right[i])} "
+                        for i in shown)
+        return f"{score_header(self.rank_width, self.compact)}  {names}"
 
     def _first_page(self) -> list[tuple[Any, ...]]:
         """The first page of leads (cached: it is the one shown first), none while stale."""
@@ -350,30 +412,35 @@ class LeadsBrowser(ScrollView, can_focus=True):
 
     # ---- drawing ---------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_y = self.scroll_offset.y
         index = scroll_y + y
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= self.count:
             return Strip.blank(width, base)
         selected = index == self.cursor
-        key = (index, selected and self.has_focus, scroll_x, width)
+        key = (index, selected and self.has_focus, self.view_columns, width)
         strip = self._lines.get(key)
         if strip is None:
-            strip = self._render_row(index, selected, base).crop_extend(
-                scroll_x, scroll_x + width, base)
+            strip = self._render_row(index, selected, base, self.view_columns).crop_extend(
+                0, width, base)
             self._lines[key] = strip
         return strip
 
-    def _render_row(self, index: int, selected: bool, base: Style) -> Strip:
+    def _render_row(self, index: int, selected: bool, base: Style,
+                    columns: tuple[int, ...] | None = None) -> Strip:
+        """The lead at `index` with the values of `columns` (indexes; all by default)."""
         row = self.row_at(index)
         if row is None:
             return Strip.blank(self.line_width, base)
         rank, _, fit, engagement, total, cell, knocked, mql, *values = row
         mark = "MQL" if mql else ("KO " if knocked else "   ")
-        head = f"{rank:>9,}  {total:>5} {fit:>4} {engagement:>4} {cell:<4} "
-        rest = "  " + "".join(f"{_cell_text(v, w, r, k)} " for v, w, r, k in zip(
-            values, self.widths, self._right, self._kinds, strict=True))
+        parts = "" if self.compact else f" {fit:>4} {engagement:>4}"
+        head = f"{rank:>{self.rank_width},}  {total:>5}{parts} {cell:<4} "
+        shown = range(len(values)) if columns is None else columns
+        rest = "  " + "".join(
+            f"{_cell_text(values[i], self.widths[i], self._right[i], self._kinds[i])} "
+            for i in shown)
         style = base + Style(dim=True) if self.stale else base
         if selected:
             style += Style(reverse=True, bold=self.has_focus)

@@ -199,18 +199,17 @@ async def test_moves_typed_while_the_leads_are_ranked_are_made_once_they_show(tm
 
 
 async def test_a_move_made_before_the_leads_are_laid_out_stays_in_sight(tmp_path):
-    """`end` handled in the same tick as the leads arrive scrolls with the empty browser's
-    height; once the horizontal scrollbar shows, the cursor is brought back into sight."""
+    """`end` handled in the same tick as the leads arrive lands in sight once they are laid
+    out; columns move sideways whole, so no horizontal scrollbar takes a line."""
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         _, browser = await open_leads(pilot)
         source = browser.lend_source()
         await pilot.pause()
-        assert not browser.show_horizontal_scrollbar
         browser.set_source(source)
         browser.action_last()
         await pilot.pause()
-        assert browser.show_horizontal_scrollbar
+        assert not browser.show_horizontal_scrollbar
         assert browser.cursor == 1999 and _cursor_seen(browser)
 
 
@@ -728,32 +727,85 @@ async def test_an_export_whose_leads_went_away_meanwhile_says_so(tmp_path):
         assert not (tmp_path / f"p-{MODEL_ID}-leads.csv").exists()
 
 
-async def test_the_column_names_move_with_the_columns_scrolled_sideways(tmp_path):
+def _columns_on_line(browser: LeadsBrowser, line: str) -> dict[str, str]:
+    """Each shown column's name and the text under it on `line`, by the header's positions."""
+    names = browser.header_text(browser.view_columns)
+    out = {}
+    for i in browser.view_columns:
+        name = browser.source.columns[i]
+        at = names.index(name) if not browser._right[i] else \
+            names.index(name) + len(name) - browser.widths[i]
+        out[name] = line[at:at + browser.widths[i]].strip()
+    return out
+
+
+async def test_left_and_right_move_a_whole_column_and_the_id_stays(tmp_path):
+    """`→` moved the view one character a press (a hundred presses to the last column), the
+    lead's id and score scrolled away with it, and a number cut at the edge showed blank."""
+    from screens.leads_browser import _shown
+
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await open_leads(pilot)
         header = screen.query_one("#leads-header")
-        names = browser.header_text()
-        assert text_of(header).rstrip() == names.rstrip()
-        assert browser.virtual_size.width > browser.scrollable_content_region.width  # cut
-        await pilot.press(*["right"] * 12)
+        columns = browser.source.columns
+        assert columns[:2] == ["lead_id", "converted"]  # the outcome beside the id
+        left, right = browser.hidden_columns()
+        assert left == 0 and right > 0 and text_of(header).rstrip().endswith(f"{right}→")
+        assert not browser.show_horizontal_scrollbar
+        presses = 0
+        while browser.hidden_columns()[1]:
+            before = browser.view_columns
+            await pilot.press("right")
+            await pilot.pause()
+            presses += 1
+            assert browser.view_columns[0] == 0  # the id stays
+            assert browser.view_columns[1] == before[1] + 1  # a column a press
+            shown = text_of(header)
+            assert shown.startswith(browser.header_text(browser.view_columns).rstrip())
+            assert "lead_id" in shown and "rank" in shown
+            assert presses < len(columns)
+        assert browser.view_columns[-1] == len(columns) - 1
+        await pilot.press("right")  # nothing further right
         await pilot.pause()
-        shift = round(browser.scroll_x)
-        assert shift > 0
-        assert text_of(header).rstrip() == names[shift:].rstrip()
-        # the names stand over their values: the first lead's id sits under `lead_id`
-        first = _line(browser, 0)
-        at = names.index("lead_id") - shift
-        assert first[at:at + 2] == "NW"
-        await pilot.press(*["left"] * 12)
+        assert browser.view_columns[-1] == len(columns) - 1
+        assert browser.hidden_columns() == (presses, 0)
+        names = browser.header_text(browser.view_columns)
+        if browser.scrollable_content_region.width - len(names) > len(f"←{presses}"):
+            assert text_of(header).rstrip().endswith(f"←{presses}")  # said where there is room
+        # every value shown is whole: the line holds, under each name, the value itself
+        for y in range(5):
+            row = browser.row_at(y)
+            on_line = _columns_on_line(browser, _line(browser, y))
+            for i in browser.view_columns:
+                assert on_line[columns[i]] == _shown(row[8 + i], browser._kinds[i])
+        await pilot.press(*["left"] * (presses + 2))
         await pilot.pause()
-        assert browser.scroll_x == 0 and text_of(header).rstrip() == names.rstrip()
+        assert browser.view_columns[1] == 1 and browser.hidden_columns()[0] == 0
         # a message in the header's place stops it following the columns
         await paste_filter(pilot, "country:nowhere")
         await leads_settled(pilot)
         assert "No lead matches" in text_of(header)
         await pilot.press("right")
         assert "No lead matches" in text_of(header)
+
+
+async def test_a_narrow_browser_keeps_the_id_whole_and_drops_fit_and_engagement(tmp_path):
+    """At 80 columns the id was cut to seven characters: three leads read `NW-0002`."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(80, 24)) as pilot:
+        screen, browser = await open_leads(pilot)
+        assert browser.compact
+        names = text_of(screen.query_one("#leads-header"))
+        assert names.split()[:5] == ["rank", "total", "cell", "mql", "lead_id"]
+        ids = [browser.row_at(y)[8] for y in range(5)]
+        for y, lead_id in enumerate(ids):
+            assert _columns_on_line(browser, _line(browser, y))["lead_id"] == lead_id
+        assert len(set(ids)) == 5
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert not browser.compact
+        assert text_of(screen.query_one("#leads-header")).split()[2:4] == ["fit", "eng"]
 
 
 def test_columns_are_as_wide_as_their_names_and_first_values():
@@ -773,7 +825,7 @@ def test_columns_are_as_wide_as_their_names_and_first_values():
     assert column_widths([], []) == []
 
 
-async def test_long_ids_show_whole_and_partly_shown_columns_keep_their_names(tmp_path):
+async def test_long_ids_show_whole_and_only_whole_columns_show(tmp_path):
     from textual.geometry import Region
 
     from model.leads import import_leads_csv
@@ -799,13 +851,15 @@ async def test_long_ids_show_whole_and_partly_shown_columns_keep_their_names(tmp
         shown = "".join(s.text for strip in header.render_lines(Region(0, 0, *header.size))
                         for s in strip)
         assert header.size.height == 1
-        await pilot.resize_terminal(100, 40)  # the outcome column now partly shown
+        await pilot.resize_terminal(100, 40)  # the last columns no longer fit
         await pilot.pause()
         shown = "".join(s.text for strip in header.render_lines(Region(0, 0, *header.size))
                         for s in strip)
-        names = browser.header_text()[:browser.scrollable_content_region.width]
-        assert names.endswith("Opportunity ref")
-        assert shown.strip().startswith(names.strip())  # a partly shown column keeps its name
+        names = browser.header_text(browser.view_columns)
+        assert browser.hidden_columns()[1] > 0
+        assert shown.strip().startswith(names.strip())  # whole names over whole columns
+        line = _line(browser, 0)
+        assert any(lead_id in line for lead_id in ids) and "…" not in line
 
 
 async def test_a_yes_no_column_shows_yes_and_no(tmp_path):
