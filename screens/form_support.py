@@ -32,6 +32,8 @@ _FRIENDLY = {
     "float_parsing": "expected a number",
     "float_type": "expected a number",
     "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
     "date_from_datetime_parsing": "expected a date such as 2026-03-31",
     "date_parsing": "expected a date such as 2026-03-31",
     "literal_error": "pick one of the choices",
@@ -96,17 +98,22 @@ def copy_name(name: str, taken: Iterable[str]) -> str:
     return candidate
 
 
+def friendly_message(err: Any) -> str:
+    """One pydantic error in a planner's words: `required`, not `at least 1 item`."""
+    message = _FRIENDLY.get(err["type"], err["msg"])
+    if err["type"] in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
+        message = f"too long (at most {(err.get('ctx') or {}).get('max_length')} characters)"
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return message
+
+
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """First message per top-level field; errors about the whole entity come under ""."""
     out: dict[str, str] = {}
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
-        message = _FRIENDLY.get(err["type"], err["msg"])
-        if err["type"] in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
-            message = f"too long (at most {(err.get('ctx') or {}).get('max_length')} characters)"
-        if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
-        out.setdefault(field, message)
+        out.setdefault(field, friendly_message(err))
     return out
 
 

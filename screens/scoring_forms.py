@@ -31,6 +31,7 @@ from screens.form_support import (
     FormScreen,
     field_errors,
     form_buttons,
+    friendly_message,
     revalidate,
     show_field_errors,
     slugify,
@@ -451,15 +452,6 @@ class RuleForm(FormScreen[Rule | None]):
             self.dismiss(rule)
 
 
-def _message(err: Any) -> str:
-    if err["type"] in ("int_parsing", "int_type", "int_from_float"):
-        return "expected a whole number"
-    if err["type"] in ("missing", "string_too_short"):
-        return "required"
-    message = str(err["msg"])
-    return message[len("Value error, "):] if message.startswith("Value error, ") else message
-
-
 class ModelSettingsForm(FormScreen[ScoringModel | None]):
     """A model's name, caps, band minimums and MQL definition; a new model when `model` is None.
     Rules are kept as they are."""
@@ -546,7 +538,7 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
                 if not err["loc"] and checked:
                     continue  # the model's own check of what `checked` says on the fields
                 loc = [str(p) for p in err["loc"]]
-                text = _message(err)
+                text = friendly_message(err)
                 if loc[:1] == ["fit_bands"] and len(loc) > 1:
                     errors.setdefault(f"fit_{loc[1].lower()}", text)
                 elif loc[:1] == ["engagement_bands"] and len(loc) > 1:
@@ -560,7 +552,8 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
 
     def _order_and_cells(self, cells: list[str]) -> dict[str, str]:
         """What the model checks across fields, said on the field to change, by its label:
-        band minimums in order (A ≥ B ≥ C, 1 ≥ 2 ≥ 3) and MQL cells that exist."""
+        band minimums in order (A ≥ B ≥ C, 1 ≥ 2 ≥ 3), caps that let a lead reach the top band,
+        and MQL cells that exist."""
         errors: dict[str, str] = {}
         for prefix, label, bands in (("fit_", "Fit", "abc"), ("eng_", "Engagement", "123")):
             try:
@@ -572,6 +565,14 @@ class ModelSettingsForm(FormScreen[ScoringModel | None]):
                     errors[f"{prefix}{bands[i]}"] = (
                         f"above {label} {bands[i - 1].upper()} ({values[i - 1]:g})")
                     break
+            cap_field = "fit_cap" if prefix == "fit_" else "engagement_cap"
+            try:
+                cap = float(self._value(cap_field))
+            except ValueError:
+                continue
+            if cap < values[0]:  # the top band, and MQL cells in it, could never be reached
+                errors[cap_field] = (f"below {label} {bands[0].upper()} from ({values[0]:g}): "
+                                     f"no lead could reach band {bands[0].upper()}")
         odd = [c for c in cells if not CELL_RE.fullmatch(c.upper())]
         if odd:
             errors["mql_cells"] = (f"{', '.join(repr(c) for c in odd)}: not a grade cell; "

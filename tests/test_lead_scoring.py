@@ -592,6 +592,50 @@ async def test_bands_form_names_the_field_to_change_and_fits_an_80_column_termin
     assert store.scoring_model(MODEL_ID) == before
 
 
+async def test_a_cap_below_the_top_band_is_refused_at_the_cap(tmp_path):
+    """A fit cap of 30 under band A from 45 was saved: band A and its MQL cells emptied for
+    good, and nothing on screen said why."""
+    store = sample_copy(tmp_path)
+    before = store.scoring_model(MODEL_ID)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ModelSettingsForm)
+        form.query_one("#f-fit_cap", Input).value = "30"
+        form.query_one("#f-engagement_cap", Input).value = str(before.engagement_bands["1"] - 1)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert text_of(form.query_one("#e-fit_cap")).strip() == \
+            f"below Fit A from ({before.fit_bands['A']:g}): no lead could reach band A"
+        assert "no lead could reach band 1" in text_of(form.query_one("#e-engagement_cap"))
+        form.query_one("#f-fit_cap", Input).value = str(before.fit_bands["A"])  # reachable
+        form.query_one("#f-engagement_cap", Input).value = str(before.engagement_cap)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is not form
+    assert store.scoring_model(MODEL_ID).fit_cap == before.fit_bands["A"]
+
+
+async def test_a_new_model_without_a_name_says_required(tmp_path):
+    """It said pydantic's `Value should have at least 1 item after validation, not 0`."""
+    store = sample_copy(tmp_path)
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        screen = await open_scoring(pilot)
+        screen.query_one(ModelList).focus()
+        await pilot.press("n")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ModelSettingsForm)
+        form.query_one("#f-name", Input).value = "   "
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert text_of(form.query_one("#e-name")).strip() == "required"
+
+
 async def test_a_number_list_with_thousands_is_saved_as_the_numbers_typed(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
