@@ -351,8 +351,13 @@ class LeadScoringScreen(AreaScreen):
                    self.query_one("#leads-header", LeadsHeader).follow, init=False)
         self.reload()
 
+    def _status_room(self) -> int:
+        status = self.query_one("#scoring-status-text", Static)
+        return status.content_region.width or self.size.width - 2
+
     def on_resize(self) -> None:
         self._stack_backtest()
+        self._show_status()  # the figures fit the width: the model's name gives way
 
     def _stack_backtest(self) -> None:
         """The backtest beside the grade matrix where the screen is wide enough for both, else
@@ -577,18 +582,32 @@ class LeadScoringScreen(AreaScreen):
         model = self.model
         bar = self.query_one("#scoring-progress", ProgressBar)
         if model is not None and self.types:
-            text.append(f"{model.name}", style="bold")
-            text.append(f" · as of {self.as_of_date.isoformat()}", style="dim")
+            rest = Text()
+            rest.append(f" · as of {self.as_of_date.isoformat()}", style="dim")
             if self.compare_id:
-                text.append(f" · comparing with {self.compare_id}", style="dim")
+                rest.append(f" · comparing with {self.compare_id}", style="dim")
             if self.busy:
-                text.append(" · scoring…", style="yellow")
+                rest.append(" · scoring…", style="yellow")
             elif self.error:
-                text.append(" · cannot score this model", style="bold red")
+                rest.append(" · cannot score this model", style="bold red")
             elif self.analysis is not None:
                 r = self.analysis.result
-                text.append(f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · MQL {r.mql.leads:,} "
-                            f"(precision {pct(r.mql.precision)}, recall {pct(r.mql.recall)})")
+                mql = f"MQL {r.mql.leads:,}"
+                p, rc = pct(r.mql.precision), pct(r.mql.recall)
+                ways = (  # the first that leaves the name its length, else 8 cells, else the last
+                    f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · {mql} (precision {p}, "
+                    f"recall {rc})",
+                    f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · {mql} P {p} R {rc}",
+                    f" · AUC {num(r.auc, 3)} · {mql} P {p} R {rc}")  # the matrix counts leads
+                room = self._status_room() - rest.cell_len
+                figures = next((w for w in ways if len(model.name) + len(w) <= room), None) or \
+                    next((w for w in ways if len(w) + 8 <= room), ways[-1])
+                rest.append(figures)
+            # the figures stay whole: a long model name gives way first
+            name = Text(model.name, style="bold")
+            name.truncate(max(4, self._status_room() - rest.cell_len), overflow="ellipsis")
+            text.append_text(name)
+            text.append_text(rest)
         if self.importing:
             text.append("  abandoning the import, then quitting…" if self.quitting
                         else "  importing leads…", style="yellow")

@@ -23,7 +23,8 @@ class ModelList(OptionList):
 
     BINDINGS = [
         Binding("n", "screen.new_model", "New model", id="scoring_models.new"),
-        Binding("e,enter", "screen.edit_model", "Bands & MQL", key_display="e",
+        # the footer has `b` for it already, from anywhere on the screen
+        Binding("e,enter", "screen.edit_model", "Bands & MQL", key_display="e", show=False,
                 id="scoring_models.edit"),
         Binding("r", "screen.rename_model", "Rename", id="scoring_models.rename"),
         Binding("y", "screen.duplicate_model", "Duplicate", id="scoring_models.duplicate"),

@@ -147,3 +147,18 @@ async def test_the_scoring_tabs_keys_are_on_the_tabs_not_the_footer(tmp_path):
     assert "…" not in items
     assert not {"m Matrix", "v Evidence", "h Histogram", "l Leads", "c Compare"} & set(items)
     assert {"a As of", "/ Filter leads", "b Bands & MQL"} <= set(items)
+
+
+async def test_the_models_list_does_not_repeat_bands_and_mql(tmp_path):
+    from screens.scoring_widgets import ModelList
+
+    app = app_on(sample_copy(tmp_path))
+    async with app.run_test(size=(240, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        app.screen.query_one(ModelList).focus()
+        await settle(pilot)
+        items = footer_items(app)
+        assert "n New model" in items
+        assert [i for i in items if i.endswith("Bands & MQL")] == ["b Bands & MQL"]

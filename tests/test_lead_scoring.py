@@ -8,7 +8,7 @@ import json
 
 from click.testing import CliRunner
 from textual.color import Color
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input, Select, Static
 from textual.widgets._select import SelectCurrent
 
 from model.backtest import backtest, compare_models
@@ -763,3 +763,26 @@ async def test_the_cursor_lands_on_a_rule_added_or_duplicated_at_the_end(tmp_pat
         await pilot.press("e")
         await pilot.pause()
         assert pilot.app.screen.original.id == "zed"
+
+
+async def test_the_status_line_keeps_its_figures_and_a_long_name_gives_way(tmp_path):
+    """At 80 columns the status line lost the recall; a long model name pushed AUC and MQL off
+    the screen."""
+    store = sample_copy(tmp_path)
+    long_name = "Northwind B2B FY26 inbound + outbound (revised after the May webinar review)"
+    store.save_scoring_model(store.scoring_model(MODEL_ID).model_copy(update={"name": long_name}))
+    async with app_on(store).run_test(size=(80, 24)) as pilot:
+        screen = await open_scoring(pilot)
+        status = screen.query_one("#scoring-status-text", Static)
+        r = screen.analysis.result
+        for size in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            line = text_of(status).strip()
+            assert len(line) <= status.content_region.width
+            assert f"AUC {r.auc:.3f}" in line and f"MQL {r.mql.leads:,}" in line
+            assert f"{r.mql.recall:.1%}" in line
+            assert line.startswith("Northwind") and long_name not in line and "…" in line
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        assert long_name in text_of(status)
