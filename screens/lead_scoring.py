@@ -60,7 +60,7 @@ from screens.scoring_widgets import (
 )
 from screens.tables import RowTable
 
-BACKTEST_WIDTH = 46  # the backtest's band table, with its padding
+BACKTEST_WIDTH = 55  # the backtest's band table, with its padding
 BROWSER_COLUMNS = 12  # the leads browser's columns; the why panel lists the same
 HISTOGRAM_LEADS, HISTOGRAM_WON = "blue", "green"  # colour names plotext and Rich share
 
@@ -352,8 +352,11 @@ class LeadScoringScreen(AreaScreen):
         self.reload()
 
     def _status_room(self) -> int:
-        status = self.query_one("#scoring-status-text", Static)
-        return status.content_region.width or self.size.width - 2
+        """The status text's width once this update is laid out: the screen's, less the
+        progress bar's while one shows (the bar comes and goes with this same update)."""
+        bar = self.query_one("#scoring-progress", ProgressBar)
+        return self.app.size.width - 2 - (bar.outer_size.width or 34 if self.busy
+                                          or self.importing else 0)
 
     def on_resize(self) -> None:
         self._stack_backtest()

@@ -86,6 +86,13 @@ def grade_matrix(model: Any, result: Any, *, compact: bool = False) -> Table:
                             style="green" if mql else "cyan")
             cells.append(text)
         table.add_row(Text(label, style="bold"), *cells)
+    if not compact:
+        caption = "★ MQL cells"
+        if model.mql_min_total is not None:
+            caption += f"; a lead with a total of {model.mql_min_total:g} or more is MQL too"
+        table.caption = caption
+        table.caption_justify = "left"
+        table.caption_style = "dim"
     return table
 
 
@@ -139,13 +146,16 @@ def backtest_summary(result: Any) -> Group:
                   _fact("precision", pct(mql.precision)), _fact("recall", pct(mql.recall))],
                  sep="   ")
     table = Table(padding=(0, 1), header_style="bold", show_edge=False, box=None)
-    for name, justify in (("band", "left"), ("leads", "right"), ("won", "right"),
-                          ("conv", "right"), ("lift", "right"), ("wins", "right")):
+    # conv is won of decided (open leads have no outcome yet), so decided stands beside it
+    for name, justify in (("band", "left"), ("leads", "right"), ("decided", "right"),
+                          ("won", "right"), ("conv", "right"), ("lift", "right"),
+                          ("wins", "right")):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for group in (result.fit_bands, result.engagement_bands):
         for b in group:
             table.add_row(f"{'fit' if b.key in FIT_BANDS else 'eng'} {b.key}", f"{b.leads:,}",
-                          f"{b.won:,}", pct(b.rate), num(b.lift), pct(b.share_of_wins))
+                          f"{b.decided:,}", f"{b.won:,}", pct(b.rate), num(b.lift),
+                          pct(b.share_of_wins))
     return Group(head, line, Text(""), table)
 
 

@@ -771,10 +771,12 @@ async def test_the_status_line_keeps_its_figures_and_a_long_name_gives_way(tmp_p
     store = sample_copy(tmp_path)
     long_name = "Northwind B2B FY26 inbound + outbound (revised after the May webinar review)"
     store.save_scoring_model(store.scoring_model(MODEL_ID).model_copy(update={"name": long_name}))
-    async with app_on(store).run_test(size=(80, 24)) as pilot:
+    async with app_on(store).run_test(size=(200, 40)) as pilot:
         screen = await open_scoring(pilot)
         status = screen.query_one("#scoring-status-text", Static)
         r = screen.analysis.result
+        assert f"{long_name} · as of" in text_of(status)  # first drawn with the room it has
+        assert f"(precision {r.mql.precision:.1%}, recall {r.mql.recall:.1%})" in text_of(status)
         for size in ((80, 24), (120, 40)):
             await pilot.resize_terminal(*size)
             await settle(pilot)
@@ -786,3 +788,32 @@ async def test_the_status_line_keeps_its_figures_and_a_long_name_gives_way(tmp_p
         await pilot.resize_terminal(200, 40)
         await settle(pilot)
         assert long_name in text_of(status)
+
+
+def test_the_band_table_shows_decided_and_the_matrix_says_the_mql_total_rule(tmp_path):
+    """conv is won of decided, but decided was not shown (105 won of 412 read as 36.0 %); with
+    `or total at least N` the ★ cells did not add up to the MQL count, unexplained."""
+    import io
+
+    from rich.console import Console
+
+    from screens.scoring_widgets import backtest_summary, grade_matrix
+
+    store = sample_copy(tmp_path)
+    model = store.scoring_model(MODEL_ID)
+    result = backtest(store, model, as_of=TODAY)
+
+    def shown(renderable) -> str:
+        console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+        console.print(renderable)
+        return console.export_text()
+
+    fit_a = next(b for b in result.fit_bands if b.key == "A")
+    line = next(x for x in shown(backtest_summary(result)).splitlines()
+                if x.strip().startswith("fit A"))
+    assert line.split()[2:6] == [f"{fit_a.leads:,}", f"{fit_a.decided:,}", f"{fit_a.won:,}",
+                                 f"{fit_a.rate:.1%}"]
+    assert "★ MQL cells" in shown(grade_matrix(model, result))
+    assert "or more is MQL too" not in shown(grade_matrix(model, result))
+    with_total = model.model_copy(update={"mql_min_total": 50})
+    assert "a lead with a total of 50 or more is MQL too" in shown(grade_matrix(with_total, result))
