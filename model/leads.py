@@ -89,6 +89,15 @@ class ImportReport:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def duplicates_text(self) -> str:
+        """`3 rows repeat an id`; after an append the count is of the whole dataset (an
+        appended row may repeat an old one), and says so."""
+        n = self.duplicate_ids
+        text = f"{n:,} {'row repeats' if n == 1 else 'rows repeat'} an id"
+        if not (self.replaced or self.created):
+            text += " in the plan's leads, old and appended"
+        return text
+
 
 # ---- reading the dataset -------------------------------------------------------------------
 

@@ -1537,7 +1537,7 @@ class LeadScoringScreen(AreaScreen):
         lines = [f"{leads_text(r.rows)} from {Path(r.path).name} ({action}); "
                  f"{leads_text(r.total_rows)} in the plan"]
         if r.duplicate_ids:
-            lines.append(f"{r.duplicate_ids:,} rows repeat an id")
+            lines.append(r.duplicates_text())
         lines += r.warnings[:3]
         self.notify("\n".join(lines), title="Leads imported", timeout=8)
         self.post_message(PlanChanged("leads"))

@@ -339,12 +339,14 @@ def test_duplicate_ids_are_reported_not_fatal(store, tmp_path):
     assert report.rows == 7
     assert report.duplicate_ids == 3
     assert report.duplicate_examples == ["a", "b"]
+    assert report.duplicates_text() == "3 rows repeat an id"
 
 
 def test_duplicate_ids_across_chunks(store, tmp_path):
     lines = ["id"] + [f"L{i}" for i in range(25_000)] + ["L3"]
     report = load(store, tmp_path, "\n".join(lines) + "\n", id="id")
     assert report.duplicate_ids == 1 and report.duplicate_examples == ["L3"]
+    assert report.duplicates_text() == "1 row repeats an id"  # not "1 rows"
 
 
 def test_append_adds_rows_with_existing_types(store, tmp_path):
@@ -355,6 +357,8 @@ def test_append_adds_rows_with_existing_types(store, tmp_path):
     assert [(r["id"], r["amount"]) for r in leads_rows(store)] == \
         [("a", 1.0), ("b", 2.0), ("c", 3.0), ("a", None)]
     assert report.duplicate_ids == 1 and report.duplicate_examples == ["a"]
+    # the count is the dataset's, old rows included: an append of unique rows says so
+    assert report.duplicates_text() == "1 row repeats an id in the plan's leads, old and appended"
 
 
 def test_one_and_zero_are_booleans_beside_yes_and_no(store, tmp_path):

@@ -168,8 +168,7 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     click.echo("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
     if report.duplicate_ids:
         examples = ", ".join(report.duplicate_examples)
-        click.echo(f"duplicate ids: {report.duplicate_ids:,} rows repeat an id "
-                   f"(for example {examples})")
+        click.echo(f"duplicate ids: {report.duplicates_text()} (for example {examples})")
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
 
