@@ -2,8 +2,9 @@
 
 Git merges text by lines, so two teammates who each add a persona whose id sorts into the same
 place, or each add a rule to the same model, or each set a target for another period of one
-metric, get a conflict although they touched different things. Merged by id and by field instead,
-such edits combine; only a field both sides changed differently is a conflict. The result is the
+metric, or each add a department to one joint objective, get a conflict although they touched
+different things. Merged by id and by field (and lists that are sets by member) instead, such
+edits combine; only a field both sides changed differently is a conflict. The result is the
 canonical text `plan_to_toml` writes; where conflicts remain, the lines that differ between the
 two sides' readings of the merge are marked the way git marks them.
 
@@ -31,7 +32,15 @@ from model.exchange import (
     plan_chunks,
     plan_to_toml,
 )
-from model.schema import ENTITY_KINDS, LeadsRoles, Plan, PlanSettings, entity_key, reference_errors
+from model.schema import (
+    ENTITY_KINDS,
+    SET_FIELDS,
+    LeadsRoles,
+    Plan,
+    PlanSettings,
+    entity_key,
+    reference_errors,
+)
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 """Absent on one side: an entity, a map key or a field the other side has."""
@@ -130,12 +139,29 @@ def _merge(base: Any, ours: Any, theirs: Any, path: tuple[str, ...], conflicts: 
     present = [v for v in (base, ours, theirs) if v is not MISSING]
     if all(isinstance(v, dict) for v in present):
         return _merge_maps(base, ours, theirs, path, conflicts, keys)
+    if _is_set_field(path) and all(isinstance(v, list) for v in present):
+        merged = _merge_sets(base, ours, theirs)
+        return merged, merged
     if all(isinstance(v, list) for v in present):
         if all(_is_entity_list(v) or v == [] for v in present):
             return _merge_entity_lists(base, ours, theirs, path, conflicts)
         return _merge_items([] if base is MISSING else base, ours, theirs, path, conflicts)
     _conflict(conflicts, path, CHANGED)
     return ours, theirs
+
+
+def _is_set_field(path: tuple[str, ...]) -> bool:
+    """Whether `path` (kind, entity, field) names a field of an entity that is a set."""
+    return len(path) == 3 and path[2] in SET_FIELDS.get(path[0], ())
+
+
+def _merge_sets(base: Any, ours: Any, theirs: Any) -> list[Any]:
+    """A set (an objective's departments, a model's MQL cells) merged by member: what either
+    side added joins, what either side removed goes, so two sides that each add a member do
+    not collide as two insertions at one place of a list would. Sorted, as exports write it.
+    A side without the key has the empty set (exports leave an empty list out)."""
+    old, mine, other = (set() if v is MISSING else set(v) for v in (base, ours, theirs))
+    return sorted((old & mine & other) | (mine - old) | (other - old))
 
 
 def _changes(base: list[Any], side: list[Any]) -> list[tuple[int, int, list[Any]]]:
