@@ -627,11 +627,26 @@ def _rules_change(old: list[Rule], new: list[Rule]) -> str:
 
 
 def _merged_model(current: ScoringModel, new: ScoringModel) -> ScoringModel:
-    """A scoring model merged by rule id: the file's model with its rules, then the rules only
-    this plan has, so a merge keeps a rule the file does not mention as it keeps any entity."""
+    """A scoring model merged by rule id: the file's model with its rules, and the rules only
+    this plan has, so a merge keeps a rule the file does not mention as it keeps any entity.
+    Each stays where it was: after the rule it follows in the plan (and after what the file
+    added there, as the merge driver places a side's new rules), so a teammate's file from
+    before a rule was added changes nothing, and the next export moves no block."""
     mentioned = {r.id for r in new.rules}
-    kept = [r for r in current.rules if r.id not in mentioned]
-    return new.model_copy(update={"rules": [*new.rules, *kept]}) if kept else new
+    if all(r.id in mentioned for r in current.rules):
+        return new
+    planned = {r.id for r in current.rules}
+    rules = list(new.rules)
+    previous: str | None = None
+    for rule in current.rules:
+        if rule.id not in mentioned:
+            at = 0 if previous is None else next(
+                i for i, r in enumerate(rules) if r.id == previous) + 1
+            while at < len(rules) and rules[at].id not in planned:
+                at += 1
+            rules.insert(at, rule)
+        previous = rule.id
+    return new.model_copy(update={"rules": rules})
 
 
 def _combined(current: Plan, parsed: ParsedPlan, replace: bool) -> Plan:
