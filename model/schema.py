@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from pathlib import Path
@@ -97,9 +98,12 @@ def _flag(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-def _text_lines(value: Any) -> Any:
-    """List fields accept a list or text with one item per line (as the forms edit them)."""
+def _text_lines(value: Any, info: ValidationInfo) -> Any:
+    """List fields accept a list, or in a form text with one item per line (as the forms edit
+    them); a plan file says a list as a list, so text there is a mistake to report."""
     if isinstance(value, str):
+        if _from_file(info):
+            raise ValueError(f"expected a list, got {value!r}")
         value = value.splitlines()
     if isinstance(value, list):
         broken = next((item for item in value if isinstance(item, str)
@@ -116,6 +120,33 @@ def _text_lines(value: Any) -> Any:
 Slug = Annotated[str, AfterValidator(_slug)]
 MetricId = Annotated[str, AfterValidator(_metric_id)]
 PeriodId = Annotated[str, AfterValidator(_period)]
+
+
+def _periods_once(value: Any) -> Any:
+    """A map by period whose keys name each period once: `" 2026-Q1"` and `"2026-Q1"` are
+    one period, and as keys of one map one value would be dropped unsaid."""
+    if not isinstance(value, dict):
+        return value
+    first: dict[str, Any] = {}
+    for key in value:
+        try:
+            period = parse_period(key).id
+        except ValueError:
+            continue  # said at the key
+        if period in first:
+            raise ValueError(f"the period {period} is given twice ({json.dumps(first[period])} "
+                             f"and {json.dumps(key)})")
+        first[period] = key
+    return value
+
+
+SET_FIELDS: dict[str, tuple[str, ...]] = {
+    "objectives": ("departments", "personas"),
+    "metrics": ("departments",),
+    "scoring_models": ("mql_cells",),
+}
+"""The list fields of each kind that are sets: validation sorts them and keeps each member
+once, so their order says nothing (the merge driver merges them as sets)."""
 
 
 def _iso_date(value: Any) -> Any:
@@ -245,7 +276,8 @@ class Metric(Strict):
     aggregation: Aggregation = "sum"
     formula: str | None = None
     departments: list[Slug] = Field(default_factory=list)
-    targets: dict[PeriodId, Number] = Field(default_factory=dict)
+    targets: Annotated[dict[PeriodId, Number], BeforeValidator(_periods_once)] = Field(
+        default_factory=dict)
     amber_tolerance: Number = Field(default=0.1, ge=0, le=1)
 
     @field_validator("formula")
@@ -565,6 +597,16 @@ class LeadsRoles(Strict):
     closed: str | None = None
     amount: str | None = None
     date_format: str | None = None
+
+    @field_validator("id", "outcome", "created", "closed", "amount")
+    @classmethod
+    def _column_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A blank name in a file would be kept as a column no leads have (`"  "`), or read
+        # as no role at all (`""`): either way not what was meant, and unsaid.
+        if _from_file(info) and value is not None and not value.strip():
+            raise ValueError(f"the column name is blank; name a column of the leads, or leave "
+                             f"the key out for no {info.field_name} column")
+        return value
 
 
 # ---- review meetings -------------------------------------------------------------------------
