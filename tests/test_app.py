@@ -337,17 +337,23 @@ async def test_the_import_preview_is_the_import_it_runs(plan_store, tmp_path):
         assert "No differences." in text_of(app.screen.query_one("#import-diff"))
 
 
-async def test_the_import_applies_the_file_it_showed_not_what_is_on_disk_now(plan_store,
-                                                                              tmp_path):
-    """Confirming read the file again: a file changed after the preview (a pull, an editor)
-    was applied unseen, and in replace mode wiped what the new file lacked."""
+def _retitled_copy(store, tmp_path):
+    """The plan exported, with one objective's title changed: a teammate's file."""
     from model.exchange import export_toml
 
-    text = export_toml(plan_store)
+    text = export_toml(store)
     source = tmp_path / "teammate.toml"
     source.write_text(text.replace('title = "Close the books in three days"',
                                    'title = "Close in two days"'))
     assert source.read_text() != text
+    return source
+
+
+async def test_the_import_applies_the_file_it_showed_not_what_is_on_disk_now(plan_store,
+                                                                              tmp_path):
+    """Confirming read the file again: a file changed after the preview (a pull, an editor)
+    was applied unseen, and in replace mode wiped what the new file lacked."""
+    source = _retitled_copy(plan_store, tmp_path)
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -367,12 +373,7 @@ async def test_the_import_applies_the_file_it_showed_not_what_is_on_disk_now(pla
 
 
 async def test_an_import_confirmed_on_a_plan_changed_since_writes_nothing(plan_store, tmp_path):
-    from model.exchange import export_toml
-
-    text = export_toml(plan_store)
-    source = tmp_path / "teammate.toml"
-    source.write_text(text.replace('title = "Close the books in three days"',
-                                   'title = "Close in two days"'))
+    source = _retitled_copy(plan_store, tmp_path)
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)

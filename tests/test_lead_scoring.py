@@ -559,15 +559,21 @@ async def test_a_rule_edited_after_a_recased_export_picks_the_column(tmp_path):
             "Employees"]
 
 
+async def _bands_form(pilot) -> ModelSettingsForm:
+    """The Lead scoring screen, then `b`: the selected model's bands, caps and MQL."""
+    await open_scoring(pilot)
+    await pilot.press("b")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, ModelSettingsForm)
+    return form
+
+
 async def test_bands_form_names_the_field_to_change_and_fits_an_80_column_terminal(tmp_path):
     store = sample_copy(tmp_path)
     before = store.scoring_model(MODEL_ID)
     async with app_on(store).run_test(size=(80, 24)) as pilot:
-        await open_scoring(pilot)
-        await pilot.press("b")
-        await pilot.pause()
-        form = pilot.app.screen
-        assert isinstance(form, ModelSettingsForm)
+        form = await _bands_form(pilot)
         save = form.query_one("#form-save")
         assert save.region.bottom <= 23  # above the footer, not cut off
         form.query_one("#f-fit_b", Input).value = str(before.fit_bands["A"] + 5)
@@ -598,11 +604,7 @@ async def test_a_cap_below_the_top_band_is_refused_at_the_cap(tmp_path):
     store = sample_copy(tmp_path)
     before = store.scoring_model(MODEL_ID)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
-        await open_scoring(pilot)
-        await pilot.press("b")
-        await pilot.pause()
-        form = pilot.app.screen
-        assert isinstance(form, ModelSettingsForm)
+        form = await _bands_form(pilot)
         form.query_one("#f-fit_cap", Input).value = "30"
         form.query_one("#f-engagement_cap", Input).value = str(before.engagement_bands["1"] - 1)
         await pilot.press("ctrl+s")
