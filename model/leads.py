@@ -37,7 +37,7 @@ from typing import Any
 
 from model.errors import AlignError
 from model.open_plans import refuse_open_plan
-from model.schema import LeadsRoles, now_timestamp
+from model.schema import LeadsRoles, date_format_problem, now_timestamp
 
 LEADS_TABLE = "leads"
 ROW_COLUMN = "_row"
@@ -1405,15 +1405,8 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
     existing = held if not replace else []
     if not replace and not existing:
         replace = True
-    if date_format is not None:
-        if "%" not in date_format:
-            raise AlignError(f"date format {date_format!r} is not a strptime pattern "
-                             "(for example %d/%m/%Y)")
-        try:
-            dt.datetime.strptime(dt.date(2001, 2, 3).strftime(date_format), date_format)
-        except ValueError:
-            raise AlignError(f"date format {date_format!r} is not a usable strptime pattern "
-                             "(for example %d/%m/%Y)") from None
+    if date_format is not None and (problem := date_format_problem(date_format)) is not None:
+        raise AlignError(problem)
     hints = _byte_hints(path, delimiter)
     gc_was_enabled = gc.isenabled()
     gc.disable()

@@ -9,7 +9,7 @@ from itertools import islice
 from pathlib import Path
 
 from model.errors import AlignError
-from model.leads import MIXED, _column_names, _Reader, _sniff
+from model.leads import MIXED, _Column, _column_names, _Reader, _sniff
 
 SAMPLE_ROWS = 1000  # rows looked at for each column's values
 MAX_VALUES = 12  # distinct values kept per column
@@ -83,3 +83,36 @@ def suggest_won_values(values: list[str]) -> list[str]:
         if words & _WON_WORDS and not words & _NOT_WON:
             found.append(value)
     return found
+
+
+@dataclass(frozen=True)
+class SampleProblem:
+    """What the import will say of a role's column, judged on the preview's sampled values.
+    `certain`: a sampled value cannot be read as the role needs, so the import refuses the
+    column whatever the rest of the file holds; otherwise later rows may still settle it."""
+
+    message: str
+    certain: bool
+
+
+def sampled_role_problem(name: str, values: list[str], wanted: str,
+                         date_format: str | None = None) -> SampleProblem | None:
+    """For a role that needs `wanted` values ("date" or "number") in column `name`, whose
+    sampled distinct values are `values`: the import's own reading of them (`_Column`), so a
+    refusal that is bound to come is said before anything is replaced."""
+    column = _Column(name, 0, None, date_format if wanted == "date" else None)
+    column.role_type = wanted
+    column.scan(values, 1, True, True)
+    if wanted not in column.kinds:
+        value = column.rejected[wanted][1].strip()
+        reads = f"does not read as {date_format}" if wanted == "date" and date_format else (
+            f"is not a {wanted}")
+        return SampleProblem(f"{name!r} holds {value!r}, which {reads}", True)
+    if wanted == "date" and not (column.day_first_ok or column.month_first_ok):
+        return SampleProblem(f"{name!r} holds dates such as {column.order_example!r} that read "
+                             "neither as day/month nor as month/day", True)
+    if column.needs_order and column.day_first_ok and column.month_first_ok:
+        return SampleProblem(f"dates in {name!r} such as {column.order_example!r} could be "
+                             "day/month or month/day; unless later rows settle it, give the "
+                             "date format (%d/%m/%Y or %m/%d/%Y)", False)
+    return None

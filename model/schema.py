@@ -587,6 +587,22 @@ PERSONA_LIST_FIELDS = tuple(
 )
 
 
+def date_format_problem(date_format: str) -> str | None:
+    """Why a leads date format cannot read dates, or None when it can: it must be a strptime
+    pattern that writes a date and reads it back (`%d/%m/%Y`)."""
+    if not date_format.strip():
+        return "the date format is blank; leave it out for ISO dates (2025-03-31)"
+    if "%" not in date_format:
+        return (f"date format {date_format!r} is not a strptime pattern "
+                "(for example %d/%m/%Y)")
+    try:
+        dt.datetime.strptime(dt.date(2001, 2, 3).strftime(date_format), date_format)
+    except ValueError:
+        return (f"date format {date_format!r} is not a usable strptime pattern "
+                "(for example %d/%m/%Y)")
+    return None
+
+
 class LeadsRoles(Strict):
     """Which columns of the imported leads dataset play which role."""
 
@@ -607,6 +623,16 @@ class LeadsRoles(Strict):
             raise ValueError(f"the column name is blank; name a column of the leads, or leave "
                              f"the key out for no {info.field_name} column")
         return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _readable_dates(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A plan file's format is checked where it stands; one already saved is kept as it is
+        # (the next import says what is wrong with it), but blank means no format at all.
+        if value is not None and _from_file(info):
+            if (problem := date_format_problem(value)) is not None:
+                raise ValueError(problem)
+        return value if value is None or value.strip() else None
 
 
 # ---- review meetings -------------------------------------------------------------------------

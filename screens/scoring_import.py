@@ -22,8 +22,14 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from model.errors import AlignError
 from model.leads import leads_text, name_key, parse_number, spelled_as
-from model.leads_preview import CsvPreview, preview_csv, suggest_won_values
-from model.schema import LeadsRoles
+from model.leads_preview import (
+    CsvPreview,
+    SampleProblem,
+    preview_csv,
+    sampled_role_problem,
+    suggest_won_values,
+)
+from model.schema import LeadsRoles, date_format_problem
 from screens.footer import AlignFooter
 from screens.form_support import FormScreen, field_errors, show_field_errors
 
@@ -165,13 +171,13 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
                     yield Vertical(
                         Label("Date format  [dim]blank = ISO[/]", classes="field-label"),
                         Input(p.date_format or "" if p else "", id="f-date_format",
-                              placeholder="%d/%m/%Y"),
+                              placeholder="e.g. %d/%m/%Y"),
                         Static("", id="e-date_format", classes="field-error"), classes="field")
+                yield Static("", id="date-hint", classes="field-hint")
                 yield Vertical(
                     Label("Outcome values that mean won  [dim]comma-separated, any case[/]",
                           classes="field-label"),
-                    Input("", id="f-won_values",
-                          placeholder="1, yes, won"),
+                    Input("", id="f-won_values", placeholder="e.g. yes, Closed Won"),
                     Static("", id="e-won_values", classes="field-error"),
                     Static("", id="outcome-values", classes="field-hint"), classes="field")
                 with RadioSet(id="f-mode"):
@@ -192,7 +198,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
-        for note in self.query(".field-error, #outcome-values"):
+        for note in self.query(".field-error, #outcome-values, #date-hint"):
             note.display = False
         self.query_one("#import-preview", Static).update(Text(
             "Type the path of a CRM export and press enter to see its first rows.", style="dim"))
@@ -226,6 +232,7 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         self._choose_file(None if path is None else _same_file(path))
         self._draw_preview()
         self._fill_roles()
+        self._show_date_hint()
         self._suggest_mode()
 
     def _choose_file(self, path: Path | None) -> None:
@@ -319,6 +326,33 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         if not won.value.strip() or won.value == self.suggested_won:
             won.value = self.suggested_won = ", ".join(suggest_won_values(values))
 
+    _ROLE_NEEDS = (("created", "date"), ("closed", "date"), ("amount", "number"))
+
+    def _sample_problems(self) -> dict[str, SampleProblem]:
+        """Per role, what the import will say of its column going by the file's first rows."""
+        if self.preview is None:
+            return {}
+        typed = self.query_one("#f-date_format", Input).value.strip()
+        date_format = typed if typed and date_format_problem(typed) is None else None
+        problems = {}
+        for role, wanted in self._ROLE_NEEDS:
+            column = self._role(role)
+            if column is not None and (problem := sampled_role_problem(
+                    column, self.preview.values.get(column, []), wanted, date_format)):
+                problems[role] = problem
+        return problems
+
+    @on(Select.Changed, "#f-created, #f-closed, #f-amount")
+    @on(Input.Changed, "#f-date_format")
+    def _show_date_hint(self) -> None:
+        """Under the date format: the roles' columns the first rows already show will not import
+        as they are, or whose dates could be read two ways."""
+        hint = self.query_one("#date-hint", Static)
+        problems = self._sample_problems()
+        lines = [f"In the first rows, {p.message}." for p in problems.values()]
+        hint.update(Text("\n".join(lines), style="dim"))
+        hint.display = bool(lines)
+
     # ---- validation ------------------------------------------------------------------------
     def _role(self, role: str) -> str | None:
         value = self.query_one(f"#f-{role}", Select).value
@@ -342,6 +376,11 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         data["won_values"] = won
         data["date_format"] = self.query_one("#f-date_format", Input).value.strip() or None
         errors: dict[str, str] = {}
+        if data["date_format"] and (problem := date_format_problem(data["date_format"])):
+            errors["date_format"] = problem
+        # Refusals the first rows already show are said here, before a replace is confirmed.
+        errors.update({role: f"the import would refuse it: {problem.message}"
+                       for role, problem in self._sample_problems().items() if problem.certain})
         if data["outcome"] and not won:
             errors["won_values"] = "say which outcome values mean won"
         if won and not data["outcome"]:

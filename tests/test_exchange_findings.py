@@ -353,3 +353,19 @@ def test_blank_leads_roles_in_an_import_change_nothing(store, tmp_path):
 def test_named_leads_roles_in_a_file_are_read_as_they_are():
     plan = plan_of(HEAD + '[leads]\nid = "Lead ID"\noutcome = "stage"\nwon_values = ["won"]\n')
     assert plan.leads == LeadsRoles(id="Lead ID", outcome="stage", won_values=["won"])
+
+
+@pytest.mark.parametrize("date_format, problem", [
+    ("", "the date format is blank; leave it out for ISO dates (2025-03-31)"),
+    ("dd/mm/yyyy", "date format 'dd/mm/yyyy' is not a strptime pattern (for example %d/%m/%Y)"),
+    ("%Q/%m", "date format '%Q/%m' is not a usable strptime pattern (for example %d/%m/%Y)"),
+])
+def test_a_leads_date_format_no_import_could_use_is_refused_in_a_file(date_format, problem):
+    with pytest.raises(AlignError) as caught:
+        parse_plan_text(HEAD + f'[leads]\ndate_format = "{date_format}"\n')
+    assert caught.value.details == [f"leads.date_format: {problem}"]
+
+
+def test_a_saved_blank_date_format_reads_as_none_and_a_usable_one_is_kept():
+    assert LeadsRoles.model_validate({"date_format": " "}).date_format is None
+    assert plan_of(HEAD + '[leads]\ndate_format = "%d.%m.%Y"\n').leads.date_format == "%d.%m.%Y"

@@ -325,3 +325,63 @@ async def test_on_an_80_column_screen_the_preview_keeps_its_first_columns(tmp_pa
         console.print(box.content)
         shown = console.export_text()
         assert "Record ID" in shown and "R-000123" in shown
+
+
+def _errors(form: LeadsImportForm) -> dict[str, str]:
+    shown = {}
+    for field in ("path", *ROLES, "won_values", "date_format"):
+        note = form.query_one(f"#e-{field}")
+        if note.display:
+            shown[field] = text_of(note)
+    return shown
+
+
+async def test_refusals_the_first_rows_show_come_before_the_replace_is_confirmed(tmp_path):
+    """A created date that is no date in the first rows, and a date format strptime cannot use,
+    are said at their fields; nothing asks to replace the leads, and none are replaced."""
+    store = sample_copy(tmp_path)
+    before = lead_count(store)
+    export = tmp_path / "export.csv"
+    export.write_text("lead_id,created,converted\na,2025-01-01,yes\nb,next week,no\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, export)
+        assert form.query_one("#f-created", Select).value == "created"
+        hint = form.query_one("#date-hint")
+        assert hint.display and "'created' holds 'next week', which is not a date" in text_of(hint)
+        form.query_one("#f-date_format", Input).value = "dd/mm/yyyy"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form is pilot.app.screen  # no replace asked for
+        errors = _errors(form)
+        assert "not a strptime pattern" in errors["date_format"]
+        assert "the import would refuse it: 'created' holds 'next week'" in errors["created"]
+        form.query_one("#f-date_format", Input).value = ""
+        form.query_one("#f-created", Select).clear()  # no created role: the file imports
+        await pilot.pause()
+        assert not hint.display
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+    assert lead_count(store) == before
+
+
+async def test_dates_the_first_rows_leave_open_are_pointed_out_but_not_refused(tmp_path):
+    """03/04 and 05/06 read both ways; a later row may settle it, so the import is asked for."""
+    store = sample_copy(tmp_path)
+    export = tmp_path / "export.csv"
+    export.write_text("lead_id,created,converted\na,03/04/2025,yes\nb,05/06/2025,no\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, export)
+        hint = form.query_one("#date-hint")
+        assert hint.display and "could be day/month or month/day" in text_of(hint)
+        form.query_one("#f-date_format", Input).value = "%d/%m/%Y"
+        await pilot.pause()
+        assert not hint.display
+        form.query_one("#f-date_format", Input).value = ""
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not _errors(form)
+        assert isinstance(pilot.app.screen, ConfirmDialog)

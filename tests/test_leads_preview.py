@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from model.leads_preview import MAX_VALUES, preview_csv, suggest_won_values
+from model.errors import AlignError
+from model.leads import import_leads_csv, lead_count
+from model.leads_preview import MAX_VALUES, preview_csv, sampled_role_problem, suggest_won_values
+from model.schema import LeadsRoles
 from screens.scoring_import import guess_role, normal_name
 
 
@@ -85,3 +88,36 @@ def test_a_closed_checkbox_is_not_taken_for_the_closed_date():
     assert guess_role("id", columns, None, values) == "Opportunity ID"
     assert guess_role("outcome", columns, None, values) == "Won"
     assert guess_role("amount", columns, None, {"Amount": ["n/a", "tbd"]}) is None
+
+
+@pytest.mark.parametrize("values, wanted, date_format, said, certain", [
+    (["2025-01-31", "n/a", "31/12/2025"], "date", None, None, None),
+    (["03/04/2025", "05/06/2025"], "date", None, "could be day/month or month/day", False),
+    (["03/04/2025", "05/06/2025"], "date", "%d/%m/%Y", None, None),
+    (["03/04/2025", "next week"], "date", None, "'c' holds 'next week', which is not a date",
+     True),
+    (["2025-01-31", "31.01.25"], "date", "%d/%m/%Y",
+     "'c' holds '31.01.25', which does not read as %d/%m/%Y", True),
+    (["1", "2"], "date", None, "'c' holds '1', which is not a date", True),
+    (["$1,200", "-", "3.5k"], "number", None, "'c' holds '3.5k', which is not a number", True),
+    (["$1,200", "N/A"], "number", None, None, None),
+    ([], "date", None, None, None),
+])
+def test_a_roles_sampled_values_tell_what_the_import_will_say(values, wanted, date_format, said,
+                                                              certain):
+    problem = sampled_role_problem("c", values, wanted, date_format)
+    if said is None:
+        assert problem is None
+    else:
+        assert problem is not None and said in problem.message and problem.certain is certain
+
+
+def test_what_the_sample_calls_certain_the_import_refuses(tmp_path, empty_store):
+    """The sample's verdict and the import's agree: a created column holding `next week`."""
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,created\na,2025-01-01\nb,next week\n")
+    problem = sampled_role_problem("created", preview_csv(path).values["created"], "date")
+    assert problem is not None and problem.certain
+    with pytest.raises(AlignError, match="holds text values, not dates: row 2 has 'next week'"):
+        import_leads_csv(empty_store, path, roles=LeadsRoles(id="lead_id", created="created"))
+    assert lead_count(empty_store) == 0
