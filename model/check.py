@@ -111,18 +111,23 @@ def leads_problems(store: PlanStore) -> list[str]:
 
 def scoring_problems(store: PlanStore) -> list[str]:
     """Scoring models that cannot score the leads: an enabled rule names a column the leads
-    lack, or an operator or value that does not fit it (`align score` refuses such a model)."""
-    from model.leads import column_types
+    lack, or an operator or value that does not fit it (`align score` refuses such a model);
+    and personas whose match criteria do not fit the leads (their card says so)."""
+    from model.leads import column_types, default_as_of
+    from model.persona_match import criteria_problems
     from model.scoring import rule_problems
 
     types = column_types(store)
     if not types:
         return []
+    as_of = default_as_of(store, dt.date.today())
     out = []
     for model in store.scoring_models():
-        problems = rule_problems(model, types, dt.date.today())
+        problems = rule_problems(model, types, as_of)
         out += [f"scoring model {model.id!r} cannot score the leads: {problems[rule.id]}"
                 for rule in model.rules if rule.enabled and rule.id in problems]
+    for persona_id, problem in criteria_problems(store.personas(), types, as_of).items():
+        out.append(f"persona {persona_id!r} cannot be matched against the leads: {problem}")
     return out
 
 

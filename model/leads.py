@@ -55,6 +55,8 @@ CHUNK_ROWS = 20_000
 SQLITE_MAX_PARAMS = 30_000
 # align_meta key of the outcome column's distinct values, recorded at import.
 OUTCOME_VALUES_KEY = "leads_outcome_values"
+# align_meta key of the leads dataset's date (`leads_day`).
+LEADS_DAY_KEY = "leads_day"
 MAX_RECORDED_OUTCOMES = 10_000
 
 _SQL_TYPE = {"text": "TEXT", "number": "REAL", "date": "TEXT", "boolean": "INTEGER"}
@@ -235,6 +237,30 @@ def record_outcome_values(conn: Any, roles: LeadsRoles | None) -> None:
     conn.execute("INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?)",
                  [OUTCOME_VALUES_KEY, json.dumps({"column": roles.outcome, "values": values}),
                   now, now])
+
+
+def leads_day(conn: Any) -> dt.date | None:
+    """The leads dataset's date: the day of its last import (or append), as the data was then.
+    None for a dataset imported before the day was recorded."""
+    row = conn.execute("SELECT value FROM align_meta WHERE key = ?", [LEADS_DAY_KEY]).fetchone()
+    try:
+        return dt.date.fromisoformat(row[0]) if row is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def default_as_of(store: Any, today: dt.date) -> dt.date:
+    """The date scores count back from unless one is asked for: the leads dataset's own date, so
+    `within_last_days` means what it meant when the leads were exported, however long ago that
+    was; today for a dataset without one."""
+    return leads_day(store.conn) or today
+
+
+def _record_day(conn: Any, day: dt.date) -> None:
+    now = now_timestamp()
+    conn.execute("INSERT INTO align_meta (key, value, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                 "updated_at = excluded.updated_at", [LEADS_DAY_KEY, day.isoformat(), now, now])
 
 
 def _distinct_values(conn: Any, column: str, limit: int | None) -> list[Any]:
@@ -1389,12 +1415,14 @@ def _check_roles(roles: LeadsRoles, columns: list[_Column],
 
 def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace: bool = True,
                      date_format: str | None = None,
-                     progress: ProgressFn | None = None) -> ImportReport:
+                     progress: ProgressFn | None = None,
+                     day: dt.date | None = None) -> ImportReport:
     """Import a CRM export into the plan's leads dataset, all or nothing.
 
     `replace=False` appends to the existing dataset (whose column names must match; its column
     types are kept and every value must fit them). Roles are checked against the file's columns
-    and saved with the data. `progress(done, total)` counts bytes read over both passes.
+    and saved with the data. `progress(done, total)` counts bytes read over both passes. `day`:
+    the dataset's date (`leads_day`), today unless given.
     """
     if store.write_refusal:
         raise AlignError(store.write_refusal)
@@ -1424,7 +1452,8 @@ def import_leads_csv(store: Any, path: str | Path, *, roles: LeadsRoles, replace
             if not speculation.held(scan):
                 passes = 2
                 _second_pass(conn, path, scan, replace=replace, size=size, progress=progress)
-            report = _finish(store, path, scan, roles=roles, replace=replace)
+            report = _finish(store, path, scan, roles=roles, replace=replace,
+                             day=day or dt.date.today())
             report.created = created
         if progress:
             progress(passes * size, passes * size)
@@ -1685,7 +1714,7 @@ def _second_pass(conn: Any, path: Path, scan: _Scan, *, replace: bool, size: int
 
 
 def _finish(store: Any, path: Path, scan: _Scan, *, roles: LeadsRoles,
-            replace: bool) -> ImportReport:
+            replace: bool, day: dt.date) -> ImportReport:
     """Save the dataset's columns, roles and recorded outcome values, inside the import's
     transaction, once its rows are written."""
     columns = scan.columns
@@ -1702,6 +1731,7 @@ def _finish(store: Any, path: Path, scan: _Scan, *, roles: LeadsRoles,
             [(c.name, c.position, c.type, now, now) for c in columns])
     store.save_leads_roles(roles)
     record_outcome_values(conn, roles)
+    _record_day(conn, day)
     duplicates, examples = scan.duplicate_ids, []
     if roles.id:
         duplicates, examples = _duplicate_ids(conn, roles.id, duplicates, replace)

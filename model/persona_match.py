@@ -51,19 +51,8 @@ def personas_leads(store: Any, personas: Sequence[Persona], *,
     """Every persona with match criteria, from one scan of the leads however many there are:
     its figures, or the engine's message when its criteria do not fit the dataset."""
     types = column_types(store)
-    figures: dict[str, PersonaLeads | str] = {}
-    counted: list[Persona] = []
-    for persona in personas:
-        if not persona.match:
-            continue
-        try:
-            resolve_rules([_as_rule(persona)], types, as_of)
-        except AlignError as exc:
-            # the engine names a rule; here it is the persona's criterion
-            figures[persona.id] = str(exc).replace(f"rule {persona.id!r}, field",
-                                                   "criterion on field", 1)
-        else:
-            counted.append(persona)
+    figures: dict[str, PersonaLeads | str] = dict(criteria_problems(personas, types, as_of))
+    counted = [p for p in personas if p.match and p.id not in figures]
     if not counted:
         return figures
     matches, mapped = count_matches(store, [[_as_rule(p)] for p in counted], as_of=as_of)
@@ -75,6 +64,23 @@ def personas_leads(store: Any, personas: Sequence[Persona], *,
                 result.decided += n if status in ("won", "lost") else 0
                 result.won += n if status == "won" else 0
     return figures
+
+
+def criteria_problems(personas: Sequence[Persona], types: dict[str, str],
+                      as_of: dt.date) -> dict[str, str]:
+    """Why each persona whose match criteria do not fit the leads dataset (a column it lacks, an
+    operator or value that does not fit the column's type) cannot be matched, by persona id."""
+    problems = {}
+    for persona in personas:
+        if not persona.match:
+            continue
+        try:
+            resolve_rules([_as_rule(persona)], types, as_of)
+        except AlignError as exc:
+            # the engine names a rule; here it is the persona's criterion
+            problems[persona.id] = str(exc).replace(f"rule {persona.id!r}, field",
+                                                    "criterion on field", 1)
+    return problems
 
 
 def _as_rule(persona: Persona) -> Rule:

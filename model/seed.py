@@ -43,7 +43,8 @@ from model.store import PlanStore
 
 SEED = 20260630
 PLAN_NAME = "Northwind Analytics FY26"
-# The sample's "today": the Q2 review meeting. Score its leads with `--as-of 2026-06-30`.
+# The sample's "today": the Q2 review meeting, and its leads dataset's date, which scores
+# count back from.
 AS_OF = dt.date(2026, 6, 30)
 FIRST_MONTH = (2025, 1)
 MONTH_COUNT = 18  # 2025-01 … 2026-06: six quarters of history
@@ -802,7 +803,7 @@ def _import_leads(store: PlanStore, csv_path: Path) -> None:
         raise ImportError(
             "the seed needs model.leads.import_leads_csv to load the leads dataset, and it is "
             f"not available ({exc}); the plan cannot be built without it") from exc
-    import_leads_csv(store, csv_path, roles=LEADS_ROLES, replace=True)
+    import_leads_csv(store, csv_path, roles=LEADS_ROLES, replace=True, day=AS_OF)
 
 
 def populate_seed_store(store: PlanStore, seed: int = SEED) -> None:

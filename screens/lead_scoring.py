@@ -289,7 +289,8 @@ class LeadScoringScreen(AreaScreen):
         self.quitting = False  # Align quits once the import it abandons has rolled back
         # The last import refused, and why: `i` shows its form again, as it was asked for.
         self._refused_import: tuple[LeadsImportRequest, str] | None = None
-        self.as_of: dt.date | None = None  # None: the app's today
+        self.as_of: dt.date | None = None  # None: the leads' date, else the app's today
+        self.leads_day: dt.date | None = None  # the leads dataset's date (`leads_day`)
         self.leads_filter = ""
         self.leads_sort = 0  # an index into `model.lead_filter.sorts`
         self._viewing = False  # a worker holds the browser's source to build its view
@@ -372,8 +373,9 @@ class LeadScoringScreen(AreaScreen):
 
     @property
     def as_of_date(self) -> dt.date:
-        """The date the date operators count back from: the app's today unless `a` set one."""
-        return self.as_of or self.app.today  # type: ignore[attr-defined]
+        """The date the date operators count back from: the one `a` set, else the leads
+        dataset's own date, else the app's today (`model.leads.default_as_of`)."""
+        return self.as_of or self.leads_day or self.app.today  # type: ignore[attr-defined]
 
     @property
     def model(self) -> ScoringModel | None:
@@ -381,10 +383,11 @@ class LeadScoringScreen(AreaScreen):
 
     # ---- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
-        from model.leads import column_types, has_leads
+        from model.leads import column_types, has_leads, leads_day
 
         self.models = self.store.scoring_models()
         self.types = column_types(self.store) if has_leads(self.store) else {}
+        self.leads_day = leads_day(self.store.conn) if self.types else None
         ids = [m.id for m in self.models]
         if self.selected_id not in ids:
             self.selected_id = ids[0] if ids else None
@@ -585,8 +588,12 @@ class LeadScoringScreen(AreaScreen):
         model = self.model
         bar = self.query_one("#scoring-progress", ProgressBar)
         if model is not None and self.types:
+            day = Text(f" · as of {self.as_of_date.isoformat()}", style="dim")
+            # Why it is not today, where the figures leave room for it.
+            from_leads = self.as_of is None and self.leads_day not in (
+                None, self.app.today)  # type: ignore[attr-defined]
+            note = Text(" (the leads' date)", style="dim") if from_leads else Text()
             rest = Text()
-            rest.append(f" · as of {self.as_of_date.isoformat()}", style="dim")
             if self.compare_id:
                 rest.append(f" · comparing with {self.compare_id}", style="dim")
             if self.busy:
@@ -602,10 +609,14 @@ class LeadScoringScreen(AreaScreen):
                     f"recall {rc})",
                     f" · {r.leads:,} leads · AUC {num(r.auc, 3)} · {mql} P {p} R {rc}",
                     f" · AUC {num(r.auc, 3)} · {mql} P {p} R {rc}")  # the matrix counts leads
-                room = self._status_room() - rest.cell_len
+                room = self._status_room() - day.cell_len - rest.cell_len
+                if len(ways[-1]) + 8 + note.cell_len > room:
+                    note = Text()
+                room -= note.cell_len
                 figures = next((w for w in ways if len(model.name) + len(w) <= room), None) or \
                     next((w for w in ways if len(w) + 8 <= room), ways[-1])
                 rest.append(figures)
+            rest = Text.assemble(day, note, rest)
             # the figures stay whole: a long model name gives way first
             name = Text(model.name, style="bold")
             name.truncate(max(4, self._status_room() - rest.cell_len), overflow="ellipsis")
@@ -1328,7 +1339,7 @@ class LeadScoringScreen(AreaScreen):
                 return
             day = parse_as_of(text, today)
             if day is not None and day != self.as_of_date:
-                self.as_of = None if day == today else day
+                self.as_of = None if day == (self.leads_day or today) else day
                 self.notify(f"Scoring as of {self.as_of_date.isoformat()}.")
                 self._start_analysis()
 
@@ -1467,7 +1478,8 @@ class LeadScoringScreen(AreaScreen):
                 report = import_leads_csv(store, request.path, roles=request.roles,
                                           replace=request.replace,
                                           date_format=request.roles.date_format,
-                                          progress=progress)
+                                          progress=progress,
+                                          day=self.app.today)  # type: ignore[attr-defined]
             outcome = LeadsImported(report)
         except Exception as exc:  # noqa: BLE001
             outcome = LeadsImported(None, describe(exc))

@@ -71,6 +71,7 @@ class PersonasScreen(AreaScreen):
         self.lead_figures: dict[str, PersonaLeads | str] = {}
         self._leads_token = 0
         self._has_leads = False  # known once the personas are read
+        self.as_of: dt.date | None = None  # what relative criteria count back from, once read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,15 +98,17 @@ class PersonasScreen(AreaScreen):
         self._count_persona_leads()
 
     def _count_persona_leads(self) -> None:
-        from model.leads import has_leads
+        from model.leads import default_as_of, has_leads
 
         self._leads_token += 1
         self.lead_figures = {}
         matched = [p for p in self.personas if p.match]
         self._has_leads = has_leads(self.store)
+        # As Lead scoring counts back: from the leads' own date.
+        self.as_of = default_as_of(self.store, self.app.today)  # type: ignore[attr-defined]
         if matched and self._has_leads and self.store.path is not None:
             self.count_in_background(self._leads_token, Path(self.store.path), matched,
-                                     self.app.today)  # type: ignore[attr-defined]
+                                     self.as_of)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="persona-leads")
     def count_in_background(self, token: int, path: Path, personas: list[Persona],
@@ -248,7 +251,8 @@ class PersonasScreen(AreaScreen):
                         f"{figures.decided:,} decided)")
         if any(c.op in RELATIVE_OPS for c in p.match):
             # "in the last 30 days" counts back from a day: say which
-            line.append(f" · as of {self.app.today.isoformat()}", style="dim")  # type: ignore[attr-defined]
+            day = self.as_of or self.app.today  # type: ignore[attr-defined]
+            line.append(f" · as of {day.isoformat()}", style="dim")
         return line
 
     @on(OptionList.OptionHighlighted, "#personas-list")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from model.seed import AS_OF
 from model.store import PlanStore
 from screens.lead_scoring import LeadScoringScreen
 from screens.leads_browser import LeadsBrowser
@@ -14,6 +15,7 @@ from tui.app import build_app
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_ID = "northwind-b2b"
+SAMPLE_DAY = AS_OF  # the sample leads' date, which scores count back from by default
 
 
 def sample_copy(tmp_path: Path, name: str = "p.db") -> PlanStore:

@@ -289,6 +289,32 @@ def test_rules_that_cannot_score_the_leads_are_warned_of_on_import_and_flagged_b
     assert run("score", plan).exit_code == 1
 
 
+def test_check_flags_personas_whose_criteria_no_longer_fit_the_leads(tmp_path):
+    """As a rule that cannot score: a persona's criterion on a column the leads lack, or with an
+    operator that does not suit the column, is a flag, not silence."""
+    import shutil
+
+    from model.schema import Condition
+    from model.store import PlanStore
+
+    plan = tmp_path / "plan.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "sample.db", plan)
+    assert "persona" not in run("check", plan).stdout
+    with PlanStore.open(plan) as store:
+        olivia = store.persona("ops-olivia")
+        store.save_persona(olivia.model_copy(update={"match": [
+            *olivia.match, Condition(field="seniority", op="eq", value="VP")]}))
+        fiona = store.persona("finance-fiona")
+        store.save_persona(fiona.model_copy(update={"match": [
+            Condition(field="employees", op="contains", value="x")]}))
+    check = run("check", plan)
+    assert check.exit_code == 0
+    assert ("! persona 'ops-olivia' cannot be matched against the leads: criterion on field "
+            "'seniority': no such column in the leads dataset") in check.stdout
+    assert ("! persona 'finance-fiona' cannot be matched against the leads: criterion on field "
+            "'employees': operator contains does not apply to a number column") in check.stdout
+
+
 def test_a_workbench_that_stopped_on_an_error_exits_not_0(tmp_path, monkeypatch):
     """Textual prints the traceback of an app that fails; the command used to exit 0 after it."""
     from textual.app import App

@@ -19,6 +19,7 @@ from screens.scoring_widgets import ModelList, RuleTable
 from tests.conftest import TODAY, text_of
 from tests.lead_scoring_helpers import (
     MODEL_ID,
+    SAMPLE_DAY,
     app_on,
     open_scoring,
     rule_rows,
@@ -51,7 +52,7 @@ async def test_screen_figures_equal_the_engine_and_align_score_json(tmp_path):
         screen = await open_scoring(pilot)
         assert screen.analysis is not None
         model = store.scoring_model(MODEL_ID)
-        expected = backtest(store, model, as_of=TODAY)
+        expected = backtest(store, model, as_of=SAMPLE_DAY)
         assert screen.analysis.result.to_dict() == expected.to_dict()
         matrix = text_of(screen.query_one("#scoring-matrix"))
         for fit in "ABCD":
@@ -67,7 +68,7 @@ async def test_screen_figures_equal_the_engine_and_align_score_json(tmp_path):
         assert evidence.row_count == len(expected.rules)
     store.close()
     out = CliRunner().invoke(main, ["score", str(tmp_path / "p.db"), "--json",
-                                    "--as-of", TODAY.isoformat()])
+                                    "--as-of", SAMPLE_DAY.isoformat()])
     assert out.exit_code == 0, out.output
     printed = json.loads(out.output)
     shown = screen.analysis.result.to_dict()
@@ -80,7 +81,7 @@ async def test_as_of_date_rescores_and_agrees_with_align_score(tmp_path):
     dialog, `today` goes back, and `align score --as-of` prints the same figures."""
     store = sample_copy(tmp_path)
     model = store.scoring_model(MODEL_ID)
-    earlier = TODAY - dt.timedelta(days=200)
+    earlier = SAMPLE_DAY - dt.timedelta(days=200)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen = await open_scoring(pilot)
         before = screen.analysis.result.to_dict()
@@ -88,7 +89,7 @@ async def test_as_of_date_rescores_and_agrees_with_align_score(tmp_path):
         await pilot.press("a")
         dialog = pilot.app.screen
         field = dialog.query_one("#input-value", Input)
-        assert field.value == TODAY.isoformat()
+        assert field.value == SAMPLE_DAY.isoformat()
         field.value = "31-12-2025"
         await pilot.press("enter")
         await pilot.pause()
@@ -109,8 +110,9 @@ async def test_as_of_date_rescores_and_agrees_with_align_score(tmp_path):
         pilot.app.screen.query_one("#input-value", Input).value = "today"
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.analysis.as_of == TODAY
-        assert screen.analysis.result.to_dict() == before
+        assert screen.analysis.as_of == TODAY  # the app's today, not the leads' date
+        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=TODAY).to_dict()
+        assert screen.analysis.result.to_dict() != before
     store.close()
     out = CliRunner().invoke(main, ["score", str(tmp_path / "p.db"), "--json",
                                     "--as-of", earlier.isoformat()])
@@ -138,7 +140,7 @@ async def test_add_a_rule_writes_it_and_changes_the_matrix(tmp_path):
         assert rows["huge-accounts"]["points"] == 40
         after = screen.analysis.result
         assert after.to_dict() == backtest(store, store.scoring_model(MODEL_ID),
-                                           as_of=TODAY).to_dict()
+                                           as_of=SAMPLE_DAY).to_dict()
         assert [c.leads for c in after.cells] != [c.leads for c in before.cells]
         assert "Huge accounts" in str(screen.query_one(RuleTable).get_row("huge-accounts"))
 
@@ -400,7 +402,7 @@ async def test_rename_and_bands_are_saved(tmp_path):
         await settle(pilot)
         model = store.scoring_model(MODEL_ID)
         assert model.fit_bands["A"] == 60 and model.mql_cells == ["A1", "A2"]
-        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=TODAY).to_dict()
+        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=SAMPLE_DAY).to_dict()
 
 
 async def test_two_models_side_by_side(tmp_path):
@@ -418,7 +420,7 @@ async def test_two_models_side_by_side(tmp_path):
         assert screen.query_one("#scoring-tabs").active == "tab-compare"
         a = store.scoring_model(f"{MODEL_ID}-copy")
         b = store.scoring_model(MODEL_ID)
-        expected = compare_models(store, a, b, as_of=TODAY)
+        expected = compare_models(store, a, b, as_of=SAMPLE_DAY)
         assert screen.analysis.comparison.to_dict() == expected.to_dict()
         shown = text_of(screen.query_one("#scoring-compare"))
         assert f"{expected.a.auc:.3f}" in shown and f"{expected.b.auc:.3f}" in shown
@@ -443,7 +445,7 @@ async def test_comparing_with_a_model_that_cannot_score_keeps_the_selected_one(t
         await settle(pilot)
         assert screen.compare_id == "zeta"
         assert screen.error == ""
-        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=TODAY).to_dict()
+        assert screen.analysis.result.to_dict() == backtest(store, model, as_of=SAMPLE_DAY).to_dict()
         assert screen.analysis.comparison is None
         shown = text_of(screen.query_one("#scoring-compare"))
         assert "Zeta (zeta) cannot score these leads" in shown and "no such column" in shown
@@ -803,7 +805,7 @@ def test_the_band_table_shows_decided_and_the_matrix_says_the_mql_total_rule(tmp
 
     store = sample_copy(tmp_path)
     model = store.scoring_model(MODEL_ID)
-    result = backtest(store, model, as_of=TODAY)
+    result = backtest(store, model, as_of=SAMPLE_DAY)
 
     def shown(renderable) -> str:
         console = Console(width=120, record=True, file=io.StringIO(), color_system=None)

@@ -14,9 +14,10 @@ from model.scoring import explain_lead, score_leads
 from screens.dialogs import InputDialog
 from screens.lead_scoring import LeadScoringScreen
 from screens.leads_browser import PAGE_ROWS, LeadsBrowser
-from tests.conftest import TODAY, text_of
+from tests.conftest import text_of
 from tests.lead_scoring_helpers import (
     MODEL_ID,
+    SAMPLE_DAY,
     app_on,
     leads_settled,
     open_leads,
@@ -32,7 +33,7 @@ def _line(browser: LeadsBrowser, y: int) -> str:
 
 def _expected_order(store) -> list[tuple[int, int]]:
     model = store.scoring_model(MODEL_ID)
-    scored = [(lead.score.total, lead.row) for lead in score_leads(store, model, as_of=TODAY)]
+    scored = [(lead.score.total, lead.row) for lead in score_leads(store, model, as_of=SAMPLE_DAY)]
     return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 
 
@@ -69,7 +70,7 @@ async def test_jump_to_the_end_and_why_panel(tmp_path):
         assert last.split()[:2] == ["2,000", str(order[-1][0])]
         assert set(browser._pages.keys()) <= {0, 1999 // PAGE_ROWS, (2000 - height) // PAGE_ROWS}
 
-        explanation = explain_lead(store, model, order[-1][1], as_of=TODAY)
+        explanation = explain_lead(store, model, order[-1][1], as_of=SAMPLE_DAY)
         why = text_of(screen.query_one("#why-body"))
         assert f"total {explanation.score.total} = fit {explanation.score.fit}" in why
         assert "rank 2,000" in why
@@ -92,7 +93,7 @@ async def test_ranked_table_holds_every_lead_in_score_order(tmp_path):
     store = sample_copy(tmp_path)
     model = store.scoring_model(MODEL_ID)
     types = column_types(store)
-    count = rank_leads(store.db.conn, model, types, as_of=TODAY)
+    count = rank_leads(store.db.conn, model, types, as_of=SAMPLE_DAY)
     rows = ranked_page(store.db.conn, 1, count, ["lead_id"], types)
     assert [r[0] for r in rows] == list(range(1, count + 1))
     assert [(r[4], r[1]) for r in rows] == _expected_order(store)
@@ -146,7 +147,7 @@ async def test_a_lead_an_edit_drops_from_the_filter_leaves_the_cursor_on_top(tmp
     model = store.scoring_model(MODEL_ID)
     off = model.model_copy(update={"rules": [model.rules[0].model_copy(update={"enabled": False}),
                                              *model.rules[1:]]})
-    still = {lead.row for lead in score_leads(store, off, as_of=TODAY) if lead.score.mql}
+    still = {lead.row for lead in score_leads(store, off, as_of=SAMPLE_DAY) if lead.score.mql}
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await open_leads(pilot)
         await _filter(pilot, "mql")
@@ -408,7 +409,8 @@ async def test_an_edit_made_on_another_tab_keeps_the_cursor_line(tmp_path):
     store = sample_copy(tmp_path)
     async with app_on(store).run_test(size=(120, 40)) as pilot:
         screen, browser = await open_leads(pilot)
-        await pilot.press("pagedown", "pagedown", "up", "up", "up")  # mid-screen
+        # mid-screen, deep enough that the lead, moved up by the edit, is not near the top
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown", "up", "up", "up")
         await leads_settled(pilot)
         line, row = browser.cursor - browser.scroll_offset.y, browser.row_at(browser.cursor)[1]
         await pilot.press("m")

@@ -93,7 +93,8 @@ async def test_card_says_when_no_leads_are_imported_and_the_day_it_counts_back_f
     olivia = store.persona("ops-olivia")
     recent = Condition(field="last_activity", op="within_last_days", value=30)
     store.save_persona(olivia.model_copy(update={"match": [*olivia.match, recent]}))
-    assert f"· as of {TODAY.isoformat()}" in await _card_of(store, "ops-olivia")
+    # the leads' own date, the sample's review day (`model.leads.default_as_of`)
+    assert "· as of 2026-06-30" in await _card_of(store, "ops-olivia")
     with store.transaction():
         store.conn.execute("DROP TABLE leads")
         store.conn.execute("DELETE FROM leads_columns")

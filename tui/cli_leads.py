@@ -285,7 +285,8 @@ def format_score_report(model: Any, result: Any) -> str:
 @click.option("--model", "model_id", metavar="ID",
               help="Scoring model to use (needed when the plan has several).")
 @click.option("--as-of", "as_of", metavar="DATE",
-              help="Date that date rules count back from (default: today).")
+              help="Date that date rules count back from (default: the day the leads were "
+                   "imported).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the backtest as JSON (see docs/score-json.md).")
 @click.option("--csv", "csv_out", metavar="OUT",
@@ -294,7 +295,7 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
           csv_out: str | None) -> None:
     """Score the leads in DB: grade matrix and backtest against outcomes."""
     from model.backtest import backtest
-    from model.leads import has_leads
+    from model.leads import default_as_of, has_leads
 
     day = as_of_value(as_of)
     if csv_out is None:
@@ -303,6 +304,8 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
         fail(f"--csv: give a file name ({csv_out!r} is none); the report itself goes to "
              "standard output, and `align leads export` writes scores there as CSV")
     store = open_store(db, read_only=True)
+    if as_of is None:
+        day = default_as_of(store, day)
     try:
         model = _pick_model(store, model_id)
         if not has_leads(store):  # rather than a rule's column reported missing
@@ -356,7 +359,8 @@ _SORT_ROLES = {"newest": ("created", "--created"), "amount": ("amount", "--amoun
 @click.option("--model", "model_id", metavar="ID",
               help="Scoring model that ranks the leads (needed when the plan has several).")
 @click.option("--as-of", "as_of", metavar="DATE",
-              help="Date that date rules count back from (default: today).")
+              help="Date that date rules count back from (default: the day the leads were "
+                   "imported).")
 @click.option("--filter", "filter_text", metavar="TEXT", default="",
               help='Keep the leads that match, as the leads browser\'s filter does, e.g. '
                    '"mql open country:DE" (see docs/leads-browser.md).')
@@ -370,7 +374,7 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
     from model.exchange import check_file_target
     from model.lead_filter import plan_view, sorts
     from model.lead_ranking import export_ranked_leads
-    from model.leads import column_types
+    from model.leads import column_types, default_as_of
 
     day = as_of_value(as_of)
     if out == "-":
@@ -379,6 +383,8 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
         fail("standard output is closed; give a file with -o FILE")
         return
     store = open_store(db, read_only=True)
+    if as_of is None:
+        day = default_as_of(store, day)
     progress = _Progress("exporting leads")
     stream = None
     try:
