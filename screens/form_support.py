@@ -58,6 +58,12 @@ def slugify(text: str, fallback: str) -> str:
     return slug or fallback
 
 
+def unit_hint(unit: str) -> str:
+    """How a value of a metric with this unit is typed."""
+    return {"percent": "in %, e.g. 8.5", "currency": "amount", "ratio": "e.g. 2.5",
+            "days": "days", "score": "score"}.get(unit, "number")
+
+
 def number_text(value: float, scale: float = 1.0, most_digits: int = 17) -> str:
     """A stored number as a planner types it: without an exponent, in the fewest digits that
     read back (divided by `scale`, as percent fields are) as the very same number, so saving a

@@ -25,6 +25,7 @@ from screens.form_support import (
     form_buttons,
     number_text,
     show_field_errors,
+    unit_hint,
 )
 from screens.note_form import DecisionForm, NoteForm
 from screens.objective_form import _field
@@ -48,11 +49,6 @@ def typed_value(value: float | None, unit: str, most_digits: int = 17) -> str:
     if value is None:
         return ""
     return number_text(value, 100.0 if unit == "percent" else 1.0, most_digits)
-
-
-def unit_hint(unit: str) -> str:
-    return {"percent": "in %, e.g. 8.5", "currency": "amount", "ratio": "e.g. 2.5",
-            "days": "days", "score": "score"}.get(unit, "number")
 
 
 class MeasurementForm(FormScreen[Measurement | None]):

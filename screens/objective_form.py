@@ -22,7 +22,9 @@ from textual.widgets import (
     TextArea,
 )
 
-from model.schema import KeyResult, Objective
+from model.kpi import format_value
+from model.numbers import typed_number
+from model.schema import KeyResult, Metric, Objective
 from screens.footer import AlignFooter
 from screens.form_support import (
     EntityForm,
@@ -33,6 +35,7 @@ from screens.form_support import (
     show_field_errors,
     slugify,
     unique_id,
+    unit_hint,
 )
 from screens.tables import RowTable
 
@@ -174,8 +177,10 @@ class ObjectiveForm(EntityForm):
         table.clear()
         for kr in self.key_results:
             metric = self.metrics.get(kr.metric)
-            table.add_row(Text(metric.name if metric else kr.metric), _number_text(kr.baseline),
-                          _number_text(kr.target), _number_text(kr.weight))
+            unit = metric.unit if metric else "number"  # as the objective's detail shows them
+            table.add_row(Text(metric.name if metric else kr.metric),
+                          format_value(kr.baseline, unit), format_value(kr.target, unit),
+                          _number_text(kr.weight))
         if cursor is not None and self.key_results:
             table.move_cursor(row=min(cursor, len(self.key_results) - 1))
 
@@ -263,20 +268,25 @@ class ObjectiveForm(EntityForm):
 
 
 class KeyResultForm(ModalScreen[KeyResult | None]):
-    """One key result: which metric, from where to where, and how much it counts."""
+    """One key result: which metric, from where to where, and how much it counts. Baseline and
+    target are typed in the metric's unit, as in the KPI forms: a percent metric in percent (8.5
+    means 8.5 %), and a target must be a step in the metric's better direction."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="key_result_form.save"),
         Binding("escape", "cancel", "Cancel", id="key_result_form.cancel"),
     ]
 
-    def __init__(self, metrics: list, key_result: KeyResult | None = None) -> None:
+    def __init__(self, metrics: list[Metric], key_result: KeyResult | None = None) -> None:
         super().__init__()
         self.metrics = metrics
+        self.by_id = {m.id: m for m in metrics}
         self.original = key_result
 
     def compose(self) -> ComposeResult:
         kr = self.original
+        metric = self.by_id.get(kr.metric) if kr else None
+        scale = 100.0 if metric is not None and metric.unit == "percent" else 1.0
         with Vertical(classes="dialog", id="key-result-form"):
             yield Label("Edit key result" if kr else "New key result", classes="dialog-title")
             yield _field("Metric", "metric", Select(
@@ -284,12 +294,12 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
                 id="f-metric", value=kr.metric if kr else Select.NULL, prompt="pick a metric"))
             with Horizontal(classes="field-row"):
                 yield _field("Baseline", "baseline", Input(
-                    _number_text(kr.baseline) if kr else "", id="f-baseline", placeholder="0.08"))
+                    number_text(kr.baseline, scale) if kr else "", id="f-baseline"))
                 yield _field("Target", "target", Input(
-                    _number_text(kr.target) if kr else "", id="f-target", placeholder="0.11"))
+                    number_text(kr.target, scale) if kr else "", id="f-target"))
                 yield _field("Weight", "weight", Input(
                     _number_text(kr.weight) if kr else "1", id="f-weight"))
-            yield Static("Percent metrics hold fractions: 8 % is 0.08.", classes="field-hint")
+            yield Static("", id="kr-unit-hint", classes="field-hint")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="kr-save", variant="primary")
@@ -300,23 +310,64 @@ class KeyResultForm(ModalScreen[KeyResult | None]):
         self.query_one("#form-error").display = False
         for note in self.query(".field-error"):
             note.display = False
+        self._show_unit()
         self.query_one("#f-metric", Select).focus()
 
+    def _metric(self) -> Metric | None:
+        value = self.query_one("#f-metric", Select).value
+        return None if value is Select.NULL else self.by_id.get(str(value))
+
+    @on(Select.Changed, "#f-metric")
+    def _show_unit(self) -> None:
+        """How the picked metric's values are typed, and which way is better."""
+        metric = self._metric()
+        hint = self.query_one("#kr-unit-hint", Static)
+        for name in ("baseline", "target"):
+            self.query_one(f"#f-{name}", Input).placeholder = (
+                unit_hint(metric.unit) if metric else "")
+        if metric is None:
+            hint.update("Pick the metric first: its unit says how to type the values.")
+            return
+        typed = "in percent: 8.5 means 8.5 %" if metric.unit == "percent" else (
+            f"as {unit_hint(metric.unit)}")
+        better = "higher" if metric.direction == "increase" else "lower"
+        hint.update(Text(f"{metric.name} is typed {typed}; {better} is better, so the target "
+                         f"is {'above' if better == 'higher' else 'below'} the baseline."))
+
     def action_save(self) -> None:
-        metric = self.query_one("#f-metric", Select).value
-        data = {
-            "metric": "" if metric is Select.NULL else metric,
-            "baseline": self.query_one("#f-baseline", Input).value.strip(),
-            "target": self.query_one("#f-target", Input).value.strip(),
-            "weight": self.query_one("#f-weight", Input).value.strip() or "1",
-        }
-        try:
-            kr = KeyResult.model_validate(data)
-        except ValidationError as exc:
-            errors = field_errors(exc)
-            if not data["metric"]:
-                errors["metric"] = "pick a metric"
-            show_field_errors(self, errors, ("metric", "baseline", "target", "weight"))
+        metric = self._metric()
+        errors: dict[str, str] = {}
+        numbers: dict[str, float] = {}
+        for name in ("baseline", "target", "weight"):
+            text = self.query_one(f"#f-{name}", Input).value.strip()
+            if name == "weight" and not text:
+                text = "1"
+            if not text:
+                errors[name] = "required"
+                continue
+            percent = metric is not None and metric.unit == "percent" and name != "weight"
+            try:
+                numbers[name] = typed_number(text, percent=percent, percent_sign=percent)
+            except ValueError as exc:
+                errors[name] = str(exc)
+        if metric is None:
+            errors["metric"] = "pick a metric"
+        data = {"metric": metric.id if metric else "", **numbers}
+        kr = None
+        if not errors:
+            try:
+                kr = KeyResult.model_validate(data)
+            except ValidationError as exc:
+                errors.update(field_errors(exc))
+        if kr is not None and metric is not None:
+            up = metric.direction == "increase"
+            if kr.target < kr.baseline if up else kr.target > kr.baseline:
+                errors["target"] = (
+                    f"{metric.name} is better {'higher' if up else 'lower'}: a target "
+                    f"{'below' if up else 'above'} the baseline "
+                    f"({format_value(kr.baseline, metric.unit)}) is a step back")
+        show_field_errors(self, errors, ("metric", "baseline", "target", "weight"))
+        if errors or kr is None:
             return
         self.dismiss(kr)
 
