@@ -56,6 +56,27 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+# Control characters (C0 but line breaks and tabs, DEL, C1): invisible in a form, and in a
+# terminal they are commands (colours, the window title), so no name or text may hold one.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\n\r\t]")
+
+
+def _no_control(value: str) -> str:
+    if (found := _CONTROL.search(value)) is not None:
+        raise ValueError(f"holds a control character (U+{ord(found.group()):04X}) at "
+                         f"character {found.start() + 1}; remove it")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """A name is one line: a line break or tab in it is a control character too."""
+    if (found := _LINE_BREAK.search(value)) is not None:
+        raise ValueError(f"holds a {'tab' if found.group() == chr(9) else 'line break'} at "
+                         f"character {found.start() + 1}; a name is one line")
+    return _no_control(value)
+
+
 def _finite(value: float) -> float:
     if math.isnan(value) or math.isinf(value) or abs(value) > MAX_ABS_NUMBER:
         raise ValueError(f"{value!r} is out of range (at most ±1e15)")
@@ -181,13 +202,17 @@ def default_plan_name(path: Path | None) -> str:
     return stem or UNTITLED
 
 
-Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=NAME_LENGTH)]
-LongText = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=10_000)]
-Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000)]
+Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=NAME_LENGTH),
+                 AfterValidator(_one_line)]
+LongText = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=10_000),
+                     AfterValidator(_no_control)]
+Text = Annotated[str, BeforeValidator(_strip), Field(max_length=10_000),
+                 AfterValidator(_no_control)]
 Number = Annotated[float, BeforeValidator(_number), AfterValidator(_finite)]
 Whole = Annotated[int, BeforeValidator(_whole)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
-TextList = Annotated[list[Annotated[str, Field(max_length=2_000)]], BeforeValidator(_text_lines)]
+TextList = Annotated[list[Annotated[str, Field(max_length=2_000), AfterValidator(_no_control)]],
+                     BeforeValidator(_text_lines)]
 
 ObjectiveState = Literal["draft", "active", "achieved", "missed", "dropped"]
 Confidence = Literal["high", "medium", "low"]

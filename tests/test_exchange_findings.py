@@ -369,3 +369,28 @@ def test_a_leads_date_format_no_import_could_use_is_refused_in_a_file(date_forma
 def test_a_saved_blank_date_format_reads_as_none_and_a_usable_one_is_kept():
     assert LeadsRoles.model_validate({"date_format": " "}).date_format is None
     assert plan_of(HEAD + '[leads]\ndate_format = "%d.%m.%Y"\n').leads.date_format == "%d.%m.%Y"
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Keep \\u001b]0;PWNED\\u0007 customers", "holds a control character (U+001B) at character 6"),
+    ("Keep\\u0000", "holds a control character (U+0000) at character 5"),
+    ("Keep\\u0085them", "holds a control character (U+0085) at character 5"),
+    ("Two\\nlines", "holds a line break at character 4; a name is one line"),
+])
+def test_a_name_with_a_control_character_in_a_file_is_refused_with_its_place(text, said):
+    """In a terminal a control character is a command (the window title, colours): a
+    teammate's file cannot bring one in."""
+    with pytest.raises(AlignError) as caught:
+        parse_plan_text(HEAD + f'[[personas]]\nid = "p"\nname = "{text}"\n')
+    assert caught.value.details == [f"personas[0].name: {said}; remove it"
+                                    if "control" in said else f"personas[0].name: {said}"]
+
+
+def test_text_keeps_its_line_breaks_and_tabs_and_any_printable_character():
+    plan = plan_of(HEAD + '[[personas]]\nid = "p"\nname = "Zoë “the buyer” 🙂"\n'
+                   'tagline = "first\\nsecond\\tthird"\ngoals = ["Grow — fast"]\n')
+    persona = plan.personas[0]
+    assert (persona.name, persona.tagline, persona.goals) == (
+        "Zoë “the buyer” 🙂", "first\nsecond\tthird", ["Grow — fast"])
+    with pytest.raises(AlignError, match=r"personas\[0\]\.goals\[0\]: holds a control character"):
+        parse_plan_text(HEAD + '[[personas]]\nid = "p"\nname = "P"\ngoals = ["a\\u001bb"]\n')

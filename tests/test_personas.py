@@ -84,6 +84,22 @@ async def test_invalid_persona_is_refused(plan_store):
         assert isinstance(app.screen, PersonasScreen)
 
 
+async def test_a_pasted_control_character_is_refused_at_its_field(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_personas(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-name", Input).value = "Ctrl\x01Char"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "holds a control character (U+0001) at character 5; remove it" in text_of(
+            form.query_one("#e-name", Static))
+        assert len(plan_store.personas()) == 2
+
+
 async def test_edit_persona_keeps_id(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
