@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from model.store import PlanStore
 
 
+def neighbour(shown: list[str], gone: str) -> str | None:
+    """The item to select once `gone` is deleted from a list shown in the order `shown`: the
+    next one on, else the one before, so a run of deletes stays where it was."""
+    if gone not in shown:
+        return None
+    at = shown.index(gone)
+    rest = shown[at + 1:] or shown[:at][-1:]
+    return rest[0] if rest else None
+
+
 class AreaScreen(Screen[None]):
     """An area is refreshed only when it is shown, so a change in one area never makes the
     others recompute behind the user's back."""

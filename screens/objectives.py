@@ -27,7 +27,7 @@ from model.errors import AlignError
 from model.health import HealthFlag, health_flags
 from model.periods import contains, is_period, next_period
 from model.schema import Decision, Department, Metric, Note, Objective, Persona
-from screens.area import AreaBar, AreaScreen
+from screens.area import AreaBar, AreaScreen, neighbour
 from screens.footer import AlignFooter
 from screens.messages import PlanChanged
 from screens.tables import RowTable
@@ -773,12 +773,14 @@ class ObjectivesScreen(AreaScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
+            shown = list(self._tree_nodes)  # in the tree's order
             try:
                 self.store.delete("objectives", o.id)
             except AlignError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.selected_id = None
+            # The next row on, else the one before: a run of deletes stays where it was.
+            self.selected_id = neighbour(shown, o.id)
             self.notify(f"Deleted objective {o.id}.")
             self.post_message(PlanChanged("objectives"))
 

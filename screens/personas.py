@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from model.errors import AlignError
 from model.leads import leads_text
 from model.schema import PERSONA_LIST_FIELDS, Objective, Persona
-from screens.area import AreaBar, AreaScreen
+from screens.area import AreaBar, AreaScreen, neighbour
 from screens.dialogs import ConfirmDialog
 from screens.footer import AlignFooter
 from screens.form_support import copy_name, unique_id
@@ -72,6 +72,7 @@ class PersonasScreen(AreaScreen):
         self._leads_token = 0
         self._has_leads = False  # known once the personas are read
         self.as_of: dt.date | None = None  # what relative criteria count back from, once read
+        self._card_shown: str | None = None  # the persona whose card was drawn last
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,6 +194,9 @@ class PersonasScreen(AreaScreen):
     def _draw_card(self) -> None:
         body = self.query_one("#persona-card-body", Static)
         p = next((x for x in self.personas if x.id == self.selected_id), None)
+        if self.selected_id != self._card_shown:  # another persona's card opens at its top
+            self._card_shown = self.selected_id
+            self.query_one("#persona-card", VerticalScroll).scroll_home(animate=False)
         if p is None:
             body.update(Text("Select a persona to see its card.", style="dim"))
             return
@@ -260,7 +264,6 @@ class PersonasScreen(AreaScreen):
         if event.option.id != self.selected_id:
             self.selected_id = event.option.id
             self._draw_card()
-            self.query_one("#persona-card", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#personas-list")
     def edit_selected_persona(self, event: OptionList.OptionSelected) -> None:
@@ -354,12 +357,14 @@ class PersonasScreen(AreaScreen):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
+            shown = [v.id for v in self._visible()]
             try:
                 self.store.delete("personas", p.id)
             except AlignError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.selected_id = None
+            # The next card on, else the one before: a run of deletes stays where it was.
+            self.selected_id = neighbour(shown, p.id)
             self.notify(f"Deleted persona {p.id}.")
             self.post_message(PlanChanged("personas"))
 
