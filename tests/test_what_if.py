@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from model.kpi import KpiEngine
 from model.schema import Measurement
@@ -107,7 +107,10 @@ async def test_inputs_left_as_they_started_are_no_change(review_store):  # noqa:
         await pilot.pause()
         dialog = app.screen
         typed = dialog.query_one("#wi-marketing_cost", Input).value
-        assert len(typed.replace(".", "").lstrip("-")) <= 6  # readable, hence rounded
+        assert typed == "81193.3333333333"  # the value, to the digits a float keeps
+        assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
+        dialog.query_one("#wi-marketing_cost", Input).value = "81,193.3333333333"
+        await pilot.pause()
         assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
         dialog.query_one("#wi-marketing_cost", Input).value = "1"
         await pilot.pause()
@@ -133,4 +136,32 @@ async def test_what_if_reaches_objective_status(review_store):  # noqa: F811
         assert "Turn SMB demand into closed revenue" in changes
         await pilot.press("ctrl+r")
         await pilot.pause()
+        assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
+
+
+async def test_inputs_start_at_the_exact_value_now(review_store):  # noqa: F811
+    """Not rounded to a few digits (4390437, not 4390440); percent in %, and the noise of a sum
+    of floats left out (30, not 30.000000000000004)."""
+    review_store.record_measurement(Measurement(
+        metric="revenue", period="2026-03", value=1482537, recorded_at="2026-04-03T09:00:00"))
+    review_store.record_measurement(Measurement(
+        metric="gross_margin", period=PERIOD, value=0.1 + 0.2, recorded_at="2026-04-03T09:00:00"))
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await select(screen, pilot, "roi")
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        revenue_row = dialog.query_one("#wi-revenue", Input).parent
+        assert str(revenue_row.query_one(".what-if-now", Label).content) == "now 1,692,537"
+        assert dialog.query_one("#wi-revenue", Input).value == "1692537"
+        assert dialog.query_one("#wi-marketing_cost", Input).value == "100000"
+        await pilot.press("escape")
+        await pilot.pause()
+        await select(screen, pilot, "clv")
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.query_one("#wi-gross_margin", Input).value == "30"
         assert "No change yet" in text_of(dialog.query_one("#what-if-changes", Static))
