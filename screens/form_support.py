@@ -82,6 +82,14 @@ def number_text(value: float, scale: float = 1.0, most_digits: int = 17) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def named_already(name: str, others: Iterable[tuple[str, str]]) -> str | None:
+    """The id of another item already called `name`, case and outer spaces aside: two personas
+    (or two objectives of a period) of one name cannot be told apart in a list or a picker."""
+    wanted = name.strip().casefold()
+    return next((item_id for item_id, other in others if other.strip().casefold() == wanted),
+                None)
+
+
 def unique_id(base: str, taken: Iterable[str]) -> str:
     """`base`, or `base-2`, `base-3`… so a new entity never overwrites an existing one."""
     used = set(taken)

@@ -30,6 +30,7 @@ from screens.form_support import (
     EntityForm,
     field_errors,
     form_buttons,
+    named_already,
     number_text,
     revalidate,
     show_field_errors,
@@ -227,8 +228,14 @@ class ObjectiveForm(EntityForm):
                 errors["owner"] = "pick the owning department"
             show_field_errors(self, errors, OBJECTIVE_FIELDS)
             return None
-        show_field_errors(self, {}, OBJECTIVE_FIELDS)
-        return objective
+        mine = self.original.id if self.original else None
+        same = named_already(objective.title, ((o.id, o.title) for o in self.store.objectives()
+                                               if o.period == objective.period and o.id != mine))
+        errors = {} if same is None else {"title": (
+            f"objective {same} of {objective.period} has this title already: give this one a "
+            "title of its own")}
+        show_field_errors(self, errors, OBJECTIVE_FIELDS)
+        return objective if same is None else None
 
     @on(Input.Changed)
     @on(Select.Changed)

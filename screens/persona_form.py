@@ -18,6 +18,7 @@ from screens.form_support import (
     EntityForm,
     field_errors,
     form_buttons,
+    named_already,
     revalidate,
     show_field_errors,
     slugify,
@@ -161,8 +162,14 @@ class PersonaForm(EntityForm):
         except ValidationError as exc:
             show_field_errors(self, {**general, **field_errors(exc)}, PERSONA_FIELDS)
             return None
+        mine = self.original.id if self.original else None
+        same = named_already(persona.name, ((p.id, p.name) for p in self.store.personas()
+                                            if p.id != mine))
+        if same is not None:
+            general["name"] = f"persona {same} is already called “{persona.name}”: give this one "\
+                "a name of its own"
         show_field_errors(self, general, PERSONA_FIELDS)
-        return None if criteria is None else persona
+        return None if criteria is None or same is not None else persona
 
     async def action_add_condition(self) -> None:
         row = ConditionRow(self.types)

@@ -94,6 +94,7 @@ async def test_create_objective_through_the_form(plan_store):
 
 
 async def test_same_title_gets_a_unique_id(plan_store):
+    """Another period's objective may share a title (a quarter's objective carried on)."""
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_q1(app, pilot)
@@ -101,10 +102,31 @@ async def test_same_title_gets_a_unique_id(plan_store):
         await pilot.pause()
         await pilot.press(*"Close the books in three days")
         app.screen.query_one("#f-owner", Select).value = "finance"
+        app.screen.query_one("#f-period", Input).value = "2026-Q2"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert plan_store.objective("close-the-books-in-three-days") is not None
+        assert plan_store.objective("close-the-books-in-three-days").period == "2026-Q2"
         assert plan_store.objective("clean-books").title == "Close the books in three days"
+
+
+async def test_a_title_another_objective_of_the_period_has_is_refused(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_q1(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press(*"close the books in three days ")
+        form.query_one("#f-owner", Select).value = "finance"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert text_of(form.query_one("#e-title")).strip() == (
+            "objective clean-books of 2026-Q1 has this title already: give this one a title of "
+            "its own")
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert plan_store.objective("close-the-books-in-three-days") is None
 
 
 async def test_invalid_form_is_refused_and_marked(plan_store):

@@ -100,6 +100,30 @@ async def test_a_pasted_control_character_is_refused_at_its_field(plan_store):
         assert len(plan_store.personas()) == 2
 
 
+async def test_a_name_another_persona_has_is_refused(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_personas(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-name", Input).value = " operations OLIVIA"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert text_of(form.query_one("#e-name", Static)).strip() == (
+            "persona ops-olivia is already called “operations OLIVIA”: give this one a name of "
+            "its own")
+        assert len(plan_store.personas()) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("e")  # its own name is its own: an edit saved as it is goes through
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+
+
 async def test_edit_persona_keeps_id(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
