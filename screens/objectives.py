@@ -459,8 +459,12 @@ class ObjectivesScreen(AreaScreen):
         table.add_column("objective", key="objective")
         for d in view.departments:
             table.add_column(Text(d.name), key=d.id)
+        # The titles stay put while → brings the other departments in: on a narrow screen they
+        # are cut shorter, so that departments still fit beside them.
+        limit = 48 if self.app.size.width >= 100 else 30
         for o in sorted(view.objectives, key=self._sort_key):
-            cells: list[Text | str] = [Text(o.title[:48])]
+            title = o.title if len(o.title) <= limit else o.title[:limit - 1].rstrip() + "…"
+            cells: list[Text | str] = [Text(title)]
             for d in view.departments:
                 if d.id == o.owner:
                     cells.append(Text("● owner", style="bold magenta"))
@@ -700,7 +704,8 @@ class ObjectivesScreen(AreaScreen):
         if switcher.current == "objectives-tree-view":
             if not self.query("#objectives-matrix"):
                 self.query_one("#objectives-matrix-view").mount(
-                    RowTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True),
+                    RowTable(id="objectives-matrix", cursor_type="row", zebra_stripes=True,
+                             fixed_columns=1),
                     Static("", id="objectives-flags"))
                 self._draw_matrix()
             switcher.current = "objectives-matrix-view"

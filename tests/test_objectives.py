@@ -672,3 +672,25 @@ async def test_a_decision_is_edited_closed_and_opened_again(plan_store):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ObjectivesScreen)
+
+
+async def test_the_matrix_keeps_the_titles_while_departments_scroll_at_80_columns(tmp_path):
+    from textual.widgets import DataTable
+
+    from tests.lead_scoring_helpers import sample_copy
+
+    app = build_app(sample_copy(tmp_path), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        table = app.screen.query_one("#objectives-matrix", DataTable)
+        assert table.fixed_columns == 1
+        titles = [str(table.get_cell_at((row, 0))) for row in range(table.row_count - 1)]
+        assert "Grow revenue 6 % quarter on q…" in titles
+        assert max(map(len, titles)) <= 30
+        await pilot.press("right", "right", "right", "right")
+        await pilot.pause()
+        assert table.scroll_x > 0
+        assert "Grow revenue 6 % quarter on q…" in "\n".join(
+            table.render_line(y).text for y in range(table.size.height))
