@@ -258,6 +258,11 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "/"}
 
 
+def percent_text(fraction: float) -> str:
+    """A fraction as the percent it is, in a filled-in formula (0.7775 → `77.75 %`)."""
+    return f"{_fmt_number(fraction * 100)} %"
+
+
 def _fmt_number(value: float) -> str:
     if not math.isfinite(value):
         return "∞" if value > 0 else ("−∞" if value < 0 else "?")
@@ -266,14 +271,18 @@ def _fmt_number(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
 
 
-def render(node: Node, values: Mapping[str, float | None] | None = None, _parent: int = 0) -> str:
-    """Formula text; with `values`, the inputs are filled in (`(120,000 − 40,000) / 40,000`)."""
+def render(node: Node, values: Mapping[str, float | str | None] | None = None,
+           _parent: int = 0) -> str:
+    """Formula text; with `values`, the inputs are filled in (`(120,000 − 40,000) / 40,000`);
+    a value given as text is filled in as it is (a percent, `77.75 %`)."""
     if isinstance(node, Num):
         return _fmt_number(node.value)
     if isinstance(node, Ref):
         if values is None:
             return node.name
         v = values.get(node.name)
+        if isinstance(v, str):
+            return v
         return "?" if v is None else _fmt_number(float(v))
     if isinstance(node, Neg):
         return "−" + render(node.operand, values, 3)

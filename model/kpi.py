@@ -340,8 +340,14 @@ class KpiEngine:
             return f"{metric.name} = {shown} ({how} for {pid})"
         if metric_id in self._trees and metric_id not in self._broken:
             results = self._period(pid)
-            values = {ref: results[ref].value if ref in results else None
-                      for ref in self._inputs[metric_id]}
+            values: dict[str, float | str | None] = {}
+            for ref in self._inputs[metric_id]:
+                value = results[ref].value if ref in results else None
+                ref_metric = self.metrics.get(ref)
+                percent = ref_metric is not None and ref_metric.unit == "percent"
+                # as the planner reads and types it: a percent input as a percent
+                values[ref] = formula_lang.percent_text(value) if (
+                    percent and value is not None) else value
             filled = formula_lang.render(self._trees[metric_id], values)
             return f"{metric.name} = {filled} = {shown}"
         if result.value is None or self._parse(pid).kind == "month":

@@ -100,3 +100,16 @@ def test_bad_period_is_an_align_error():
     (0.01, "percent", "1.0 %"), (0.0, "percent", "0.0 %")])
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text
+
+
+def test_a_percent_input_is_filled_in_as_a_percent(tmp_path):
+    """The explanation reads as the inputs are typed and shown: gross margin 77.75 %, not
+    0.7775 (the arithmetic is the same: × 77.75 % is × 0.7775)."""
+    from model import formula
+    from model.kpi import engine_for
+    from tests.lead_scoring_helpers import sample_copy
+
+    assert formula.render(formula.parse("a * b"), {"a": 2.0, "b": "50 %"}) == "2 × 50 %"
+    engine = engine_for(sample_copy(tmp_path))
+    assert engine.explain("clv", "2026-Q2") == (
+        "Customer lifetime value = 2,532.01 × 77.75 % × 35.60 = 70,083.41")
