@@ -28,6 +28,7 @@ import io
 import json
 import math
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -741,6 +742,12 @@ class _Column:
 def _sniff(path: Path) -> tuple[int, str]:
     refuse_open_plan(path, "a CSV export")  # before any read: see model.open_plans
     try:
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            # A pipe (`/dev/stdin`, `<(…)`) can be read once; the import reads twice.
+            raise AlignError(f"{path} is a pipe or a device, not a file: the import reads a CSV "
+                             "twice (types from the whole file first), so save it to a file and "
+                             "import that")
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(65536)

@@ -142,3 +142,29 @@ def test_failure_while_writing_rolls_everything_back(store, tmp_path, monkeypatc
     message = refused(store, tmp_path, "x,y\n1,2\n3,4\n")
     assert message == "disk full"
     assert store.db["leads"].exists()
+
+
+def test_a_pipe_is_refused_with_what_to_do_instead(store, tmp_path):
+    """A pipe (`cat leads.csv | align leads import /dev/stdin`) can be read once, and the import
+    reads twice: it used to say the pipe was empty."""
+    import os
+    import threading
+
+    before = snapshot(store)
+    fifo = tmp_path / "leads.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:  # a writer, so that a reader that opens the pipe does not hang
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return
+        os.write(fd, GOOD.encode())
+        os.close(fd)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    with pytest.raises(AlignError, match=r"leads.fifo is a pipe or a device, not a file: the "
+                                         r"import reads a CSV twice"):
+        import_leads_csv(store, fifo, roles=LeadsRoles(id="id"))
+    assert snapshot(store) == before
