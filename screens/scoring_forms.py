@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from model.errors import AlignError
-from model.leads import dataset_column
+from model.leads import dataset_column, parse_number
 from model.numbers import typed_number
 from model.schema import ALL_OPS, CELL_RE, NO_VALUE_OPS, Condition, Department, Rule, ScoringModel
 from model.scoring import OPS_BY_TYPE, compile_model
@@ -78,13 +78,17 @@ def _split_values(text: str, column_type: str | None) -> list[str]:
 
 
 def _typed(item: str, column_type: str | None) -> Any:
-    """A number column's value as a number (`1,000` is 1000); any other value as typed."""
+    """A number column's value as a number (`1,000` is 1000; `$1,200` too, as the import reads
+    an amount); any other value as typed."""
     if column_type != "number":
         return item
     try:
         number = typed_number(item, percent_sign=False)  # a lead's 50 is not 50 %
     except ValueError:
-        return item
+        read = parse_number(item)  # a currency sign, as CRMs export amounts
+        if read is None:
+            return item
+        number = read
     # nan, inf, 1e400 and the like: no lead's number (the engine's bound); refused as text.
     if not math.isfinite(number) or abs(number) > 1e300:
         return item

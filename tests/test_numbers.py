@@ -85,3 +85,19 @@ def test_a_number_list_separated_by_comma_and_space_keeps_its_thousands():
         assert condition_value(op, "1,5", "number") == "1,5"  # refused by the form
     # a text column's list parts at every comma, as before
     assert condition_value("in", "1,000, 2,500", "text") == ["1", "000", "2", "500"]
+
+
+@pytest.mark.parametrize(("op", "text", "value"), [
+    ("gt", "$50", 50),
+    ("eq", "$1,200", 1200),
+    ("lte", "€1,250.50", 1250.5),
+    ("between", "$10 and $2,000", [10, 2000]),
+    ("in", "$5, $10", [5, 10]),
+    ("gt", "50%", "50%"),  # a lead's 50 is not 50 %: left as typed, and so refused
+])
+def test_a_rule_value_with_a_currency_sign_reads_as_the_import_reads_amounts(op, text, value):
+    """An amount exported as `$1,200` is imported as 1200: a rule typed the same way compares
+    with it, for `gt` as for `eq` (only `eq` used to take it, as text matching no lead)."""
+    from screens.scoring_forms import condition_value
+
+    assert condition_value(op, text, "number") == value
