@@ -74,6 +74,18 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
         step = round(step * next(factors))
     return list(range(0, -(-top // step) * step + 1, step))
 
+
+def score_ticks(low: int, high: int, most: int = 12) -> list[int]:
+    """Ticks for the score axis: multiples of a step of 1, 2 or 5 times a power of ten from
+    `low` to `high` (negative totals included), at most `most` of them. Left to itself, plotext
+    labels some bars and not others, and none below −5."""
+    step, factors = 1, itertools.cycle((2, 2.5, 2))
+    while (high // step) - (-(-low // step)) + 1 > most:
+        step = round(step * next(factors))
+    first = -(-low // step) * step
+    return list(range(first, high + 1, step))
+
+
 if TYPE_CHECKING:
     from model.backtest import Backtest, ModelComparison
     from model.lead_filter import LeadView, Sort
@@ -726,6 +738,9 @@ class LeadScoringScreen(AreaScreen):
             ticks = count_ticks(max(b.leads for b in buckets))
             plt.yticks(ticks)
             plt.ylim(0, ticks[-1])
+            # about one label per 8 columns of the plot
+            width = self._plot.size.width or 80
+            plt.xticks(score_ticks(min(totals), max(totals), max(3, width // 8)))
         # The legend above the plot: inside it, plotext draws it over the first bars.
         legend = Text.assemble(("▇▇", HISTOGRAM_LEADS), " leads")
         if won:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from screens.lead_scoring import count_ticks
+from screens.lead_scoring import count_ticks, score_ticks
 from screens.scoring_widgets import Facts
 from tests.conftest import text_of
 from tests.lead_scoring_helpers import app_on, open_scoring, sample_copy, settle
@@ -39,6 +39,20 @@ def test_count_ticks_are_whole_numbers_in_steps_of_one_two_or_five():
         step = ticks[1]
         assert 2 <= len(ticks) <= 6 and ticks[-1] >= top > ticks[-1] - step or top == 0
         assert str(step).strip("0") in ("1", "2", "5")
+
+
+def test_score_ticks_cover_negative_totals_in_even_steps():
+    """The histogram's score axis: every label a multiple of one step, negatives included."""
+    assert score_ticks(-40, 115, 10) == [-40, -20, 0, 20, 40, 60, 80, 100]
+    assert score_ticks(-3, 4) == [-3, -2, -1, 0, 1, 2, 3, 4]
+    assert score_ticks(5, 5) == [5]
+    for low in range(-300, 50, 13):
+        for high in range(max(low, 0), 400, 37):
+            ticks = score_ticks(low, high, 8)
+            step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+            assert 1 <= len(ticks) <= 8 and low <= ticks[0] < low + step
+            assert ticks[-1] <= high < ticks[-1] + step
+            assert all(t % step == 0 for t in ticks) and str(step).strip("0") in ("1", "2", "5")
 
 
 async def test_the_backtest_goes_below_the_matrix_when_the_screen_is_narrow(tmp_path):
