@@ -31,7 +31,8 @@ class Signal:
 def realignment_signals(engine: KpiEngine, period: str) -> list[Signal]:
     """Every signal for the review of `period`, most severe first."""
     signals = (wrong_way(engine, period) + red_key_results(engine, period)
-               + contradictory_targets(engine, period) + joint_objectives_one_department(engine))
+               + contradictory_targets(engine, period)
+               + joint_objectives_one_department(engine, period))
     return sorted(signals, key=lambda s: (SEVERITY_RANK[s.severity], s.kind, s.subjects))
 
 
@@ -165,12 +166,18 @@ def contradictory_targets(engine: KpiEngine, period: str) -> list[Signal]:
     return out
 
 
-def joint_objectives_one_department(engine: KpiEngine) -> list[Signal]:
+def joint_objectives_one_department(engine: KpiEngine,
+                                    period: str | None = None) -> list[Signal]:
     """Joint objectives that only one of their departments' metrics measure: the others have
-    signed up without a key result of their own."""
+    signed up without a key result of their own. With `period`, only the objectives still open
+    (draft or active) whose period overlaps it: one achieved, missed or dropped, or of another
+    quarter, is nothing to realign in this review."""
     out = []
     for objective in engine.plan.objectives:
         if not objective.joint or not objective.key_results:
+            continue
+        if period is not None and (objective.state not in ("draft", "active") or not _overlaps(
+                objective.period, period, engine.fy_start)):
             continue
         measured: set[str] = set()
         for kr in objective.key_results:

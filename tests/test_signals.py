@@ -152,6 +152,21 @@ def test_joint_objective_measured_by_one_department():
     assert joint_objectives_one_department(engine(objectives=[alone])) == []
 
 
+def test_a_joint_objective_of_another_period_or_no_longer_open_is_no_signal():
+    """In a review of a period, only the joint objectives still open in it count: one of
+    another quarter, or achieved, missed or dropped, is nothing to realign there."""
+    krs = [KeyResult(metric="leads", baseline=100, target=200)]
+    for state, period, counted in [("active", "2026-Q1", True), ("draft", "2026-Q1", True),
+                                   ("active", "2026-Q2", False), ("achieved", "2026-Q1", False),
+                                   ("missed", "2026-Q1", False), ("dropped", "2026-Q1", False)]:
+        joint = objective(state, krs, ("marketing", "sales"), period)
+        found = joint_objectives_one_department(engine(objectives=[joint]), "2026-Q1")
+        assert bool(found) is counted, (state, period)
+        assert [s.kind for s in realignment_signals(engine(objectives=[joint]), "2026-Q1")
+                if s.kind == "joint_one_department"] == (["joint_one_department"] if counted
+                                                          else [])
+
+
 def test_all_signals_most_severe_first():
     kr = KeyResult(metric="revenue", baseline=100, target=300)
     e = KpiEngine(catalog(
