@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from model import formula as formula_lang
-from model.kpi import KpiEngine, format_value
+from model.kpi import EARLY_SHARE, KpiEngine, format_value
 from model.periods import months_of
 
 SignalKind = Literal["wrong_way", "red_key_result", "contradictory_targets", "joint_one_department"]
@@ -37,10 +37,28 @@ def realignment_signals(engine: KpiEngine, period: str) -> list[Signal]:
 
 
 def wrong_way(engine: KpiEngine, period: str, run: int = WRONG_WAY_RUN) -> list[Signal]:
-    """Metrics that got worse in each of the last `run` (or more) periods up to `period`."""
+    """Metrics that got worse in each of the last `run` (or more) periods up to `period`.
+
+    A summed metric of a period still in progress has only its value to date, which would read
+    as a fall against any whole period before it: it is compared at its pace (to date ÷ the
+    share of the period passed), and not at all in the period's first fifth, too early to say.
+    """
     out = []
+    share = engine.elapsed(period)
     for metric in engine.plan.metrics:
         values = engine.trend(metric.id, period, LOOKBACK + 1)
+        last = f"{format_value(values[-1], metric.unit)} in {period}" if values else ""
+        if metric.aggregation == "sum" and share < 1 and values and values[-1] is not None:
+            if share < EARLY_SHARE:  # judged on the whole periods before it
+                values = values[:-1]
+                prior = engine.trend_periods(period, 2)[:-1]
+                last = (f"{format_value(values[-1], metric.unit)} in {prior[0]}"
+                        if values and prior else "")
+            else:
+                paced = values[-1] / share
+                last = (f"a pace of {format_value(paced, metric.unit)} in {period} "
+                        f"({format_value(values[-1], metric.unit)} so far)")
+                values = [*values[:-1], paced]
         streak = 0
         for before, after in zip(reversed(values[:-1]), reversed(values[1:]), strict=True):
             if before is None or after is None:
@@ -55,9 +73,8 @@ def wrong_way(engine: KpiEngine, period: str, run: int = WRONG_WAY_RUN) -> list[
             out.append(Signal(
                 "wrong_way", "medium", (metric.id,),
                 f"{metric.name} has {word} for {streak} periods in a row, from "
-                f"{format_value(first, metric.unit)} to {format_value(values[-1], metric.unit)} "
-                f"in {period}, and {'more' if metric.direction == 'increase' else 'less'} is "
-                "better."))
+                f"{format_value(first, metric.unit)} to {last}, and "
+                f"{'more' if metric.direction == 'increase' else 'less'} is better."))
     return out
 
 

@@ -53,6 +53,25 @@ def test_a_break_in_the_run_or_a_gap_resets_it():
     assert wrong_way(engine(measurements=gap), "2026-05") == []
 
 
+def test_a_period_in_progress_is_judged_at_its_pace():
+    """Revenue to date in a month half gone is half a month's: it is no fall at a full pace."""
+    half_april = dt.date(2026, 4, 15)  # 15 of April's 30 days, today included
+
+    def signals(values, today):
+        return wrong_way(KpiEngine(catalog(measurements=series("revenue", values)), today=today),
+                         "2026-04" if len(values) == 4 else "2026-05")
+
+    assert signals([100, 90, 80, 45], half_april) == []  # a pace of 90: up on March
+    [signal] = signals([100, 90, 80, 35], half_april)
+    assert signal.message == ("Revenue has fallen for 3 periods in a row, from 100 to a pace of "
+                              "70 in 2026-04 (35 so far), and more is better.")
+    # In May's first days, May says nothing yet: the run is told up to April.
+    [early] = signals([100, 90, 80, 70, 2], dt.date(2026, 5, 3))
+    assert early.message == ("Revenue has fallen for 3 periods in a row, from 100 to 70 in "
+                             "2026-04, and more is better.")
+    assert signals([100, 90, 95, 80, 2], dt.date(2026, 5, 3)) == []
+
+
 def test_decrease_metrics_go_wrong_by_rising():
     data = series("customers_lost", [5, 6, 7, 8, 9]) + series("customers_start", [100] * 5)
     e = engine(measurements=data)
