@@ -28,9 +28,13 @@ class Terminal:
     def __init__(self, name: str, cwd: Path, command: str, size: tuple[int, int]) -> None:
         self.name = name
         subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True, check=False)
+        # COLUMNS and LINES (pytest-xdist's workers set 80 × 24) would override the size of
+        # the terminal the app runs in: neither reaches it, through the environment or a tmux
+        # server started earlier with them.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", str(size[0]),
-                        "-y", str(size[1]), "-c", str(cwd), command], check=True,
-                       env={**os.environ, "TERM": "xterm-256color"})
+                        "-y", str(size[1]), "-c", str(cwd), f"env -u COLUMNS -u LINES {command}"],
+                       check=True, env={**env, "TERM": "xterm-256color"})
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         """Sends keys at a typist's pace: keys that arrive in one burst reach the app as a
