@@ -24,6 +24,7 @@ class CheckReport:
     health: list[str] = field(default_factory=list)
     signals: list[str] = field(default_factory=list)
     signals_period: str | None = None
+    planned: bool = True  # the plan has objectives, whose alignment can be checked
 
     @property
     def has_errors(self) -> bool:
@@ -35,7 +36,12 @@ class CheckReport:
         if self.integrity:
             out.append("Alignment health and signals are checked once the integrity problems are fixed.")
             return out
-        out.append("Alignment health: " + ("no flags" if not self.health else f"{len(self.health)} flag(s)"))
+        if not self.planned and not self.health:
+            out.append("Alignment health: no objectives yet, so nothing to check (the "
+                       "workbench's Objectives area shows what each period lacks)")
+        else:
+            out.append("Alignment health: " + ("no flags" if not self.health
+                                               else f"{len(self.health)} flag(s)"))
         out += [f"  ! {line}" for line in self.health]
         scope = f" for {self.signals_period}" if self.signals_period else " (no measurements yet)"
         out.append(f"Realignment signals{scope}: " + ("none" if not self.signals else f"{len(self.signals)}"))
@@ -146,5 +152,6 @@ def check_plan(store: PlanStore, period: str | None = None) -> CheckReport:
     if report.integrity:
         return report
     report.health = health_problems(store) + leads_problems(store) + scoring_problems(store)
+    report.planned = bool(store.objectives())
     report.signals_period, report.signals = signal_lines(store, period)
     return report

@@ -157,6 +157,18 @@ def test_check_clean_plan(plan_db):
     assert "Alignment health:" in result.stdout and "Realignment signals" in result.stdout
 
 
+def test_check_on_a_plan_without_objectives_says_there_is_nothing_to_check(tmp_path):
+    """Not "no flags", which read as a healthy plan while the workbench flags every department
+    of the period as owning no objective."""
+    plan = tmp_path / "new.db"
+    assert run("init", plan).exit_code == 0
+    result = run("check", plan)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        "Alignment health: no objectives yet, so nothing to check (the workbench's Objectives "
+        "area shows what each period lacks)")
+
+
 def test_check_reports_health_flags(tmp_path):
     db = tmp_path / "p.db"
     run("init", db)
