@@ -8,6 +8,7 @@ line, and only rule conditions are inline tables (one condition per line).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import os
@@ -243,6 +244,7 @@ def atomic_file(path: str | Path, *, newline: str = "\n", plan: Path | None = No
     `errors="surrogateescape"` writes back bytes that were read that way.
     Never over the `plan`, its journal files or any other SQLite database
     (`check_export_target`; `kind` names the file meant, for the message)."""
+    _refuse_blank_name(path)  # before Path(""), which is the current folder
     path = Path(path)
     folder = check_file_target(path, plan, kind=kind)
     if written_in_place(path):
@@ -301,10 +303,17 @@ def is_special_file(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _refuse_blank_name(path: str | Path) -> None:
+    """A name that is empty or only spaces names no file (`Path("")` would be the folder `.`)."""
+    if isinstance(path, str) and not path.strip():
+        raise AlignError(f"give a file name ({path!r} is none)")
+
+
 def check_file_target(path: str | Path, plan: Path | None = None, *, kind: str = "text") -> Path:
     """What `atomic_file` refuses before it writes, so a long export can say so first: a folder
     as the file, a folder that does not exist, and `check_export_target`'s files. Returns the
     folder the file goes in."""
+    _refuse_blank_name(path)
     path = Path(path)
     if path.is_dir():
         raise AlignError(f"{path} is a folder; give a file name")
@@ -403,7 +412,20 @@ def _is_day(value: Any) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
+def is_utf16(raw: bytes) -> bool:
+    """Whether `raw` reads as UTF-16 text (with or without its byte-order mark, either byte
+    order), as a Windows editor may save it: mostly ASCII, so every other byte is zero."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    head = raw[:65536]
+    zeros = head.count(0)
+    return (0 < zeros < len(head) * 0.7
+            and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4)
+
+
 def decode_plan_bytes(raw: bytes, source: str) -> str:
+    if is_utf16(raw):  # before the test for blank: UTF-16's spaces are not blank bytes
+        raise AlignError(f"{source} is UTF-16 text; save it as UTF-8")
     if not raw.strip():
         raise AlignError(f"{source}: the file is empty; expected an Align plan in TOML")
     if b"\x00" in raw:

@@ -7,6 +7,7 @@ import errno
 import gc
 import io
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -50,6 +51,16 @@ class AlignGroup(click.Group):
             importlib.import_module(LAZY_COMMANDS[cmd_name])  # its decorators register it
         return self.commands.get(cmd_name)
 
+    def misspelled_command(self, ctx: click.Context, word: str) -> bool:
+        """Whether the first word, not a command, is one misspelled (`align exprot plan.db`)
+        rather than the plan: no such file, no suffix, no folder in it, and close to a
+        command's name as click judges it. `./chek` or `-- chek` names a plan all the same."""
+        import difflib
+
+        if os.path.lexists(word) or Path(word).suffix or os.sep in word or (
+                os.altsep and os.altsep in word):
+            return False
+        return bool(difflib.get_close_matches(word, self.list_commands(ctx)))
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args[:1] == ["--"] and len(args) > 1:  # `align -- -odd-name.db`
@@ -58,6 +69,9 @@ class AlignGroup(click.Group):
                 raise click.UsageError(f"unexpected argument {args[2]!r} after the plan file", ctx)
             return super().parse_args(ctx, [])
         if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
+            if self.misspelled_command(ctx, args[0]):
+                raise click.exceptions.NoSuchCommand(
+                    args[0], possibilities=self.list_commands(ctx), ctx=ctx)
             ctx.meta["align_db"] = args[0]
             args = args[1:]
             if args and not all(a.startswith("-") for a in args):
@@ -120,11 +134,48 @@ def fail(message: str | AlignError) -> None:
     sys.exit(1)
 
 
+# What a terminal acts on rather than shows: control characters (C0 but for line breaks and
+# tabs, DEL, C1) and the bidirectional controls that reorder the text around them.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Those of them that JSON leaves raw in a string.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """`text` for a line of a report: what a terminal would act on (an escape sequence from a
+    plan's title or a CSV header) is escaped as `printable` escapes it (`\\x1b`), and nothing
+    else, so that a joiner inside an emoji or a no-break space stays as written."""
+    return _TERMINAL_CONTROLS.sub(lambda m: printable(m.group()), text)
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """One line of a report (not of a document such as TOML or JSON), user text in it shown
+    rather than acted on by the terminal."""
+    click.echo(shown(text), err=err)
+
+
+def json_document(data: object) -> str:
+    """`data` as a JSON document: JSON escapes the C0 controls itself; DEL, C1 and the
+    bidirectional controls, which it leaves raw, are escaped too (`\\u009b`), the same value
+    to a parser."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 def need_stdout() -> None:
     """For a command whose only output is its report on standard output: a closed one is an
     error, not a silent success."""
     if sys.stdout is None:
         fail("standard output is closed: the report has nowhere to go")
+
+
+def refuse_blank_file(option: str, value: str | None) -> None:
+    """An option's file given as "" (or spaces) names no file: said as such, not as the
+    current folder that `Path("")` would make of it."""
+    if value is not None and not value.strip():
+        fail(f"{option}: give a file name ({value!r} is none)")
 
 
 def drop_stdout() -> None:
@@ -142,7 +193,7 @@ def echo_document(text: str) -> None:
         fail("standard output is closed; give a file with -o FILE")
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+        write_all(sys.stdout.buffer, text.encode("utf-8", "surrogateescape"))
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         drop_stdout()
@@ -150,6 +201,19 @@ def echo_document(text: str) -> None:
     except OSError as exc:
         drop_stdout()
         fail(f"standard output: cannot write ({exc.strerror})")
+
+
+def write_all(stream: io.RawIOBase | io.BufferedIOBase, data: bytes) -> None:
+    """All of `data` to a binary stream. Unbuffered (`PYTHONUNBUFFERED`, `python -u`), standard
+    output is the file itself, whose write may take only part of the bytes, as a pipe does when
+    its reader stops early: the rest is written again, which then says why it cannot be (a
+    broken pipe, a full disk). A write that takes nothing is taken for a reader gone."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:  # nothing taken (or would block): nothing more will be
+            raise BrokenPipeError(errno.EPIPE, "standard output took no more")
+        view = view[written:]
 
 
 def as_of_value(value: str | None) -> dt.date:
@@ -177,6 +241,22 @@ def open_store(db: str, *, create: bool = False, read_only: bool = False):
         return PlanStore.open(Path(db), create=create, read_only=read_only)
     except AlignError as exc:
         fail(exc)
+
+
+def new_plan_refusal(path: Path) -> str | None:
+    """Why no plan can be made at `path`, as `PlanStore.open` would say it when making one, so
+    that a dry run, which makes its plan in memory, refuses the same (and any import before its
+    file is read)."""
+    folder = path.parent
+    if not folder.exists():
+        return f"{path}: folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{path}: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK):
+        return (f"{path}: cannot create the plan in {folder}, a folder Align cannot write to")
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path} is an empty file Align cannot write to: cannot make a plan of it"
+    return None
 
 
 @contextmanager
@@ -269,9 +349,9 @@ def init_command(db: str, sample: bool, name: str | None) -> None:
                 store.apply_plan(Plan(settings=settings, departments=default_departments(),
                                       metrics=default_metrics()), replace=True)
             counts = store.counts()
-    click.echo(f"created {db}: {counts['departments']} departments, {counts['metrics']} metrics"
-               + (f", {counts['objectives']} objectives, {counts['personas']} personas"
-                  if sample else ""))
+    say(f"created {db}: {counts['departments']} departments, {counts['metrics']} metrics"
+        + (f", {counts['objectives']} objectives, {counts['personas']} personas"
+           if sample else ""))
 
 
 @main.command("export")
@@ -282,6 +362,7 @@ def export_command(db: str, output: str | None) -> None:
     """Export the whole plan DB as TOML."""
     from model.exchange import export_toml, write_atomic
 
+    refuse_blank_file("-o", output)
     store = open_store(db, read_only=True)
     with store:
         text = export_toml(store)
@@ -292,9 +373,11 @@ def export_command(db: str, output: str | None) -> None:
         write_atomic(output, text, plan=Path(db), kind=".toml")  # refuses the plan, any database
     except AlignError as exc:
         fail(exc)
+    except BrokenPipeError:
+        raise  # -o /dev/stdout, its reader gone: as for standard output (`AlignGroup.invoke`)
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror})")
-    click.echo(f"exported {db} to {output}", err=True)
+    say(f"exported {db} to {output}", err=True)
 
 
 @main.command("import")
@@ -316,11 +399,13 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
         # before the file is read: whatever it holds, it cannot go in
         fail(f"{reason}: nothing was imported; try --dry-run to see what the import would "
              "change")
+    is_new = not path.exists() or path.stat().st_size == 0
+    if is_new and (refusal := new_plan_refusal(path)):
+        fail(refusal)  # a dry run too, which makes its plan in memory: as the import would
     try:
         parsed = read_plan_file(file)
     except AlignError as exc:
         fail(exc)
-    is_new = not path.exists() or path.stat().st_size == 0
     click.get_current_context().meta["align_plan"] = db
     try:
         with undone_if_failed(path) if is_new and not dry_run else nullcontext():
@@ -350,15 +435,17 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
                              "its summary was not printed"), err=True)
         return
     try:
-        click.echo("\n".join([head, *diff.summary_lines()]))
+        say("\n".join([head, *diff.summary_lines()]))
         sys.stdout.flush()
     except OSError as exc:
         drop_stdout()
         if dry_run:
+            if isinstance(exc, BrokenPipeError):  # the reader stopped early: quietly
+                sys.exit(1)
             fail(f"standard output: cannot write ({exc.strerror})")
         # the plan holds the import by now: that is what the exit status says
-        click.echo(f"note: imported {file} into {db}; its summary could not be printed "
-                   f"({exc.strerror})", err=True)
+        say(f"note: imported {file} into {db}; its summary could not be printed "
+            f"({exc.strerror})", err=True)
 
 
 @main.command("check")
@@ -383,7 +470,7 @@ def check_command(db: str, period: str | None) -> None:
     except AlignError as exc:
         fail(exc)
     for line in report.lines():
-        click.echo(line)
+        say(line)
     if report.has_errors:
         sys.exit(1)
 
@@ -415,7 +502,7 @@ def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool,
             merged = merge_plan_texts(texts["base"], texts["ours"], texts["theirs"],
                                       marker=marker_size)
         except AlignError as exc:
-            click.echo(f"note: not merged by entity: {exc}; merging as text", err=True)
+            say(f"note: not merged by entity: {exc}; merging as text", err=True)
             text, conflicts = merge_as_text(paths["ours"], paths["base"], paths["theirs"],
                                             marker=marker_size)
             problems = [f"conflict: {conflicts} place(s) marked in the text"] if conflicts else []
@@ -432,10 +519,12 @@ def merge_file_command(ours: str, base: str, theirs: str, to_stdout: bool,
             write_atomic(paths["ours"], text, errors="surrogateescape")
     except AlignError as exc:
         fail(exc)
+    except BrokenPipeError:
+        raise  # OURS a pipe whose reader is gone: as for standard output (`AlignGroup.invoke`)
     except OSError as exc:
         fail(f"{ours}: cannot write ({exc.strerror})")
     for line in problems:
-        click.echo(line, err=True)
+        say(line, err=True)
     if problems:
         sys.exit(1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,19 @@ from model.errors import AlignError
 from model.kpi import KpiEngine, engine_for, format_value
 from model.periods import parse_period
 from model.signals import realignment_signals
-from tui.cli import PATH, as_of_value, echo_document, fail, main, need_stdout, open_store
+from tui.cli import (
+    PATH,
+    as_of_value,
+    echo_document,
+    fail,
+    json_document,
+    main,
+    need_stdout,
+    open_store,
+    refuse_blank_file,
+    say,
+    shown,
+)
 
 JSON_FORMAT = "align-kpis"
 JSON_VERSION = 1
@@ -77,9 +88,9 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     for row in rows:
         actual = ("n/a" if row["not_applicable"]
                   else format_value(row["actual"], row["unit"]))
-        cells.append((row["name"], actual, format_value(row["target"], row["unit"]),
+        cells.append((shown(row["name"]), actual, format_value(row["target"], row["unit"]),
                       _variance_text(row), row["status"] or "—", ARROWS[row["trend"]],
-                      ", ".join(row["departments"])))
+                      shown(", ".join(row["departments"]))))
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     right = {1, 2, 3}
     lines = []
@@ -110,6 +121,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
             period = parse_period(period).id
         except ValueError as exc:
             fail(f"--period: {exc}")
+    refuse_blank_file("--minutes", minutes)
     if minutes is None or minutes == "-":
         need_stdout()
     if minutes is not None:
@@ -132,7 +144,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     if on_terminal:
         click.echo("\r\x1b[K", err=True, nl=False)
     for warning in engine.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     if period is None:
         period = engine.latest_period_with_data()
         if period is None:
@@ -141,7 +153,7 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
     rows = review_rows(engine, period)
     signals = realignment_signals(engine, period)
     if as_json:
-        echo_document(json.dumps({
+        echo_document(json_document({
             "format": JSON_FORMAT,
             "version": JSON_VERSION,
             "period": period,
@@ -150,19 +162,19 @@ def kpis(db: str, period: str | None, as_of: str | None, as_json: bool,
             "kpis": rows,
             "signals": [{"kind": s.kind, "severity": s.severity, "subjects": list(s.subjects),
                          "message": s.message} for s in signals],
-        }, ensure_ascii=False, indent=2) + "\n")
+        }))
         return
     elapsed = engine.elapsed(period)
     pace = "" if elapsed >= 1 else f", {elapsed:.0%} of the period elapsed"
-    click.echo(f"KPI review {period} (as of {engine.today.isoformat()}{pace})")
-    click.echo("")
+    say(f"KPI review {period} (as of {engine.today.isoformat()}{pace})")
+    say()
     for line in _table(sorted(rows, key=lambda r: r["name"].casefold())):
-        click.echo(line)
+        say(line)
     if signals:
-        click.echo("")
-        click.echo("Realignment signals")
+        say()
+        say("Realignment signals")
         for s in signals:
-            click.echo(f"  [{s.severity}] {s.message}")
+            say(f"  [{s.severity}] {s.message}")
 
 
 def write_minutes(db: str, period: str | None, target: str) -> None:
@@ -186,6 +198,8 @@ def write_minutes(db: str, period: str | None, target: str) -> None:
         path = write_atomic(target, text, plan=Path(db), kind=".md")
     except AlignError as exc:
         fail(exc)
+    except BrokenPipeError:
+        raise  # a pipe whose reader is gone (/dev/stdout): as for standard output
     except OSError as exc:
         fail(f"{target}: cannot write ({exc.strerror})")
-    click.echo(f"wrote the minutes of {review.id} to {path}", err=True)
+    say(f"wrote the minutes of {review.id} to {path}", err=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import sqlite3
 import sys
 import time
@@ -16,7 +15,20 @@ from typing import Any
 import click
 
 from model.errors import AlignError
-from tui.cli import as_of_value, drop_stdout, echo_document, fail, main, need_stdout, open_store
+from tui.cli import (
+    as_of_value,
+    drop_stdout,
+    echo_document,
+    fail,
+    json_document,
+    main,
+    need_stdout,
+    open_store,
+    refuse_blank_file,
+    say,
+    shown,
+    write_all,
+)
 
 SCORE_JSON_FORMAT = "align-score"
 SCORE_JSON_VERSION = 1
@@ -162,15 +174,15 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     action = ("created the dataset" if report.created else "replaced the dataset"
               if report.replaced else "appended")
     if kept:
-        click.echo(_kept_note(kept))
-    click.echo(f"imported {leads_text(report.rows)} from {Path(csv_path).name} ({action}); "
-               f"{leads_text(report.total_rows)} in the plan")
-    click.echo("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
+        say(_kept_note(kept))
+    say(f"imported {leads_text(report.rows)} from {Path(csv_path).name} ({action}); "
+        f"{leads_text(report.total_rows)} in the plan")
+    say("columns: " + ", ".join(f"{c.name} ({c.type})" for c in report.columns))
     if report.duplicate_ids:
         examples = ", ".join(report.duplicate_examples)
-        click.echo(f"duplicate ids: {report.duplicates_text()} (for example {examples})")
+        say(f"duplicate ids: {report.duplicates_text()} (for example {examples})")
     for warning in report.warnings:
-        click.echo(f"warning: {warning}")
+        say(f"warning: {warning}")
 
 
 def _pick_model(store: Any, model_id: str | None) -> Any:
@@ -194,13 +206,13 @@ def _notice_when_slow(conn: Any, message: str) -> Callable[[], None]:
     if not sys.stderr.isatty():
         return lambda: None
     start = time.monotonic()
-    shown = False
+    noticed = False
 
     def handler() -> int:
-        nonlocal shown
-        if not shown and time.monotonic() - start > 1.0:
-            shown = True
-            click.echo(message, err=True)
+        nonlocal noticed
+        if not noticed and time.monotonic() - start > 1.0:
+            noticed = True
+            say(message, err=True)
         return 0
 
     conn.set_progress_handler(handler, 200_000)
@@ -244,7 +256,10 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def format_score_report(model: Any, result: Any) -> str:
-    lines = [f"Model {model.id} ({model.name}) · as of {result.as_of} · {result.leads:,} leads"]
+    """The report `align score` prints; the plan's text in it (the model's name, rule ids) is
+    `shown`, so that it lines up in the tables and cannot drive the terminal."""
+    lines = [f"Model {shown(model.id)} ({shown(model.name)}) · as of {result.as_of} · "
+             f"{result.leads:,} leads"]
     if result.outcome_mapped:
         lines.append(f"Outcome: {result.decided:,} decided ({result.won:,} won, base rate "
                      f"{_pct(result.base_rate)}) · {result.open:,} open")
@@ -274,7 +289,7 @@ def format_score_report(model: Any, result: Any) -> str:
         lines += ["", "Rule evidence",
                   f"  {'rule':<24}{'dim':<12}{'points':>7}{'matched':>12}{'rate':>9}{'lift':>7}"]
         for r in result.rules:
-            name = r.rule + ("" if r.enabled else " (off)") + (" ko" if r.knockout else "")
+            name = shown(r.rule) + ("" if r.enabled else " (off)") + (" ko" if r.knockout else "")
             lines.append(f"  {name:<24}{r.dimension:<12}{r.points:>7}{r.leads:>12,}"
                          f"{_pct(r.rate):>9}{_num(r.lift):>7}")
     return "\n".join(lines)
@@ -326,12 +341,11 @@ def score(db: str, model_id: str | None, as_of: str | None, as_json: bool,
     finally:
         store.close()
     if as_json:
-        echo_document(json.dumps(score_json(model, result, csv_out), ensure_ascii=False,
-                                 indent=2) + "\n")
+        echo_document(json_document(score_json(model, result, csv_out)))
     else:
-        click.echo(format_score_report(model, result))
+        say(format_score_report(model, result))
         if csv_out:
-            click.echo(f"\nscores written to {csv_out}")
+            say(f"\nscores written to {csv_out}")
 
 
 class _Utf8Stream:
@@ -342,7 +356,7 @@ class _Utf8Stream:
         self.buffer = buffer
 
     def write(self, text: str) -> int:
-        self.buffer.write(text.encode("utf-8"))
+        write_all(self.buffer, text.encode("utf-8"))  # all of it: unbuffered, a write takes part
         return len(text)
 
 
@@ -377,6 +391,7 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
     from model.leads import column_types, default_as_of
 
     day = as_of_value(as_of)
+    refuse_blank_file("-o", out)
     if out == "-":
         out = None
     if out is None and sys.stdout is None:
@@ -435,8 +450,8 @@ def leads_export(db: str, out: str | None, model_id: str | None, as_of: str | No
         store.close()
     if out is not None:
         kept = f", filter “{filter_text}”" if filter_text.strip() else ""
-        click.echo(f"exported {count:,} leads to {out} (model {model.id}{kept}, by "
-                   f"{sort.label})", err=True)
+        say(f"exported {count:,} leads to {out} (model {model.id}{kept}, by {sort.label})",
+            err=True)
 
 
 main.add_command(leads)
