@@ -332,12 +332,13 @@ class PlanStore:
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, name: str | None = None,
-             read_only: bool = False) -> PlanStore:
+             read_only: bool = False, wal: bool = True) -> PlanStore:
         """The plan at `path`, created if missing (with `create`), migrated to this version
         (after a backup) and switched to WAL. A plan Align may not write is opened to be read
         (`_open_to_read`), its writes refused saying why. With `read_only` a plan is always
         opened that way, for commands that only read and so leave the file as it is; only a
-        plan from an older version is still upgraded first."""
+        plan from an older version is still upgraded first. `wal=False` keeps the file's
+        journal mode: a command whose write may yet be refused leaves the file as it was."""
         path = Path(path)
         existing = _check_is_plan_file(path)
         if not existing and not create:
@@ -376,7 +377,7 @@ class PlanStore:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
-        return cls._ready(conn, path, name=name)
+        return cls._ready(conn, path, name=name, wal=wal)
 
     @classmethod
     def _open_to_read(cls, path: Path, reason: str | None) -> PlanStore:
@@ -437,11 +438,12 @@ class PlanStore:
 
     @classmethod
     def _ready(cls, conn: sqlite3.Connection, path: Path | None, *,
-               name: str | None = None) -> PlanStore:
-        """A store on `conn`, configured (WAL for a file) and at this version's schema."""
+               name: str | None = None, wal: bool = True) -> PlanStore:
+        """A store on `conn`, configured (WAL for a file, unless not `wal`) and at this
+        version's schema."""
         store = cls(conn, path)
         try:
-            store._configure(wal=path is not None)
+            store._configure(wal=wal and path is not None)
             store._migrate(name=name)
         except BaseException:
             store.close()  # its connection, and its hold on the file (`open_plans`)

@@ -324,3 +324,25 @@ def test_a_dry_run_or_export_whose_reader_has_gone_ends_quietly(plan_db, tmp_pat
     for args in (["import", toml, plan_db, "--dry-run"], ["export", plan_db, "-o", "/dev/stdout"]):
         assert align_status(*args, shell=gone) == (1, b"", b""), args
     assert digest(plan_db) == before
+
+
+@pytest.mark.parametrize("content", [
+    "",  # refused before a row is read
+    "id,created\n" + "".join(f"L{i},2025-01-{i % 28 + 1:02d}\n" for i in range(3000))
+    + "Z,next week\n",  # refused once the whole file is read, the transaction rolled back
+])
+def test_a_refused_leads_import_leaves_the_plan_file_byte_for_byte(tmp_path, content):
+    """The plan is not switched to WAL before the import is known to go in: a plan in git
+    showed as modified after a refused import."""
+    import shutil
+
+    plan = tmp_path / "plan.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "sample.db", plan)
+    before = digest(plan)
+    csv_path = tmp_path / "leads.csv"
+    csv_path.write_text(content)
+    result = CliRunner().invoke(main, ["leads", "import", str(csv_path), str(plan), "--id", "id",
+                                       "--created", "created", "--replace"])
+    assert result.exit_code == 1, result.output
+    assert digest(plan) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leads.csv", "plan.db"]

@@ -228,9 +228,10 @@ def as_of_value(value: str | None) -> dt.date:
     return day  # type: ignore[return-value]
 
 
-def open_store(db: str, *, create: bool = False, read_only: bool = False):
+def open_store(db: str, *, create: bool = False, read_only: bool = False, wal: bool = True):
     """The plan DB, or exit 1 saying what is wrong with it. `read_only`: for commands that only
-    read it, which so leave the file as it is (`PlanStore.open`)."""
+    read it, which so leave the file as it is (`PlanStore.open`); `wal=False` for one whose
+    write may yet be refused, which then leaves it as it was too."""
     from model.store import PlanStore
 
     if not str(db).strip():
@@ -238,7 +239,7 @@ def open_store(db: str, *, create: bool = False, read_only: bool = False):
     if (ctx := click.get_current_context(silent=True)) is not None:
         ctx.meta["align_plan"] = db  # named if SQLite later finds the file damaged
     try:
-        return PlanStore.open(Path(db), create=create, read_only=read_only)
+        return PlanStore.open(Path(db), create=create, read_only=read_only, wal=wal)
     except AlignError as exc:
         fail(exc)
 

@@ -138,7 +138,8 @@ def leads_import(csv_path: str, db: str, id_column: str | None, outcome: str | N
     from model.schema import LeadsRoles
 
     outcome_column, won_values = _parse_outcome(outcome)
-    store = open_store(db)
+    # Not switched to WAL: a file the import refuses is left exactly as it was.
+    store = open_store(db, wal=False)
     if store.write_refusal:  # before the CSV is looked at
         store.close()
         fail(store.write_refusal)
