@@ -343,14 +343,8 @@ class PlanStore:
         existing = _check_is_plan_file(path)
         if not existing and not create:
             raise AlignError(f"{path}: no such plan (create one with `align init {path}`)")
-        if not existing and not path.parent.exists():
-            raise AlignError(f"{path}: folder {path.parent} does not exist")
-        if not existing and not os.access(path.parent, os.W_OK):
-            raise AlignError(f"{path}: cannot create the plan in {path.parent}, a folder Align "
-                             "cannot write to")
-        if not existing and path.exists() and not os.access(path, os.W_OK):
-            raise AlignError(f"{path} is an empty file Align cannot write to: cannot make a "
-                             "plan of it")
+        if not existing and (refusal := cls.creation_refusal(path)) is not None:
+            raise AlignError(refusal)
         reason = read_only_reason(path) if existing else None
         if existing and (read_only or reason):
             if not cls.would_migrate(path):
@@ -378,6 +372,22 @@ class PlanStore:
             except sqlite3.Error as exc:
                 raise AlignError(f"{path}: cannot create the plan ({exc})") from None
         return cls._ready(conn, path, name=name, wal=wal)
+
+    @staticmethod
+    def creation_refusal(path: Path) -> str | None:
+        """Why no plan can be made at `path` (no such folder, one Align cannot write to, an
+        empty file it cannot write), or None: said before anything is read or written, by
+        `open` and by a dry run, which makes its plan in memory."""
+        folder = path.parent
+        if not folder.exists():
+            return f"{path}: folder {folder} does not exist"
+        if not folder.is_dir():
+            return f"{path}: {folder} is a file, not a folder"
+        if not os.access(folder, os.W_OK):
+            return f"{path}: cannot create the plan in {folder}, a folder Align cannot write to"
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"{path} is an empty file Align cannot write to: cannot make a plan of it"
+        return None
 
     @classmethod
     def _open_to_read(cls, path: Path, reason: str | None) -> PlanStore:

@@ -346,3 +346,13 @@ def test_a_refused_leads_import_leaves_the_plan_file_byte_for_byte(tmp_path, con
     assert result.exit_code == 1, result.output
     assert digest(plan) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leads.csv", "plan.db"]
+
+
+def test_init_inside_a_file_says_the_folder_is_a_file(tmp_path):
+    """One check for every command that makes a plan (`PlanStore.creation_refusal`): `init`
+    used to pass on SQLite's "unable to open database file"."""
+    (tmp_path / "afile").write_text("x")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "afile" / "x.db")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {tmp_path / 'afile' / 'x.db'}: {tmp_path / 'afile'} is a file, not a folder")

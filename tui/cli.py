@@ -244,22 +244,6 @@ def open_store(db: str, *, create: bool = False, read_only: bool = False, wal: b
         fail(exc)
 
 
-def new_plan_refusal(path: Path) -> str | None:
-    """Why no plan can be made at `path`, as `PlanStore.open` would say it when making one, so
-    that a dry run, which makes its plan in memory, refuses the same (and any import before its
-    file is read)."""
-    folder = path.parent
-    if not folder.exists():
-        return f"{path}: folder {folder} does not exist"
-    if not folder.is_dir():
-        return f"{path}: {folder} is a file, not a folder"
-    if not os.access(folder, os.W_OK):
-        return (f"{path}: cannot create the plan in {folder}, a folder Align cannot write to")
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"{path} is an empty file Align cannot write to: cannot make a plan of it"
-    return None
-
-
 @contextmanager
 def undone_if_failed(path: Path) -> Iterator[None]:
     """A new plan made at `path` is taken back if what follows fails: a file Align created is
@@ -401,7 +385,7 @@ def import_command(file: str, db: str, replace: bool, dry_run: bool) -> None:
         fail(f"{reason}: nothing was imported; try --dry-run to see what the import would "
              "change")
     is_new = not path.exists() or path.stat().st_size == 0
-    if is_new and (refusal := new_plan_refusal(path)):
+    if is_new and (refusal := PlanStore.creation_refusal(path)):
         fail(refusal)  # a dry run too, which makes its plan in memory: as the import would
     try:
         parsed = read_plan_file(file)
