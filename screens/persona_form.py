@@ -168,8 +168,12 @@ class PersonaForm(EntityForm):
         if same is not None:
             general["name"] = f"persona {same} is already called “{persona.name}”: give this one "\
                 "a name of its own"
+        if persona.last_validated is not None and persona.last_validated > self.today:
+            general["last_validated"] = (
+                f"{persona.last_validated.isoformat()} is after today "
+                f"({self.today.isoformat()}): a persona is validated on a day that has come")
         show_field_errors(self, general, PERSONA_FIELDS)
-        return None if criteria is None or same is not None else persona
+        return None if general else persona  # a criterion to fix is in `general` too
 
     async def action_add_condition(self) -> None:
         row = ConditionRow(self.types)

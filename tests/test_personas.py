@@ -124,6 +124,28 @@ async def test_a_name_another_persona_has_is_refused(plan_store):
         assert isinstance(app.screen, PersonasScreen)
 
 
+async def test_a_last_validated_day_still_to_come_is_refused(plan_store):
+    app = build_app(plan_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_personas(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-name", Input).value = "Partner Paula"
+        form.query_one("#f-last_validated", Input).value = "2099-01-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert text_of(form.query_one("#e-last_validated", Static)).strip() == (
+            f"2099-01-01 is after today ({TODAY.isoformat()}): a persona is validated on a day "
+            "that has come")
+        form.query_one("#f-last_validated", Input).value = TODAY.isoformat()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+    assert plan_store.persona("partner-paula").last_validated == TODAY
+
+
 async def test_edit_persona_keeps_id(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
