@@ -19,6 +19,19 @@ async def open_personas(app, pilot) -> PersonasScreen:
     return app.screen
 
 
+async def new_persona_form(app, pilot):
+    """The Personas area, and its form for a new persona."""
+    await open_personas(app, pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    return app.screen
+
+
+async def save(pilot) -> None:
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
 def listed(screen) -> list[str]:
     options = screen.query_one("#personas-list", OptionList)
     return [options.get_option_at_index(i).id for i in range(options.option_count)]
@@ -67,13 +80,9 @@ async def test_create_persona_with_list_fields_one_per_line(plan_store):
 async def test_invalid_persona_is_refused(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_personas(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+        form = await new_persona_form(app, pilot)
         form.query_one("#f-last_validated", Input).value = "last spring"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save(pilot)
         assert app.screen is form
         assert form.query_one("#f-name").has_class("-invalid")
         assert form.query_one("#f-last_validated").has_class("-invalid")
@@ -87,13 +96,9 @@ async def test_invalid_persona_is_refused(plan_store):
 async def test_a_pasted_control_character_is_refused_at_its_field(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_personas(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+        form = await new_persona_form(app, pilot)
         form.query_one("#f-name", Input).value = "Ctrl\x01Char"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save(pilot)
         assert app.screen is form
         assert "holds a control character (U+0001) at character 5; remove it" in text_of(
             form.query_one("#e-name", Static))
@@ -103,13 +108,9 @@ async def test_a_pasted_control_character_is_refused_at_its_field(plan_store):
 async def test_a_name_another_persona_has_is_refused(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_personas(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+        form = await new_persona_form(app, pilot)
         form.query_one("#f-name", Input).value = " operations OLIVIA"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save(pilot)
         assert app.screen is form
         assert text_of(form.query_one("#e-name", Static)).strip() == (
             "persona ops-olivia is already called “operations OLIVIA”: give this one a name of "
@@ -127,14 +128,10 @@ async def test_a_name_another_persona_has_is_refused(plan_store):
 async def test_a_last_validated_day_still_to_come_is_refused(plan_store):
     app = build_app(plan_store, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_personas(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+        form = await new_persona_form(app, pilot)
         form.query_one("#f-name", Input).value = "Partner Paula"
         form.query_one("#f-last_validated", Input).value = "2099-01-01"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save(pilot)
         assert app.screen is form
         assert text_of(form.query_one("#e-last_validated", Static)).strip() == (
             f"2099-01-01 is after today ({TODAY.isoformat()}): a persona is validated on a day "
