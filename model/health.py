@@ -18,6 +18,7 @@ FlagKind = Literal[
     "joint_objective_one_department",
     "department_without_objective",
     "metric_unused",
+    "key_result_backwards",
 ]
 
 
@@ -60,6 +61,28 @@ def joint_objectives_measured_by_one_department(
     return flags
 
 
+def key_results_backwards(objectives: Iterable[Objective],
+                          metrics: Sequence[Metric]) -> list[HealthFlag]:
+    """Key results whose target is a step back in their metric's better direction (a revenue
+    target under its baseline): met by getting worse, they show green while the metric falls.
+    The key result form refuses them; a plan file can still carry one."""
+    direction = {m.id: m.direction for m in metrics}
+    flags = []
+    for o in objectives:
+        for kr in o.key_results:
+            up = direction.get(kr.metric)
+            if up is None or (kr.target >= kr.baseline if up == "increase"
+                              else kr.target <= kr.baseline):
+                continue
+            better = "higher" if up == "increase" else "lower"
+            flags.append(HealthFlag(
+                "key_result_backwards", o.id,
+                f"objective {o.id}: the key result on {kr.metric} aims "
+                f"{'below' if better == 'higher' else 'above'} its baseline, though {better} "
+                "is better"))
+    return flags
+
+
 def departments_without_objective(objectives: Iterable[Objective],
                                   departments: Iterable[Department]) -> list[HealthFlag]:
     involved = {d for o in objectives for d in (*o.departments, o.owner)}
@@ -94,6 +117,7 @@ def health_flags(objectives: Sequence[Objective], departments: Sequence[Departme
                  metrics: Sequence[Metric]) -> list[HealthFlag]:
     """Every flag for one set of objectives (usually one period's), in a stable order."""
     return (objectives_without_key_results(objectives)
+            + key_results_backwards(objectives, metrics)
             + joint_objectives_measured_by_one_department(objectives, metrics)
             + departments_without_objective(objectives, departments)
             + unused_metrics(objectives, metrics))

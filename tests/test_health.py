@@ -83,3 +83,23 @@ def test_no_objectives_flags_every_department_and_metric():
     flags = health_flags([], default_departments(), METRICS)
     assert sum(f.kind == "department_without_objective" for f in flags) == 5
     assert sum(f.kind == "metric_unused" for f in flags) == len(METRICS)
+
+
+def test_a_key_result_aiming_the_wrong_way_is_flagged():
+    """A revenue target under its baseline, or a churn target above it, is met by getting
+    worse: flagged, as the key result form refuses it."""
+    from model.health import key_results_backwards
+
+    fine = Objective(id="ok", title="ok", period="2026-Q1", owner="finance", key_results=[
+        KeyResult(metric="revenue", baseline=100, target=120),
+        KeyResult(metric="churn", baseline=0.05, target=0.03)])
+    backwards = Objective(id="back", title="back", period="2026-Q1", owner="finance",
+                          key_results=[KeyResult(metric="revenue", baseline=100, target=90),
+                                       KeyResult(metric="churn", baseline=0.05, target=0.07)])
+    flags = key_results_backwards([fine, backwards], METRICS)
+    assert [f.message for f in flags] == [
+        "objective back: the key result on revenue aims below its baseline, though higher is "
+        "better",
+        "objective back: the key result on churn aims above its baseline, though lower is "
+        "better"]
+    assert {f.kind for f in health_flags([backwards], [], METRICS)} >= {"key_result_backwards"}
