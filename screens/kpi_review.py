@@ -234,8 +234,15 @@ class KpiReviewScreen(AreaScreen):
             shown = " and ".join(x for x in (self.department and f"owner {self.department}",
                                              self.filter_text and f"“{self.filter_text}”") if x)
             text.append(f" · filter: {shown} (esc clears)", style="cyan")
-        text.append(f"  {metrics} metrics ({formulas} by formula) · {len(recorded)} with "
-                    f"measurements in {period} · {targeted} with a target")
+        # the counts in as many words as the width leaves room for, never cut mid-phrase
+        room = (self.size.width or self.app.size.width) - 2 - text.cell_len
+        counts = next((c for c in (
+            f"  {metrics} metrics ({formulas} by formula) · {len(recorded)} with measurements "
+            f"in {period} · {targeted} with a target",
+            f"  {metrics} metrics · {len(recorded)} measured · {targeted} with a target",
+            f"  {metrics} metrics · {len(recorded)} measured · {targeted} targeted")
+            if len(c) <= room), f"  {len(recorded)}/{metrics} measured · {targeted} targeted")
+        text.append(counts)
         if self.data is None and not self.error:
             text.append("  · computing…", style="italic yellow")
         if self.data is not None:
@@ -272,6 +279,7 @@ class KpiReviewScreen(AreaScreen):
         if self.data is not None and (self.size.width < NARROW) != self._narrow:
             self._draw_table()
         self._draw_signals()  # a line each, cut to the width, as many as the height allows
+        self._show_summary()  # its counts in as many words as the width has room for
 
     def _draw_table(self) -> None:
         table = self.query_one("#kpi-table", DataTable)

@@ -729,3 +729,17 @@ async def test_all_signals_show_when_the_terminal_has_room(review_store):
         panel = text_of(screen.query_one("#kpi-signals")).strip().splitlines()
         assert panel[0] == "Realignment signals (3)  g lists them in full"
         assert len(panel) == 4 and all(len(line) <= 118 for line in panel)
+
+
+async def test_the_summary_counts_fit_the_width_in_whole_phrases(review_store):
+    """At 80 columns the counts are said in fewer words, never cut mid-phrase."""
+    app = build_app(review_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        summary = screen.query_one("#kpi-review-summary", Static)
+        line = text_of(summary).strip()
+        assert "with a target" in line or "targeted" in line
+        assert len(line) <= summary.content_region.width
+        await pilot.resize_terminal(140, 40)
+        await settle(app, pilot)
+        assert "by formula) · " in text_of(summary) and "with a target" in text_of(summary)
