@@ -438,6 +438,15 @@ def plain_floats(col: list[str], placeholders: bool) -> list[float | None]:
     return list(map(float, col))
 
 
+def order_formats(example: str) -> str:
+    """The two date formats that read a date such as `example` (`03/04/25`) one way and the
+    other, with its separator and year width: `%d/%m/%y or %m/%d/%y`."""
+    match = _AB_Y.match(example.strip())
+    sep, year = (match.group(2), "%y" if len(match.group(4)) == 2 else "%Y") if match else (
+        "/", "%Y")
+    return f"%d{sep}%m{sep}{year} or %m{sep}%d{sep}{year}"
+
+
 def _year(text: str) -> int:
     if len(text) == 4:
         return int(text)
@@ -650,7 +659,8 @@ class _Column:
                 raise AlignError(
                     f"column {self.name!r}: dates such as {self.order_example!r} could be "
                     "day/month or month/day and nothing in the column decides it; give the date "
-                    "format, %d/%m/%Y or %m/%d/%Y (--date-format, or Date format in the app)")
+                    f"format, {order_formats(self.order_example)} (--date-format, or Date format "
+                    "in the app)")
             self.order = "dm" if self.day_first_ok else "md"
 
     # -- pass 2
@@ -1747,7 +1757,24 @@ def _finish(store: Any, path: Path, scan: _Scan, *, roles: LeadsRoles,
         encoding="latin-1" if scan.encoding == "cp1252" else "utf-8",
         columns=[LeadColumn(c.name, c.position, c.type) for c in columns]
         if replace else lead_columns(store),
-        duplicate_ids=duplicates, duplicate_examples=examples, warnings=scan.warnings)
+        duplicate_ids=duplicates, duplicate_examples=examples,
+        warnings=[*scan.warnings, *_no_won_warning(conn, roles)])
+
+
+def _no_won_warning(conn: Any, roles: LeadsRoles) -> list[str]:
+    """Won values no lead has (`1` kept from the last import, for a file that says `yes`): every
+    decided lead would count as lost, and the backtest show no conversions at all."""
+    from model.leads_preview import different_won_words  # it reads files as this module does
+
+    if not roles.outcome:
+        return []
+    values = outcome_values(conn, roles.outcome)
+    if not (words := different_won_words(values, roles.won_values)):
+        return []  # won values that match, or a column that says won no other way
+    return [f"no lead's {roles.outcome!r} is one of the won values ({', '.join(roles.won_values)}"
+            f"), though {', '.join(words)} reads as won: every decided lead counts as lost until "
+            "the leads are imported again with those as the won values (--outcome "
+            f"{roles.outcome}={','.join(words)})"]
 
 
 def _duplicate_ids(conn: Any, id_column: str, counted: int,

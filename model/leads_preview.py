@@ -7,9 +7,19 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from model.errors import AlignError
-from model.leads import MIXED, _Column, _column_names, _Reader, _sniff
+from model.leads import (
+    MIXED,
+    _blank_kind,
+    _Column,
+    _column_names,
+    _Reader,
+    _sniff,
+    fold_outcome,
+    order_formats,
+)
 
 SAMPLE_ROWS = 1000  # rows looked at for each column's values
 MAX_VALUES = 12  # distinct values kept per column
@@ -26,8 +36,9 @@ class CsvPreview:
     columns: list[str]
     rows: list[list[str]]
     warnings: list[str] = field(default_factory=list)
-    # Per column, its distinct non-blank values (trimmed) in the first SAMPLE_ROWS rows, in the
-    # order met, at most MAX_VALUES; `more` names the columns that had others besides.
+    # Per column, its distinct values (trimmed) in the first SAMPLE_ROWS rows that the import
+    # does not read as blank (placeholders such as `N/A` left out), in the order met, at most
+    # MAX_VALUES; `more` names the columns that had others besides.
     values: dict[str, list[str]] = field(default_factory=dict)
     more: set[str] = field(default_factory=set)
 
@@ -63,7 +74,8 @@ def _collect_values(preview: CsvPreview, sample: list[list[str]]) -> None:
         seen: dict[str, None] = {}
         for row in sample:
             value = row[i].strip() if i < len(row) else ""
-            if value and value not in seen:
+            # a placeholder (`-`, `N/A`) is a blank to the import: no value to pick as won
+            if value and value not in seen and _blank_kind(value) is None:
                 if len(seen) == MAX_VALUES:
                     preview.more.add(name)
                     break
@@ -114,5 +126,16 @@ def sampled_role_problem(name: str, values: list[str], wanted: str,
     if column.needs_order and column.day_first_ok and column.month_first_ok:
         return SampleProblem(f"dates in {name!r} such as {column.order_example!r} could be "
                              "day/month or month/day; unless later rows settle it, give the "
-                             "date format (%d/%m/%Y or %m/%d/%Y)", False)
+                             f"date format ({order_formats(column.order_example)})", False)
     return None
+
+
+def different_won_words(values: list[Any], won_values: list[str]) -> list[str]:
+    """The values among an outcome column's `values` that read as won when none of
+    `won_values` is among them (`yes` in a column of yes/no, for won values `1`), else none: the
+    won values then match no lead, though the column says won in words of its own."""
+    wanted = {fold_outcome(v) for v in won_values}
+    texts = [str(v) for v in values]
+    if any(fold_outcome(v) in wanted for v in texts):
+        return []
+    return suggest_won_values(texts)

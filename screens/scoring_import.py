@@ -25,6 +25,7 @@ from model.leads import leads_text, name_key, parse_number, spelled_as
 from model.leads_preview import (
     CsvPreview,
     SampleProblem,
+    different_won_words,
     preview_csv,
     sampled_role_problem,
     suggest_won_values,
@@ -299,11 +300,20 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
         if self.kept_won and won.value == self.kept_won:
             won.value = self.kept_won = ""  # another file's roles: not typed for this one
         p = self.previous
-        if (p is not None and p.outcome is not None and spelled_as(p.outcome, columns)
-                and not won.value.strip()):
+        outcome = spelled_as(p.outcome, columns) if p is not None and p.outcome else None
+        if p is not None and outcome is not None and not won.value.strip() and self._won_in_file(
+                p.won_values, outcome):
             won.value = self.kept_won = ", ".join(p.won_values)  # the user's own, as if typed
             self.suggested_won = ""
         self._show_outcome_values()
+
+    def _won_in_file(self, won_values: list[str], column: str) -> bool:
+        """Whether the last import's won values still suit this file: yes unless the outcome
+        column's first values say won in other words (`yes` where the last file said `1`), in
+        which case the suggestion replaces them; a kept value no lead has would count every
+        lead lost. A file of lost leads only keeps them."""
+        values = self.preview.values.get(column, []) if self.preview else []
+        return not different_won_words(values, won_values)
 
     @on(Select.Changed, "#f-outcome")
     def _show_outcome_values(self) -> None:
@@ -346,7 +356,13 @@ class LeadsImportForm(FormScreen[LeadsImportRequest | None]):
     @on(Input.Changed, "#f-date_format")
     def _show_date_hint(self) -> None:
         """Under the date format: the roles' columns the first rows already show will not import
-        as they are, or whose dates could be read two ways."""
+        as they are, or whose dates could be read two ways. A refusal said at the date format
+        goes once the format is mended."""
+        error = self.query_one("#e-date_format", Static)
+        typed = self.query_one("#f-date_format", Input).value.strip()
+        if error.display and not (typed and date_format_problem(typed)):
+            error.display = False
+            self.query_one("#f-date_format", Input).remove_class("-invalid")
         hint = self.query_one("#date-hint", Static)
         problems = self._sample_problems()
         lines = [f"In the first rows, {p.message}." for p in problems.values()]

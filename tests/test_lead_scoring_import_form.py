@@ -385,3 +385,40 @@ async def test_dates_the_first_rows_leave_open_are_pointed_out_but_not_refused(t
         await pilot.pause()
         assert not _errors(form)
         assert isinstance(pilot.app.screen, ConfirmDialog)
+
+
+async def test_won_values_the_new_file_never_has_give_way_to_the_suggestion(tmp_path):
+    """The sample was imported with won = `1`; a file saying `yes`/`no` gets `yes` suggested,
+    not the kept `1`, which no lead has (every lead would count lost)."""
+    store = sample_copy(tmp_path)
+    export = tmp_path / "yesno.csv"
+    export.write_text("lead_id,created,closed,converted\nA,2025-01-01,2025-02-01,yes\n"
+                      "B,2025-01-02,2025-02-03,no\nC,2025-01-03,,-\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, export)
+        assert form.query_one("#f-outcome", Select).value == "converted"
+        assert form.query_one("#f-won_values", Input).value == "yes"
+        # `-` is a placeholder the import reads as blank: not offered as a value
+        assert text_of(form.query_one("#outcome-values")).strip() == "converted holds: yes, no"
+
+
+async def test_a_mended_date_format_clears_its_refusal_and_two_digit_years_get_their_format(
+        tmp_path):
+    store = sample_copy(tmp_path)
+    export = tmp_path / "dates.csv"
+    export.write_text("lead_id,created\nA,02/01/25\nB,03/04/25\n")
+    async with app_on(store).run_test(size=(120, 40)) as pilot:
+        await open_scoring(pilot)
+        form = await _open_form(pilot, export)
+        assert "give the date format (%d/%m/%y or %m/%d/%y)" in text_of(
+            form.query_one("#date-hint"))
+        box = form.query_one("#f-date_format", Input)
+        box.value = "dd/mm/yy"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not a strptime pattern" in _errors(form)["date_format"]
+        box.value = "%d/%m/%y"
+        await pilot.pause()
+        assert "date_format" not in _errors(form) and not box.has_class("-invalid")
+        assert not form.query_one("#date-hint").display

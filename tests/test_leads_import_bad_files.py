@@ -168,3 +168,36 @@ def test_a_pipe_is_refused_with_what_to_do_instead(store, tmp_path):
                                          r"import reads a CSV twice"):
         import_leads_csv(store, fifo, roles=LeadsRoles(id="id"))
     assert snapshot(store) == before
+
+
+def test_won_values_no_lead_has_are_warned_of(tmp_path):
+    """Imported, but said: with won = `1` and a column of yes/no, every lead counts lost."""
+    s = PlanStore.open(tmp_path / "w.db")
+    report = import_leads_csv(s, write_csv(tmp_path, "id,closed,won\na,2025-01-01,yes\n"
+                                           "b,2025-01-02,no\n", "w.csv"),
+                              roles=LeadsRoles(id="id", closed="closed", outcome="won",
+                                               won_values=["1"]))
+    assert report.warnings == [
+        "no lead's 'won' is one of the won values (1), though yes reads as won: every decided "
+        "lead counts as lost until the leads are imported again with those as the won values "
+        "(--outcome won=yes)"]
+    lost_only = import_leads_csv(s, write_csv(tmp_path, "id,closed,won\nc,2025-01-01,no\n",
+                                              "l.csv"),
+                                 roles=LeadsRoles(id="id", closed="closed", outcome="won",
+                                                  won_values=["yes"]))
+    assert lost_only.warnings == []  # a file of lost leads: the won values may well be right
+    ok = import_leads_csv(s, write_csv(tmp_path, "id,closed,won\na,2025-01-01,YES\n", "o.csv"),
+                          roles=LeadsRoles(id="id", closed="closed", outcome="won",
+                                           won_values=["yes"]))
+    assert ok.warnings == []
+    s.close()
+
+
+def test_two_digit_years_read_both_ways_ask_for_their_own_format(store, tmp_path):
+    message = refused(store, tmp_path, "id,created\na,02/01/25\nb,03/04/25\n",
+                      roles=LeadsRoles(id="id", created="created"))
+    assert message.endswith("give the date format, %d/%m/%y or %m/%d/%y (--date-format, or "
+                            "Date format in the app)")
+    dotted = refused(store, tmp_path, "id,created\na,02.01.2025\n",
+                     roles=LeadsRoles(id="id", created="created"))
+    assert "give the date format, %d.%m.%Y or %m.%d.%Y" in dotted
